@@ -1,0 +1,32 @@
+"""Application factory: ``flask --app app ...`` and ``gunicorn "app:create_app()"`` both call it."""
+import os
+
+from flask import Flask
+
+
+def create_app(test_config=None):
+    """Build the app: config, extensions, blueprints, commands, error pages. Nothing runs at import."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        SECRET_KEY="dev-only-change-me",
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "emergency.sqlite"),
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        ENTERPRISES_PER_PAGE=50,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("EMERGENCY")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+
+    from emergency.setup import (
+        register_blueprints, register_commands, register_errorhandlers, register_extensions,
+    )
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    return app

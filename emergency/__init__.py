@@ -1,0 +1,1 @@
+"""The domain of the emergency reduction list: rules, lists, accounting, I/O, workflows and blueprints."""

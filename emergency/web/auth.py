@@ -1,0 +1,42 @@
+"""Login and logout."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from forms.auth import LoginForm
+from models import User, db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target):
+    """Only follow a relative next= URL, so the login page cannot redirect off-site."""
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("registry.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.query(User).filter_by(username=form.username.data.strip()).one_or_none()
+        if user is None or not user.check_password(form.password.data):
+            form.password.errors.append("用户名或密码错误")
+        elif not user.active:
+            form.username.errors.append("该账号已停用，请联系管理员")
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("registry.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash("已退出登录。", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,156 @@
+"""The registry: enterprises, their lines and per-level measures."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forms.base import options
+from forms.enterprise import EnterpriseForm, RegistryFilterForm
+from forms.line import LineForm
+from models import ProductionLine, db
+
+from .. import grades as grade_lists
+from .. import operations as ops
+from ..access import STAFF, enterprise_or_404, roles_required
+from ..registry import county_choices, enterprise_query, grade_filter_choices, industry_choices
+from .paging import paginate
+
+bp = Blueprint("registry", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    if current_user.role == "enterprise":
+        if current_user.enterprise_id:
+            return redirect(url_for("registry.enterprise", enterprise_id=current_user.enterprise_id))
+        return render_template("registry/no_enterprise.html")
+    return redirect(url_for("registry.enterprises"))
+
+
+@bp.route("/enterprises")
+@login_required
+def enterprises():
+    if current_user.role == "enterprise":
+        return redirect(url_for("registry.home"))
+    form = RegistryFilterForm(request.args)
+    form.county.choices = options(county_choices(current_user))
+    form.industry.choices = options(industry_choices())
+    form.grade.choices = options(grade_filter_choices())
+    filters = {name: form[name].data for name in ("q", "county", "industry", "grade", "flag", "sort")}
+    if not form.validate():
+        filters = {"sort": "name"}
+    page = paginate(enterprise_query(current_user, **filters), request.args, "registry.enterprises")
+    return render_template("registry/list.html", form=form, page=page)
+
+
+def _enterprise_form(existing=None):
+    form = EnterpriseForm(obj=existing, existing=existing)
+    form.county_id.choices = options(county_choices(current_user, blank="请选择"))
+    form.industry_id.choices = options(industry_choices(blank="请选择"))
+    form.category_code.choices = options([("", "请选择")] + grade_lists.category_choices())
+    form.grade_code.choices = options([("", "（不填）")] + grade_lists.grade_choices())
+    return form
+
+
+@bp.route("/enterprises/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new_enterprise():
+    form = _enterprise_form()
+    if current_user.role == "county" and request.method == "GET":
+        form.county_id.data = current_user.county_id
+    if form.validate_on_submit():
+        enterprise = ops.create_enterprise(form.values())
+        db.session.commit()
+        flash(f"已登记企业“{enterprise.name}”。", "success")
+        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+    return render_template("registry/enterprise_form.html", form=form, enterprise=None)
+
+
+@bp.route("/enterprises/<int:enterprise_id>")
+@login_required
+def enterprise(enterprise_id):
+    enterprise = enterprise_or_404(enterprise_id, current_user)
+    return render_template("registry/enterprise.html", enterprise=enterprise,
+                           can_edit=current_user.role in STAFF)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit_enterprise(enterprise_id):
+    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    form = _enterprise_form(existing=enterprise)
+    if form.validate_on_submit():
+        ops.update_enterprise(enterprise, form.values())
+        db.session.commit()
+        flash("已保存。", "success")
+        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+    return render_template("registry/enterprise_form.html", form=form, enterprise=enterprise)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/delete", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def delete_enterprise(enterprise_id):
+    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    if request.method == "POST":
+        name = enterprise.name
+        ops.delete_enterprise(enterprise)
+        db.session.commit()
+        flash(f"已删除企业“{name}”及其生产线。", "success")
+        return redirect(url_for("registry.enterprises"))
+    return render_template("registry/confirm_delete.html", enterprise=enterprise, line=None)
+
+
+def _line_or_404(enterprise, line_id):
+    line = db.session.get(ProductionLine, line_id)
+    if line is None or line.enterprise_id != enterprise.id:
+        abort(404)
+    return line
+
+
+def _line_form(enterprise, line=None):
+    form = LineForm(obj=line, enterprise=enterprise, existing=line)
+    if line is not None and request.method == "GET":
+        for level in LineForm.LEVEL_FIELDS:
+            measure = line.measure_for(level)
+            if measure is not None:
+                form[level].form.process(obj=measure)
+    return form
+
+
+@bp.route("/enterprises/<int:enterprise_id>/lines/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new_line(enterprise_id):
+    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    form = _line_form(enterprise)
+    if form.validate_on_submit():
+        line = ops.save_line(enterprise, form.values(), form.measures())
+        db.session.commit()
+        flash(f"已添加生产线“{line.name}”。", "success")
+        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+    return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=None)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/edit", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit_line(enterprise_id, line_id):
+    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    line = _line_or_404(enterprise, line_id)
+    form = _line_form(enterprise, line)
+    if form.validate_on_submit():
+        ops.save_line(enterprise, form.values(), form.measures(), line=line)
+        db.session.commit()
+        flash("生产线已保存。", "success")
+        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+    return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=line)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/delete", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def delete_line(enterprise_id, line_id):
+    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    line = _line_or_404(enterprise, line_id)
+    if request.method == "POST":
+        ops.delete_line(line)
+        db.session.commit()
+        flash(f"已删除生产线“{line.name}”。", "success")
+        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+    return render_template("registry/confirm_delete.html", enterprise=enterprise, line=line)

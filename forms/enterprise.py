@@ -1,0 +1,71 @@
+"""Enterprise create/edit form and the registry filter form."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from forms.base import options
+
+from emergency.operations import check_enterprise
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class EnterpriseForm(FlaskForm):
+    name = StringField("企业名称", validators=[DataRequired("请填写企业名称"), Length(max=200, message="不超过200字")])
+    credit_code = StringField("统一社会信用代码", validators=[DataRequired("请填写统一社会信用代码"), Length(max=40)],
+                              description="18位，自动去除空格、转换全角字符并转为大写")
+    county_id = SelectField("县（市、区）", coerce=_int_or_none, validators=[DataRequired("请选择所属县（市、区）")])
+    town = StringField("乡镇（街道）", validators=[Optional(), Length(max=60)])
+    address = StringField("详细地址", validators=[Optional(), Length(max=200)])
+    contact_person = StringField("联系人", validators=[Optional(), Length(max=40)])
+    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=40)])
+    industry_id = SelectField("行业类别", coerce=_int_or_none, validators=[DataRequired("请选择行业类别")])
+    category_code = SelectField("管控类别", validators=[DataRequired("请选择管控类别")])
+    grade_code = SelectField("绩效等级", validators=[Optional()],
+                             description="重点行业按分级方案填写；保障类须B级及以上或引领性；一般管控、民生、不纳入绩效分级不填")
+    small_micro = BooleanField("小微低排放企业")
+    violation_prev_year = BooleanField("上一年度存在违法违规行为")
+
+    def __init__(self, *args, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing = existing
+
+    def values(self):
+        """The submitted values as the domain operations take them."""
+        return {name: self[name].data for name in (
+            "name", "credit_code", "county_id", "town", "address", "contact_person", "contact_phone",
+            "industry_id", "category_code", "grade_code", "small_micro", "violation_prev_year",
+        )} | {"grade_code": self.grade_code.data or None}
+
+    def validate(self, extra_validators=None):
+        """Run field checks, then the domain checks (credit code, uniqueness, grade vs scheme)."""
+        ok = super().validate(extra_validators)
+        for field, message in check_enterprise(self.values(), existing=self.existing).items():
+            errors = self[field].errors
+            if message not in errors:
+                if isinstance(errors, tuple):
+                    self[field].errors = errors = list(errors)
+                errors.append(message)
+                ok = False
+        return ok
+
+
+class RegistryFilterForm(FlaskForm):
+    """GET filters of the registry list; no CSRF because it changes nothing."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("名称或信用代码")
+    county = SelectField("县（市、区）", coerce=_int_or_none)
+    industry = SelectField("行业", coerce=_int_or_none)
+    grade = SelectField("等级/类别")
+    flag = SelectField("标记", choices=options([("", "全部"), ("small_micro", "小微低排放"), ("violation", "上年度违法违规"),
+                                                ("no_lines", "无生产线")]))
+    sort = SelectField("排序", choices=options([("name", "名称"), ("county", "县（市、区）"), ("industry", "行业"),
+                                                ("grade", "等级"), ("updated", "最近更新")]))

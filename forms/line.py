@@ -1,0 +1,68 @@
+"""A whole production line with its yellow/orange/red measures, in one form."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FloatField, Form, FormField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from forms.base import options
+from emergency.measures import ACTION_LABELS, ACTIONS
+from emergency.operations import check_line
+
+NON_NEGATIVE = NumberRange(min=0, message="不能为负数")
+
+
+class MeasureForm(Form):
+    """One level's measure; a sub-form, so CSRF is the parent's."""
+
+    action = SelectField("措施类型", choices=options([("", "请选择")] + [(a, ACTION_LABELS[a]) for a in ACTIONS]),
+                         validators=[DataRequired("请选择措施类型")])
+    limit_pct = FloatField("限产比例（%）", validators=[Optional()])
+    other_fraction = FloatField("削减比例（0–1）", validators=[Optional()], description="仅“其他”措施填写")
+    text = StringField("减排措施（通知单文字）", validators=[Optional(), Length(max=500)])
+    indicators = StringField("核查指标", validators=[Optional(), Length(max=300)],
+                             description="如：用电量、用气量、投料量")
+
+
+class LineForm(FlaskForm):
+    name = StringField("生产线名称", validators=[DataRequired("请填写生产线名称"), Length(max=120)])
+    process_stage = StringField("工序", validators=[Optional(), Length(max=60)])
+    facilities = StringField("主要生产设施", validators=[Optional(), Length(max=300)])
+    capacity = FloatField("产能", validators=[Optional(), NON_NEGATIVE])
+    capacity_unit = StringField("产能单位", validators=[Optional(), Length(max=30)])
+    can_stop_quickly = BooleanField("可短时停产", default=True, description="焦炉、高炉等不可短时停产的设施请取消勾选")
+    so2_t_yr = FloatField("SO2（吨/年）", default=0, validators=[Optional(), NON_NEGATIVE])
+    nox_t_yr = FloatField("NOx（吨/年）", default=0, validators=[Optional(), NON_NEGATIVE])
+    pm_t_yr = FloatField("颗粒物（吨/年）", default=0, validators=[Optional(), NON_NEGATIVE])
+    vocs_t_yr = FloatField("VOCs（吨/年）", default=0, validators=[Optional(), NON_NEGATIVE])
+    operating_days = IntegerField("年运行天数", default=300,
+                                  validators=[DataRequired("请填写年运行天数"), NumberRange(1, 366, "应在1到366之间")])
+    yellow = FormField(MeasureForm, label="黄色预警")
+    orange = FormField(MeasureForm, label="橙色预警")
+    red = FormField(MeasureForm, label="红色预警")
+
+    LEVEL_FIELDS = ("yellow", "orange", "red")
+
+    def __init__(self, *args, enterprise=None, existing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enterprise = enterprise
+        self.existing = existing
+
+    def values(self):
+        values = {name: self[name].data for name in (
+            "name", "process_stage", "facilities", "capacity", "capacity_unit", "can_stop_quickly",
+            "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days")}
+        for pollutant in ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr"):
+            values[pollutant] = values[pollutant] or 0.0
+        return values
+
+    def measures(self):
+        return {level: dict(self[level].data) for level in self.LEVEL_FIELDS}
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for key, message in check_line(self.enterprise, self.values(), self.measures(), self.existing).items():
+            level, _, sub = key.partition("-")
+            field = self[level][sub] if sub else self[key]
+            if message not in field.errors:
+                field.errors = list(field.errors) + [message]
+                ok = False
+        return ok

@@ -1,0 +1,49 @@
+"""Enterprises (企业) on the registry."""
+from .base import TimestampMixin, db
+
+
+class Enterprise(TimestampMixin, db.Model):
+    """A gas-emitting enterprise with its county, industry, category and grade."""
+
+    __tablename__ = "enterprise"
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(200), nullable=False, index=True)
+    credit_code = db.Column(db.String(18), nullable=False, unique=True)
+    county_id = db.Column(db.Integer, db.ForeignKey("county.id"), nullable=False, index=True)
+    town = db.Column(db.String(60), nullable=False, default="")
+    address = db.Column(db.String(200), nullable=False, default="")
+    contact_person = db.Column(db.String(40), nullable=False, default="")
+    contact_phone = db.Column(db.String(40), nullable=False, default="")
+    industry_id = db.Column(db.Integer, db.ForeignKey("industry.id"), nullable=False, index=True)
+    category_code = db.Column(db.String(20), db.ForeignKey("category.code"), nullable=False, index=True)
+    grade_code = db.Column(db.String(20), db.ForeignKey("grade.code"), index=True)
+    small_micro = db.Column(db.Boolean, nullable=False, default=False)
+    violation_prev_year = db.Column(db.Boolean, nullable=False, default=False)
+    version = db.Column(db.Integer, nullable=False, default=1)
+
+    county = db.relationship("County", lazy="joined")
+    industry = db.relationship("Industry", lazy="joined")
+    category = db.relationship("Category", lazy="joined")
+    grade = db.relationship("Grade", lazy="joined")
+    lines = db.relationship(
+        "ProductionLine",
+        back_populates="enterprise",
+        cascade="all, delete-orphan",
+        order_by="ProductionLine.id",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def grade_label(self):
+        """The grade or category as printed on lists, e.g. "B", "保障类（A）", "民生"."""
+        category = self.category
+        if category.grade_policy == "required":
+            return self.grade.label if self.grade else "未定级"
+        if self.grade:
+            return f"{category.label}（{self.grade.label}）"
+        return category.label
+
+    def __repr__(self):
+        return f"<Enterprise {self.credit_code} {self.name}>"

@@ -1,0 +1,84 @@
+"""Industries, their grade schemes and the grade vocabulary (all reference data)."""
+from .base import db
+
+
+class GradeScheme(db.Model):
+    """A grading scheme such as A/B/C/D, A/B/C or 引领性/非引领性."""
+
+    __tablename__ = "grade_scheme"
+
+    code = db.Column(db.String(20), primary_key=True)
+    name = db.Column(db.String(60), nullable=False)
+    # Comma-separated grade codes in display order, e.g. "A,B,C,D"; empty for non-key industries.
+    grades = db.Column(db.String(120), nullable=False, default="")
+
+    @property
+    def grade_codes(self):
+        return [g for g in self.grades.split(",") if g]
+
+
+class Grade(db.Model):
+    """One performance grade (A, B, B-, C, D, 引领性, 非引领性) and how the rules treat it."""
+
+    __tablename__ = "grade"
+
+    code = db.Column(db.String(20), primary_key=True)
+    label = db.Column(db.String(20), nullable=False, unique=True)
+    sort_order = db.Column(db.Integer, nullable=False, default=0)
+    # Jincheng rule: a 保障类 firm in a graded industry must hold one of these grades.
+    guarantee_eligible = db.Column(db.Boolean, nullable=False, default=False)
+    # A and 引领性 reduce voluntarily (自主减排) whatever is entered.
+    self_managed = db.Column(db.Boolean, nullable=False, default=False)
+    # Grades an enterprise with last year's violation may not apply for (Jincheng 2021 notice).
+    blocked_by_violation = db.Column(db.Boolean, nullable=False, default=False)
+
+
+class Category(db.Model):
+    """The control category: graded, 保障类, 民生, 一般管控 or 不纳入绩效分级."""
+
+    __tablename__ = "category"
+
+    code = db.Column(db.String(20), primary_key=True)
+    label = db.Column(db.String(20), nullable=False, unique=True)
+    sort_order = db.Column(db.Integer, nullable=False, default=0)
+    # "required": a grade from the scheme is needed; "optional": only in a graded industry; "none": no grade.
+    grade_policy = db.Column(db.String(10), nullable=False, default="none")
+    # Which industries may use it: "key", "nonkey" or "any".
+    industry_scope = db.Column(db.String(10), nullable=False, default="any")
+    blocked_by_violation = db.Column(db.Boolean, nullable=False, default=False)
+
+
+class Industry(db.Model):
+    """A key industry of the 2020 guide (with sub-type), or a non-key industry."""
+
+    __tablename__ = "industry"
+    __table_args__ = (db.UniqueConstraint("name", "sub_type", name="uq_industry_name_sub_type"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(40), nullable=False, unique=True)
+    name = db.Column(db.String(60), nullable=False)
+    sub_type = db.Column(db.String(40), nullable=False, default="")
+    is_key = db.Column(db.Boolean, nullable=False, default=False)
+    guide_no = db.Column(db.Integer)
+    scheme_code = db.Column(db.String(20), db.ForeignKey("grade_scheme.code"), nullable=False)
+    allows_b_minus = db.Column(db.Boolean, nullable=False, default=False)
+    # Evidence tag from the domain brief: V (verified), P (partly), U (unverified).
+    evidence = db.Column(db.String(2), nullable=False, default="U")
+    sort_order = db.Column(db.Integer, nullable=False, default=0)
+
+    scheme = db.relationship(GradeScheme, lazy="joined")
+
+    @property
+    def display_name(self):
+        return f"{self.name}（{self.sub_type}）" if self.sub_type else self.name
+
+    @property
+    def allowed_grades(self):
+        """The grade codes this industry's scheme allows, B- included where the data says so."""
+        codes = list(self.scheme.grade_codes)
+        if self.allows_b_minus and "B" in codes and "B-" not in codes:
+            codes.insert(codes.index("B") + 1, "B-")
+        return codes
+
+    def __repr__(self):
+        return f"<Industry {self.code}>"

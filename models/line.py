@@ -1,0 +1,75 @@
+"""Production lines (生产线) and their per-alert-level measures."""
+from .base import TimestampMixin, db
+
+POLLUTANTS = ("so2", "nox", "pm", "vocs")
+POLLUTANT_LABELS = {"so2": "SO2", "nox": "NOx", "pm": "颗粒物", "vocs": "VOCs"}
+LEVELS = ("yellow", "orange", "red")
+LEVEL_LABELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
+
+
+class ProductionLine(TimestampMixin, db.Model):
+    """A production line with capacity and annual emissions."""
+
+    __tablename__ = "production_line"
+    __table_args__ = (db.UniqueConstraint("enterprise_id", "name", name="uq_production_line_enterprise_name"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    enterprise_id = db.Column(
+        db.Integer, db.ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name = db.Column(db.String(120), nullable=False)
+    process_stage = db.Column(db.String(60), nullable=False, default="")
+    facilities = db.Column(db.String(300), nullable=False, default="")
+    capacity = db.Column(db.Float)
+    capacity_unit = db.Column(db.String(30), nullable=False, default="")
+    can_stop_quickly = db.Column(db.Boolean, nullable=False, default=True)
+    so2_t_yr = db.Column(db.Float, nullable=False, default=0.0)
+    nox_t_yr = db.Column(db.Float, nullable=False, default=0.0)
+    pm_t_yr = db.Column(db.Float, nullable=False, default=0.0)
+    vocs_t_yr = db.Column(db.Float, nullable=False, default=0.0)
+    operating_days = db.Column(db.Integer, nullable=False, default=300)
+    version = db.Column(db.Integer, nullable=False, default=1)
+
+    enterprise = db.relationship("Enterprise", back_populates="lines")
+    measures = db.relationship(
+        "LineMeasure", back_populates="line", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def annual(self, pollutant):
+        return getattr(self, f"{pollutant}_t_yr") or 0.0
+
+    def daily_baseline(self, pollutant):
+        """Daily baseline (t/d) = annual emission / annual operating days."""
+        if not self.operating_days:
+            return 0.0
+        return self.annual(pollutant) / self.operating_days
+
+    @property
+    def has_emissions(self):
+        return any(self.annual(p) > 0 for p in POLLUTANTS)
+
+    def measure_for(self, level):
+        return next((m for m in self.measures if m.level == level), None)
+
+
+class LineMeasure(db.Model):
+    """The measure one line takes at one alert level."""
+
+    __tablename__ = "line_measure"
+    __table_args__ = (db.UniqueConstraint("line_id", "level", name="uq_line_measure_line_level"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    line_id = db.Column(
+        db.Integer, db.ForeignKey("production_line.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    level = db.Column(db.String(10), nullable=False)
+    # One of emergency.measures.ACTIONS: stop, limit, self, none, other.
+    action = db.Column(db.String(10), nullable=False)
+    limit_pct = db.Column(db.Float)
+    other_fraction = db.Column(db.Float)
+    text = db.Column(db.String(500), nullable=False, default="")
+    indicators = db.Column(db.String(300), nullable=False, default="")
+
+    line = db.relationship("ProductionLine", back_populates="measures")

@@ -1,0 +1,47 @@
+"""Users and their roles."""
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .base import TimestampMixin, db
+
+ROLES = ("admin", "city", "county", "enterprise")
+ROLE_LABELS = {"admin": "系统管理员", "city": "市局工作人员", "county": "县（市、区）工作人员", "enterprise": "企业用户"}
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A login: admin, city staff, county staff (one county) or enterprise (one enterprise)."""
+
+    __tablename__ = "user"
+
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(60), nullable=False, unique=True)
+    password_hash = db.Column(db.String(256), nullable=False)
+    role = db.Column(db.String(20), nullable=False)
+    county_id = db.Column(db.Integer, db.ForeignKey("county.id"))
+    enterprise_id = db.Column(db.Integer, db.ForeignKey("enterprise.id", ondelete="SET NULL"))
+    active = db.Column(db.Boolean, nullable=False, default=True)
+
+    county = db.relationship("County")
+    enterprise = db.relationship("Enterprise")
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_staff(self):
+        return self.role in ("admin", "city", "county")
+
+    @property
+    def is_citywide(self):
+        return self.role in ("admin", "city")
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS.get(self.role, self.role)

@@ -1,0 +1,1 @@
+"""Seed data (CSV files under data/) and the idempotent loaders that read them."""

@@ -1,0 +1,103 @@
+"""Idempotent loaders for the reference data: counties, industries, schemes, floors, target ratios.
+
+Each loader upserts by natural key, so running ``flask seed`` twice changes nothing, and a clerk's
+correction to a CSV file is applied by running it again.
+"""
+import csv
+from pathlib import Path
+
+from models import (
+    Category, County, Grade, GradeScheme, Industry, MeasureFloor, Setting, TargetRatio, db,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def read_csv(name):
+    with open(DATA / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _bool(text):
+    return str(text).strip() in ("1", "true", "True", "是")
+
+
+def _float(text):
+    text = (text or "").strip()
+    return float(text) if text else None
+
+
+def _upsert(model, key, values):
+    """Insert or update one row found by ``key`` (a dict of natural-key columns); return it."""
+    row = db.session.query(model).filter_by(**key).one_or_none()
+    if row is None:
+        row = model(**key)
+        db.session.add(row)
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+    return row
+
+
+def load_counties():
+    for r in read_csv("counties.csv"):
+        _upsert(County, {"code": r["code"]}, {"name": r["name"], "sort_order": int(r["sort_order"])})
+
+
+def load_grades():
+    for r in read_csv("grade_schemes.csv"):
+        _upsert(GradeScheme, {"code": r["code"]}, {"name": r["name"], "grades": r["grades"] or ""})
+    for r in read_csv("grades.csv"):
+        _upsert(Grade, {"code": r["code"]}, {
+            "label": r["label"], "sort_order": int(r["sort_order"]),
+            "guarantee_eligible": _bool(r["guarantee_eligible"]), "self_managed": _bool(r["self_managed"]),
+            "blocked_by_violation": _bool(r["blocked_by_violation"]),
+        })
+    for r in read_csv("categories.csv"):
+        _upsert(Category, {"code": r["code"]}, {
+            "label": r["label"], "sort_order": int(r["sort_order"]), "grade_policy": r["grade_policy"],
+            "industry_scope": r["industry_scope"], "blocked_by_violation": _bool(r["blocked_by_violation"]),
+        })
+
+
+def load_industries():
+    for order, r in enumerate(read_csv("industries.csv"), start=1):
+        _upsert(Industry, {"code": r["code"]}, {
+            "name": r["name"], "sub_type": r["sub_type"] or "", "is_key": _bool(r["is_key"]),
+            "guide_no": int(r["guide_no"]) if r["guide_no"] else None, "scheme_code": r["scheme"],
+            "allows_b_minus": _bool(r["allows_b_minus"]), "evidence": r["evidence"], "sort_order": order,
+        })
+
+
+def load_floors():
+    industries = {i.code: i.id for i in db.session.query(Industry)}
+    for r in read_csv("measure_floors.csv"):
+        _upsert(MeasureFloor, {
+            "industry_id": industries[r["industry_code"]], "grade_code": r["grade"], "level": r["level"],
+        }, {
+            "action": r["action"], "limit_pct": _float(r["limit_pct"]), "other_fraction": _float(r["other_fraction"]),
+            "text": r["text"], "provisional": _bool(r["provisional"]), "source": r["source"],
+        })
+
+
+def load_target_ratios():
+    for r in read_csv("target_ratios.csv"):
+        _upsert(TargetRatio, {"level": r["level"], "pollutant": r["pollutant"]},
+                {"ratio": float(r["ratio"]), "source": r["source"]})
+
+
+def load_reference():
+    """Load every reference table; flushes, never commits."""
+    load_counties()
+    load_grades()
+    db.session.flush()
+    load_industries()
+    db.session.flush()
+    load_floors()
+    load_target_ratios()
+    db.session.flush()
+
+
+def demo_loaded():
+    row = db.session.get(Setting, "demo_loaded")
+    return bool(row and row.value == "1")

@@ -1,0 +1,148 @@
+"""Fixtures: one app and schema per session, a clean database per test, and factory fixtures.
+
+The database is SQLite in a temporary file, or ``DATABASE_URL`` when set (CI runs both).
+"""
+import itertools
+import os
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from app import create_app
+from emergency import credit_code
+from models import (
+    Category, County, Enterprise, Grade, Industry, LineMeasure, ProductionLine, User, db,
+)
+from seed.load import load_reference
+
+REFERENCE_TABLES = {"county", "grade_scheme", "grade", "category", "industry", "measure_floor", "target_ratio"}
+PASSWORD = "Test-pass-2020"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("DATABASE_URL") or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SECRET_KEY": "test",
+        "INSTANCE_DATA": str(tmp_path_factory.mktemp("instance")),
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        load_reference()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def _clean_db(app, request):
+    """Give every test an app context and leave only reference data behind."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                db.session.execute(table.delete())
+        db.session.commit()
+        if request.node.get_closest_marker("mutates_reference"):
+            load_reference()
+            db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def password_hash():
+    return generate_password_hash(PASSWORD)
+
+
+_codes = itertools.count(1)
+
+
+def new_credit_code(county_code="140502"):
+    """A fresh valid credit code (GB 32100 check digit) for test fixtures."""
+    serial = f"{next(_codes):08d}"
+    return credit_code.make(f"91{county_code}MA{serial}"[:17])
+
+
+@pytest.fixture
+def county():
+    def get(name="城区"):
+        return db.session.query(County).filter_by(name=name).one()
+    return get
+
+
+@pytest.fixture
+def industry():
+    def get(code="cement_clinker"):
+        return db.session.query(Industry).filter_by(code=code).one()
+    return get
+
+
+@pytest.fixture
+def make_enterprise(county, industry):
+    def make(name="测试企业有限公司", county_name="城区", industry_code="cement_clinker",
+             category="GRADED", grade="B", **kw):
+        enterprise = Enterprise(
+            name=name, credit_code=kw.pop("credit_code", None) or new_credit_code(),
+            county=county(county_name), industry=industry(industry_code),
+            category=db.session.get(Category, category),
+            grade=db.session.get(Grade, grade) if grade else None, **kw)
+        db.session.add(enterprise)
+        db.session.commit()
+        return enterprise
+    return make
+
+
+@pytest.fixture
+def make_line():
+    def make(enterprise, name="1#生产线", measures=None, **kw):
+        defaults = dict(process_stage="熟料烧成", facilities="回转窑", capacity=2500, capacity_unit="吨/日",
+                        so2_t_yr=30.0, nox_t_yr=60.0, pm_t_yr=15.0, vocs_t_yr=0.0, operating_days=300)
+        defaults.update(kw)
+        line = ProductionLine(enterprise=enterprise, name=name, **defaults)
+        if measures is None:
+            measures = {"yellow": ("other", None, 0.0), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
+        for level, (action, pct, fraction) in measures.items():
+            line.measures.append(LineMeasure(level=level, action=action, limit_pct=pct, other_fraction=fraction,
+                                             text=f"{level}措施", indicators="用电量"))
+        db.session.add(line)
+        db.session.commit()
+        return line
+    return make
+
+
+@pytest.fixture
+def make_user(county, password_hash):
+    def make(role, username=None, county_name=None, enterprise=None):
+        user = User(username=username or f"{role}-{next(_codes)}", role=role, password_hash=password_hash,
+                    county=county(county_name) if county_name else None, enterprise=enterprise)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def as_user(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return client
+    return as_user
