@@ -54,11 +54,15 @@ def check_enterprise(values, existing=None):
 
 
 def _apply(obj, fields, values):
+    """Copy ``fields`` from ``values``, trimming text; an absent text value is stored as ""."""
+    columns = obj.__table__.columns
     for name in fields:
         if name in values:
             value = values[name]
             if isinstance(value, str):
                 value = value.strip()
+            elif value is None and isinstance(columns[name].type, db.String) and not columns[name].nullable:
+                value = ""
             setattr(obj, name, value)
 
 

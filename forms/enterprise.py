@@ -61,11 +61,12 @@ class RegistryFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("名称或信用代码")
-    county = SelectField("县（市、区）", coerce=_int_or_none)
-    industry = SelectField("行业", coerce=_int_or_none)
-    grade = SelectField("等级/类别")
-    flag = SelectField("标记", choices=options([("", "全部"), ("small_micro", "小微低排放"), ("violation", "上年度违法违规"),
+    # Unknown filter values are ignored by the query rather than reported: a stale bookmark still works.
+    q = StringField("名称或信用代码", default="")
+    county = SelectField("县（市、区）", coerce=_int_or_none, validate_choice=False)
+    industry = SelectField("行业", coerce=_int_or_none, validate_choice=False)
+    grade = SelectField("等级/类别", default="", validate_choice=False)
+    flag = SelectField("标记", default="", validate_choice=False, choices=options([("", "全部"), ("small_micro", "小微低排放"), ("violation", "上年度违法违规"),
                                                 ("no_lines", "无生产线")]))
-    sort = SelectField("排序", choices=options([("name", "名称"), ("county", "县（市、区）"), ("industry", "行业"),
+    sort = SelectField("排序", default="name", validate_choice=False, choices=options([("name", "名称"), ("county", "县（市、区）"), ("industry", "行业"),
                                                 ("grade", "等级"), ("updated", "最近更新")]))

@@ -38,6 +38,7 @@ def app(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +77,7 @@ _codes = itertools.count(1)
 
 def new_credit_code(county_code="140502"):
     """A fresh valid credit code (GB 32100 check digit) for test fixtures."""
-    serial = f"{next(_codes):08d}"
+    serial = f"{next(_codes):07d}"
     return credit_code.make(f"91{county_code}MA{serial}"[:17])
 
 

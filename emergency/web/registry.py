@@ -36,8 +36,6 @@ def enterprises():
     form.industry.choices = options(industry_choices())
     form.grade.choices = options(grade_filter_choices())
     filters = {name: form[name].data for name in ("q", "county", "industry", "grade", "flag", "sort")}
-    if not form.validate():
-        filters = {"sort": "name"}
     page = paginate(enterprise_query(current_user, **filters), request.args, "registry.enterprises")
     return render_template("registry/list.html", form=form, page=page)
 

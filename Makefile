@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+N      ?= 20000
+
+.PHONY: run serve test test-pg bench install db seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+db: install
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed --demo
+
+run: seed
+	@echo "服务地址：http://$(HOST):$(PORT)/  （演示账号见上方）"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: seed
+	$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
+
+test: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+test-pg: install
+	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench.run --n $(N)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

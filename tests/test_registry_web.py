@@ -1,0 +1,253 @@
+"""Registry pages: every route for each role, form validation with no write, and filters."""
+import pytest
+
+from models import Enterprise, LineMeasure, ProductionLine, db
+
+
+@pytest.fixture
+def world(make_enterprise, make_line, make_user):
+    """Two enterprises in two counties, each with a line, and a user of every kind."""
+    own = make_enterprise(name="城区甲水泥有限公司", county_name="城区")
+    other = make_enterprise(name="泽州乙水泥有限公司", county_name="泽州县")
+    own_line = make_line(own)
+    make_line(other)
+    users = {
+        "admin": make_user("admin"),
+        "city": make_user("city"),
+        "county_own": make_user("county", county_name="城区"),
+        "county_other": make_user("county", county_name="泽州县"),
+        "ent_own": make_user("enterprise", enterprise=own),
+        "ent_other": make_user("enterprise", enterprise=other),
+    }
+    return {"own": own, "other": other, "line": own_line, "users": users}
+
+
+def _urls(w):
+    e, line = w["own"].id, w["line"].id
+    return {
+        "list": "/enterprises",
+        "new": "/enterprises/new",
+        "view": f"/enterprises/{e}",
+        "edit": f"/enterprises/{e}/edit",
+        "delete": f"/enterprises/{e}/delete",
+        "new_line": f"/enterprises/{e}/lines/new",
+        "edit_line": f"/enterprises/{e}/lines/{line}/edit",
+        "delete_line": f"/enterprises/{e}/lines/{line}/delete",
+    }
+
+
+# Expected GET status per role; 302 for the enterprise list means "sent to its own page".
+EXPECTED_GET = {
+    "admin":        dict(list=200, new=200, view=200, edit=200, delete=200, new_line=200, edit_line=200, delete_line=200),
+    "city":         dict(list=200, new=200, view=200, edit=200, delete=200, new_line=200, edit_line=200, delete_line=200),
+    "county_own":   dict(list=200, new=200, view=200, edit=200, delete=200, new_line=200, edit_line=200, delete_line=200),
+    "county_other": dict(list=200, new=200, view=404, edit=404, delete=404, new_line=404, edit_line=404, delete_line=404),
+    "ent_own":      dict(list=302, new=403, view=200, edit=403, delete=403, new_line=403, edit_line=403, delete_line=403),
+    "ent_other":    dict(list=302, new=403, view=404, edit=403, delete=403, new_line=403, edit_line=403, delete_line=403),
+}
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_GET))
+def test_get_routes_per_role(world, login, role):
+    client = login(world["users"][role])
+    for name, url in _urls(world).items():
+        assert client.get(url).status_code == EXPECTED_GET[role][name], (role, name)
+
+
+def test_anonymous_is_sent_to_login(world, client):
+    for url in list(_urls(world).values()) + ["/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+
+
+@pytest.mark.parametrize("role", ["county_other", "ent_own", "ent_other"])
+def test_refused_posts_change_nothing(world, login, role):
+    client = login(world["users"][role])
+    urls = _urls(world)
+    for name in ("delete_line", "delete"):
+        assert client.post(urls[name]).status_code in (403, 404)
+    assert client.post(urls["edit"], data={"name": "改名"}).status_code in (403, 404)
+    db.session.expire_all()
+    own = db.session.get(Enterprise, world["own"].id)
+    assert own.name == "城区甲水泥有限公司" and len(own.lines) == 1
+
+
+def test_enterprise_user_sees_only_its_own(world, login):
+    client = login(world["users"]["ent_own"])
+    page = client.get(f"/enterprises/{world['own'].id}").get_data(as_text=True)
+    assert "城区甲水泥有限公司" in page and "泽州乙水泥有限公司" not in page
+    assert "编辑企业信息" not in page          # read-only
+    assert client.get("/").headers["Location"].endswith(f"/enterprises/{world['own'].id}")
+
+
+def test_county_user_list_shows_only_its_county(world, login):
+    page = login(world["users"]["county_own"]).get("/enterprises").get_data(as_text=True)
+    assert "城区甲水泥有限公司" in page and "泽州乙水泥有限公司" not in page
+    # Even asking for another county's filter shows nothing of it.
+    other_county = world["other"].county_id
+    page = login(world["users"]["county_own"]).get(f"/enterprises?county={other_county}").get_data(as_text=True)
+    assert "泽州乙水泥有限公司" not in page
+
+
+def _enterprise_form(world, **overrides):
+    data = {
+        "name": "新登记水泥有限公司", "credit_code": "9144030071526726XG",
+        "county_id": str(world["own"].county_id), "industry_id": str(world["own"].industry_id),
+        "category_code": "GRADED", "grade_code": "B", "town": "北石店镇",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_city_creates_enterprise_with_normalised_code(world, login):
+    client = login(world["users"]["city"])
+    response = client.post("/enterprises/new", data=_enterprise_form(world, credit_code=" ９１４４０３００７１５２６７２６ｘｇ "))
+    assert response.status_code == 302
+    created = db.session.query(Enterprise).filter_by(name="新登记水泥有限公司").one()
+    assert created.credit_code == "9144030071526726XG" and created.grade_code == "B"
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"credit_code": "9144030071526726XH"}, "校验位错误"),
+    ({"name": ""}, "请填写企业名称"),
+    ({"grade_code": "LEADING"}, "不允许“引领性”"),
+    ({"category_code": "GUARANTEED", "grade_code": "C"}, "保障类企业须达到B级及以上或引领性"),
+    ({"county_id": ""}, "请选择所属县（市、区）"),
+    ({"industry_id": "99999"}, "Not a valid choice"),
+])
+def test_bad_enterprise_input_shows_error_and_writes_nothing(world, login, overrides, message):
+    client = login(world["users"]["city"])
+    before = db.session.query(Enterprise).count()
+    response = client.post("/enterprises/new", data=_enterprise_form(world, **overrides))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.session.query(Enterprise).count() == before
+
+
+def test_duplicate_credit_code_is_refused(world, login):
+    client = login(world["users"]["city"])
+    response = client.post("/enterprises/new", data=_enterprise_form(world, credit_code=world["other"].credit_code))
+    assert "该统一社会信用代码已登记（泽州乙水泥有限公司）" in response.get_data(as_text=True)
+    assert db.session.query(Enterprise).count() == 2
+
+
+def test_edit_keeps_own_code_and_saves(world, login):
+    client = login(world["users"]["county_own"])
+    data = _enterprise_form(world, name="城区甲水泥（改名）有限公司", credit_code=world["own"].credit_code)
+    assert client.post(f"/enterprises/{world['own'].id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Enterprise, world["own"].id).name == "城区甲水泥（改名）有限公司"
+
+
+def test_county_user_cannot_move_enterprise_to_another_county(world, login):
+    client = login(world["users"]["county_own"])
+    data = _enterprise_form(world, credit_code=world["own"].credit_code, county_id=str(world["other"].county_id))
+    response = client.post(f"/enterprises/{world['own'].id}/edit", data=data)
+    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Enterprise, world["own"].id).county_id == world["own"].county_id
+
+
+def _line_form(**overrides):
+    data = {
+        "name": "2#熟料生产线", "process_stage": "熟料烧成", "facilities": "回转窑、篦冷机", "capacity": "5000",
+        "capacity_unit": "吨/日", "can_stop_quickly": "y", "so2_t_yr": "12.5", "nox_t_yr": "90", "pm_t_yr": "8",
+        "vocs_t_yr": "0", "operating_days": "300",
+        "yellow-action": "other", "yellow-other_fraction": "0", "yellow-text": "禁止国四及以下重型货车运输",
+        "orange-action": "limit", "orange-limit_pct": "20", "orange-text": "限产20%", "orange-indicators": "用电量",
+        "red-action": "stop", "red-text": "停产", "red-indicators": "用电量、投料量",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_whole_line_with_three_measures_in_one_form(world, login):
+    client = login(world["users"]["city"])
+    response = client.post(f"/enterprises/{world['own'].id}/lines/new", data=_line_form())
+    assert response.status_code == 302
+    line = db.session.query(ProductionLine).filter_by(name="2#熟料生产线").one()
+    measures = {m.level: (m.action, m.limit_pct, m.other_fraction) for m in line.measures}
+    assert measures == {"yellow": ("other", None, 0.0), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
+    assert line.daily_baseline("nox") == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"name": "1#生产线"}, "本企业已有同名生产线"),
+    ({"so2_t_yr": "-1"}, "不能为负数"),
+    ({"so2_t_yr": "abc"}, "Not a valid float value"),
+    ({"operating_days": "400"}, "应在1到366之间"),
+    ({"orange-limit_pct": ""}, "限产须填写限产比例"),
+    ({"orange-limit_pct": "100"}, "限产比例应大于0且小于100"),
+    ({"red-action": ""}, "请选择措施类型"),
+    ({"yellow-other_fraction": "1.5"}, "削减比例应在0到1之间"),
+])
+def test_bad_line_input_shows_error_and_writes_nothing(world, login, overrides, message):
+    client = login(world["users"]["city"])
+    before = (db.session.query(ProductionLine).count(), db.session.query(LineMeasure).count())
+    response = client.post(f"/enterprises/{world['own'].id}/lines/new", data=_line_form(**overrides))
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert (db.session.query(ProductionLine).count(), db.session.query(LineMeasure).count()) == before
+
+
+def test_edit_line_changes_red_measure(world, login):
+    client = login(world["users"]["county_own"])
+    url = f"/enterprises/{world['own'].id}/lines/{world['line'].id}/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert "1#生产线" in form and "red措施" in form        # pre-filled from the stored line and measure
+    response = client.post(url, data=_line_form(name="1#生产线", **{"red-action": "limit", "red-limit_pct": "60"}))
+    assert response.status_code == 302
+    db.session.expire_all()
+    red = db.session.get(ProductionLine, world["line"].id).measure_for("red")
+    assert (red.action, red.limit_pct) == ("limit", 60.0)
+
+
+def test_delete_line_and_enterprise(world, login):
+    client = login(world["users"]["city"])
+    own = world["own"].id
+    assert client.post(f"/enterprises/{own}/lines/{world['line'].id}/delete").status_code == 302
+    assert db.session.query(ProductionLine).filter_by(enterprise_id=own).count() == 0
+    assert client.post(f"/enterprises/{own}/delete").status_code == 302
+    assert db.session.get(Enterprise, own) is None
+    assert db.session.query(LineMeasure).count() == 3          # only the other enterprise's line remains
+
+
+def test_delete_needs_confirmation_page(world, login):
+    page = login(world["users"]["city"]).get(f"/enterprises/{world['own'].id}/delete").get_data(as_text=True)
+    assert "确认删除" in page and "城区甲水泥有限公司" in page
+    assert db.session.get(Enterprise, world["own"].id) is not None
+
+
+@pytest.mark.parametrize("query, shown, hidden", [
+    ("q=甲水泥", "城区甲水泥有限公司", "泽州乙水泥有限公司"),
+    ("q=%25", None, "城区甲水泥有限公司"),                     # a literal % matches nothing here
+    ("q=' OR 1=1 --", None, "城区甲水泥有限公司"),
+    ("grade=grade:C", None, "城区甲水泥有限公司"),
+    ("grade=grade:B", "城区甲水泥有限公司", None),
+    ("flag=violation", None, "城区甲水泥有限公司"),
+    ("sort=bogus", None, None),                              # an unknown sort falls back to name
+])
+def test_search_and_filters(world, login, query, shown, hidden):
+    response = login(world["users"]["city"]).get(f"/enterprises?{query}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    if shown:
+        assert shown in page
+    if hidden:
+        assert hidden not in page
+
+
+def test_search_by_credit_code_prefix(world, login):
+    code = world["other"].credit_code
+    page = login(world["users"]["city"]).get(f"/enterprises?q={code[:17].lower()}").get_data(as_text=True)
+    assert "泽州乙水泥有限公司" in page and "城区甲水泥有限公司" not in page
+
+
+def test_pagination(world, make_enterprise, login):
+    for i in range(55):
+        make_enterprise(name=f"分页测试{i:02d}有限公司")
+    client = login(world["users"]["city"])
+    first = client.get("/enterprises?sort=name").get_data(as_text=True)
+    assert "第 1 / 2 页，共 57 条" in first
+    second = client.get("/enterprises?sort=name&page=2").get_data(as_text=True)
+    assert "第 2 / 2 页" in second and "上一页" in second
