@@ -6,6 +6,7 @@ from models import County, Enterprise, db
 from seed.load import load_reference
 
 from . import credit_code
+from .cli_lists import COMMANDS as LIST_COMMANDS
 from .operations import DomainError, create_user
 
 
@@ -54,4 +55,4 @@ def create_user_command(name, role, county_name, enterprise_code, password):
     click.echo(f"已创建用户 {user.username}（{user.role_label}）")
 
 
-COMMANDS = [seed_command, create_user_command]
+COMMANDS = [seed_command, create_user_command, *LIST_COMMANDS]

@@ -40,9 +40,9 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from emergency.web import auth, registry
+    from emergency.web import auth, lists, registry
 
-    for module in (auth, registry):
+    for module in (auth, registry, lists):
         app.register_blueprint(module.bp)
 
     from emergency.web.context import inject_globals

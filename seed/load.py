@@ -86,6 +86,11 @@ def load_target_ratios():
                 {"ratio": float(r["ratio"]), "source": r["source"]})
 
 
+def load_settings():
+    for r in read_csv("settings.csv"):
+        _upsert(Setting, {"key": r["key"]}, {"value": r["value"]})
+
+
 def load_reference():
     """Load every reference table; flushes, never commits."""
     load_counties()
@@ -95,6 +100,7 @@ def load_reference():
     db.session.flush()
     load_floors()
     load_target_ratios()
+    load_settings()
     db.session.flush()
 
 

@@ -1,0 +1,47 @@
+"""Exports: query the list or registry and hand the rows to the spreadsheet writers (shared by web and CLI)."""
+from models import LEVEL_LABELS
+
+from .accounting import accumulator_for
+from .listing import counties, enterprise_ids, iter_enterprises, iter_list_rows
+from .spreadsheets import write_list_workbook, write_registry_workbook, write_zip
+
+CITY_NAME = "晋城市"
+
+
+def scope_name(county=None):
+    return county.name if county else CITY_NAME
+
+
+def list_filename(level, county=None):
+    """E.g. "泽州县_红色预警减排清单.xlsx"."""
+    return f"{scope_name(county)}_{LEVEL_LABELS[level]}预警减排清单.xlsx"
+
+
+def counties_filename(level, county=None):
+    return f"{scope_name(county)}_{LEVEL_LABELS[level]}预警减排清单_分县.zip"
+
+
+def registry_filename(county=None):
+    return f"{scope_name(county)}_应急减排企业名录.xlsx"
+
+
+def export_list(fh, level, county=None):
+    """Write the list workbook of the city (or one county) at ``level`` to ``fh``; return the Summary."""
+    county_id = county.id if county else None
+    accumulator = accumulator_for(level, counties(county_id))
+    name = county.name if county else "全市"
+    return write_list_workbook(fh, level, name, iter_list_rows(level, county_id), accumulator)
+
+
+def export_counties(fh, level, county=None):
+    """Write a zip with one list workbook per county (only ``county`` when given); return the file names."""
+    scope = counties(county.id if county else None)
+    members = [(list_filename(level, c), lambda out, c=c: export_list(out, level, c)) for c in scope]
+    write_zip(fh, members)
+    return [name for name, _ in members]
+
+
+def export_registry(fh, county=None):
+    """Write the registry of the city (or one county) to ``fh``; return the number of rows."""
+    ids = enterprise_ids(county.id if county else None, with_lines=False)
+    return write_registry_workbook(fh, iter_enterprises(ids))

@@ -1,0 +1,120 @@
+"""The reduction list: per-level lists, the quality check, stop/limit orders and Excel exports."""
+import io
+
+from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from models import LEVELS
+
+from .. import exports
+from ..access import STAFF, enterprise_or_404, roles_required
+from ..list_page import build_list_page
+from ..listing import find_county
+from ..orders import build_order
+from ..quality import run_checks
+from ..registry import county_choices
+from .paging import Page
+
+bp = Blueprint("lists", __name__)
+
+LEVEL = f"<any({', '.join(LEVELS)}):level>"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FINDINGS_PER_PAGE = 200
+
+
+def _page_number():
+    try:
+        return max(int(request.args.get("page", 1)), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def _scope_county():
+    """The county in ?county= (id or name); county users always get theirs, and 404 for any other."""
+    raw = (request.args.get("county") or "").strip()
+    county = find_county(raw) if raw else None
+    if raw and county is None:
+        abort(404)
+    if current_user.role == "county":
+        if county is not None and county.id != current_user.county_id:
+            abort(404)
+        return current_user.county
+    return county
+
+
+def _county_choices():
+    """County filter choices; county users have only their own, so the template hides the filter."""
+    return county_choices(current_user, blank="全市" if current_user.is_citywide else None)
+
+
+def _links(endpoint, page, pages, **values):
+    """Prev/next URLs for a page, keeping the other query arguments."""
+    kept = {k: v for k, v in request.args.items() if k != "page" and v}
+    kept.update(values)
+
+    def link(number):
+        return url_for(endpoint, page=number, **kept)
+
+    return (link(page - 1) if page > 1 else None), (link(page + 1) if page < pages else None)
+
+
+def _send(buffer, filename, mimetype):
+    buffer.seek(0)
+    return send_file(buffer, mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+@bp.route(f"/lists/{LEVEL}")
+@roles_required(*STAFF)
+def level_list(level):
+    """The list of one level for the city or a county, paginated by enterprise; totals cover everything."""
+    county = _scope_county()
+    result = build_list_page(level, county, _page_number(), current_app.config["ENTERPRISES_PER_PAGE"])
+    prev_url, next_url = _links("lists.level_list", result.page, result.pages, level=level)
+    return render_template("lists/list.html", level=level, county=county, result=result,
+                           prev_url=prev_url, next_url=next_url, counties=_county_choices())
+
+
+@bp.route(f"/lists/{LEVEL}/export.xlsx")
+@roles_required(*STAFF)
+def export_list(level):
+    county, buffer = _scope_county(), io.BytesIO()
+    exports.export_list(buffer, level, county)
+    return _send(buffer, exports.list_filename(level, county), XLSX)
+
+
+@bp.route(f"/lists/{LEVEL}/counties.zip")
+@roles_required(*STAFF)
+def export_counties(level):
+    county, buffer = _scope_county(), io.BytesIO()
+    exports.export_counties(buffer, level, county)
+    return _send(buffer, exports.counties_filename(level, county), "application/zip")
+
+
+@bp.route("/registry/export.xlsx")
+@roles_required(*STAFF)
+def export_registry():
+    county, buffer = _scope_county(), io.BytesIO()
+    exports.export_registry(buffer, county)
+    return _send(buffer, exports.registry_filename(county), XLSX)
+
+
+@bp.route(f"/lists/{LEVEL}/orders/<int:enterprise_id>")
+@login_required
+def order(level, enterprise_id):
+    """The printable stop/limit order; enterprise users see only their own, county users their county's."""
+    enterprise = enterprise_or_404(enterprise_id, current_user)
+    return render_template("lists/order.html", order=build_order(enterprise, level))
+
+
+@bp.route("/lists/check")
+@roles_required(*STAFF)
+def check():
+    """The quality check for the user's scope, in list order."""
+    county = _scope_county()
+    report = run_checks(county.id if county else None)
+    pages = max((len(report.findings) + FINDINGS_PER_PAGE - 1) // FINDINGS_PER_PAGE, 1)
+    number = min(_page_number(), pages)
+    items = report.findings[(number - 1) * FINDINGS_PER_PAGE:number * FINDINGS_PER_PAGE]
+    page = Page(items, number, pages, len(report.findings), *_links("lists.check", number, pages))
+    return render_template("lists/check.html", report=report, page=page, county=county,
+                           counties=_county_choices())
