@@ -1,4 +1,5 @@
 """The data model: one module per entity, sharing the unbound ``db``."""
+from .audit import AuditLog
 from .base import db
 from .county import County
 from .enterprise import Enterprise
@@ -8,7 +9,7 @@ from .reference import MeasureFloor, Setting, TargetRatio, WholeSocietyEmission
 from .user import ROLE_LABELS, ROLES, User
 
 __all__ = [
-    "db", "County", "Enterprise", "Category", "Grade", "GradeScheme", "Industry", "LineMeasure",
+    "db", "AuditLog", "County", "Enterprise", "Category", "Grade", "GradeScheme", "Industry", "LineMeasure",
     "ProductionLine", "MeasureFloor", "Setting", "TargetRatio", "WholeSocietyEmission", "User",
     "LEVELS", "LEVEL_LABELS", "POLLUTANTS", "POLLUTANT_LABELS", "ROLES", "ROLE_LABELS",
 ]
