@@ -267,8 +267,11 @@ def _defect_fits(kind, firm):
     return True
 
 
-def plan_registry(n=1500, seed=2020, ref=None):
-    """Plan the whole demo registry in memory (reads reference tables only); same arguments, same plan."""
+def plan_registry(n=1500, seed=2020, ref=None, lines=None):
+    """Plan the whole demo registry in memory (reads reference tables only); same arguments, same plan.
+
+    :param lines: lines per generated firm (the benchmarks ask for 5); None draws from each industry profile.
+    """
     ref, rng = ref or _Reference(), random.Random(seed)
     names, codes, firms = set(), set(), []
     for name, county, industry, category, grade, count in data.NAMED[:n]:
@@ -282,7 +285,8 @@ def plan_registry(n=1500, seed=2020, ref=None):
         if category is None:
             category, grade = _classify(ref, rng, industry)
         weights = data.PROFILES[industry].county or data.COUNTY_WEIGHTS
-        firms.append(_firm(ref, rng, names, codes, _weighted(rng, weights), industry, category, grade))
+        firms.append(_firm(ref, rng, names, codes, _weighted(rng, weights), industry, category, grade,
+                           line_count=lines))
     _defects(rng, firms, n)
     return firms
 
@@ -362,10 +366,10 @@ def _logins(ref, firms):
     return [{"username": u, "password": PASSWORD, "role": r, "note": note} for u, r, _, _, note in specs]
 
 
-def load_demo(n=1500, seed=2020):
+def load_demo(n=1500, seed=2020, lines=None):
     """Load the deterministic synthetic demo registry; idempotent; flushes, never commits."""
     ref = _Reference()
-    firms = plan_registry(n, seed, ref)
+    firms = plan_registry(n, seed, ref, lines)
     new_firms, new_lines = _insert(ref, firms)
     _baselines(ref, seed)
     setting = db.session.get(Setting, "demo_loaded") or Setting(key="demo_loaded")

@@ -1,0 +1,142 @@
+"""One measurement per process, so peak memory is that task's own: `python -m bench.tasks NAME URL [ARGS]`.
+
+Prints one JSON object: seconds, peak_mb (peak RSS of the process) and task-specific figures.
+"""
+import io
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).parent / "out"
+
+
+def _peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _app(url):
+    from app import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+
+
+def list_build(app):
+    """Build the red list for the whole province with the accounting."""
+    from emergency.accounting import accumulator_for
+    from emergency.listing import counties, iter_list_rows
+
+    accumulator = accumulator_for("red", counties())
+    rows = 0
+    for row in iter_list_rows("red"):
+        accumulator.add(row)
+        rows += 1
+    summary = accumulator.result()
+    return {"rows": rows, "so2_t_per_day": round(summary.total.checks["so2"].reduction, 3)}
+
+
+def export_list(app):
+    """Export the red workbook (all sheets) to a file."""
+    from emergency.exports import export_list as export
+
+    path = OUT / "red.xlsx"
+    with open(path, "wb") as fh:
+        export(fh, "red")
+    return {"bytes": path.stat().st_size}
+
+
+def xlsxwriter_floor(app):
+    """The floor: xlsxwriter constant_memory writing the same 清单 cell values, no formatting, no database."""
+    import xlsxwriter
+
+    from emergency.listing import iter_list_rows
+    from emergency.spreadsheets import list_values
+
+    values = [list_values(i, row) for i, row in enumerate(iter_list_rows("red"), start=1)]
+    started = time.perf_counter()
+    workbook = xlsxwriter.Workbook(str(OUT / "floor.xlsx"), {"constant_memory": True})
+    sheet = workbook.add_worksheet("清单")
+    for r, row in enumerate(values):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    workbook.close()
+    return {"seconds_override": time.perf_counter() - started, "rows": len(values)}
+
+
+def export_counties(app):
+    from emergency.exports import export_counties as export
+
+    path = OUT / "red_counties.zip"
+    with open(path, "wb") as fh:
+        names = export(fh, "red")
+    return {"bytes": path.stat().st_size, "files": len(names)}
+
+
+def export_registry(app):
+    from emergency.exports import export_registry as export
+
+    path = OUT / "registry.xlsx"
+    with open(path, "wb") as fh:
+        rows = export(fh)
+    return {"rows": rows, "bytes": path.stat().st_size}
+
+
+def _percentiles(samples):
+    ordered = sorted(samples)
+    p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return round(statistics.median(ordered) * 1000, 1), round(p95 * 1000, 1)
+
+
+def pages(app, requests="60"):
+    """Server time per page over N requests each, in-process through the test client (p50/p95 ms)."""
+    from models import County, Enterprise, User, db
+
+    county = db.session.query(County).filter_by(name="泽州县").one()
+    enterprise_id = db.session.query(Enterprise.id).filter_by(county_id=county.id).order_by(Enterprise.id).first()[0]
+    city = db.session.query(User).filter_by(username="city").one()
+    paths = {
+        "registry, first page": "/enterprises",
+        "registry, filtered": f"/enterprises?county={county.id}&grade=grade:B&sort=name",
+        "registry, search": "/enterprises?q=水泥",
+        "enterprise page": f"/enterprises/{enterprise_id}",
+        "red list, one county": f"/lists/red?county={county.id}",
+        "dashboard": "/",
+    }
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(city.id)
+    db.session.remove()
+    results = {}
+    for name, path in paths.items():
+        client.get(path)  # warm-up: first request compiles templates
+        samples, status = [], set()
+        for _ in range(int(requests)):
+            started = time.perf_counter()
+            response = client.get(path, follow_redirects=True)
+            samples.append(time.perf_counter() - started)
+            status.add(response.status_code)
+        results[name] = {"path": path, "p50_ms": _percentiles(samples)[0], "p95_ms": _percentiles(samples)[1],
+                         "status": sorted(status), "n": len(samples)}
+    return {"pages": results}
+
+
+TASKS = {f.__name__: f for f in (list_build, export_list, xlsxwriter_floor, export_counties, export_registry, pages)}
+
+
+def main(argv):
+    name, url, *args = argv
+    OUT.mkdir(exist_ok=True)
+    app = _app(url)
+    with app.app_context():
+        before = _peak_mb()
+        started = time.perf_counter()
+        extra = TASKS[name](app, *args)
+        seconds = extra.pop("seconds_override", time.perf_counter() - started)
+    print(json.dumps({"task": name, "seconds": round(seconds, 3), "peak_mb": round(_peak_mb(), 1),
+                      "baseline_mb": round(before, 1), **extra}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
