@@ -1,0 +1,85 @@
+"""Import the registry from a spreadsheet: upload and preview (dry run), commit, template and history."""
+import io
+import os
+
+from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from forms.importing import CommitForm, UploadForm
+from models import ImportBatch, db
+
+from .. import import_uploads as uploads
+from ..access import STAFF, roles_required
+from ..import_template import TEMPLATE_FILENAME, write_import_template
+
+bp = Blueprint("imports", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PROBLEMS_SHOWN = 1000
+HISTORY_SHOWN = 100
+
+
+def _scope():
+    """County staff import only their own county's rows; city staff and admins the whole city."""
+    return None if current_user.is_citywide else current_user.county_id
+
+
+def _preview(report, token=None, status=200):
+    form = CommitForm(data={"token": token, "sha256": report.sha256}) if token else None
+    return render_template("imports/preview.html", report=report, form=form,
+                           problems=report.problems[:PROBLEMS_SHOWN], limit=_limit_mb()), status
+
+
+def _limit_mb():
+    config = current_app.config
+    return (config.get("IMPORT_MAX_BYTES") or config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024) // 1024 // 1024
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def upload():
+    form = UploadForm()
+    if form.validate_on_submit():
+        storage = form.file.data
+        filename = os.path.basename((storage.filename or "").replace("\\", "/")) or "未命名"
+        report, token = uploads.preview(storage.read(), filename, current_user.id, _scope())
+        if not report.file_error:
+            return _preview(report, token)
+        form.file.errors = [report.file_error]
+    status = 400 if form.errors else 200
+    return render_template("imports/upload.html", form=form, limit=_limit_mb()), status
+
+
+@bp.route("/import/commit", methods=["POST"])
+@roles_required(*STAFF)
+def commit():
+    form = CommitForm()
+    report = uploads.commit(form.token.data, form.sha256.data, current_user, _scope()) if form.validate() else None
+    if report is None:
+        flash("预览的文件已失效或不属于您，请重新上传。未导入任何数据。", "danger")
+        return redirect(url_for("imports.upload"))
+    if not report.committed:
+        db.session.rollback()
+        return _preview(report, status=409)
+    db.session.commit()
+    uploads.discard(form.token.data)
+    flash(f"已导入“{report.filename}”：" + "；".join(
+        f"{label}新增 {c}、修改 {u}、不变 {n}" for label, c, u, n in report.table()) + "。", "success")
+    return redirect(url_for("imports.history"))
+
+
+@bp.route("/import/template.xlsx")
+@roles_required(*STAFF)
+def template():
+    buffer = io.BytesIO()
+    write_import_template(buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=TEMPLATE_FILENAME)
+
+
+@bp.route("/import/history")
+@roles_required(*STAFF)
+def history():
+    query = db.session.query(ImportBatch).order_by(ImportBatch.at.desc(), ImportBatch.id.desc())
+    if not current_user.is_citywide:
+        query = query.filter(ImportBatch.county_id == current_user.county_id)
+    return render_template("imports/history.html", batches=query.limit(HISTORY_SHOWN).all())
