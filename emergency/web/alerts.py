@@ -1,0 +1,120 @@
+"""Alerts: record, change level, end; the counties' dispatched workbooks and their receipts (签收)."""
+import io
+
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from forms.alert import AlertForm, EndForm, LevelForm
+from forms.base import options
+from models import LEVEL_LABELS, County, db
+
+from ..access import CITYWIDE, STAFF, roles_required
+from ..alerts import (
+    alert_or_404, alerts_for, change_level, confirm_receipt, dispatch_or_404, end_alert, is_running, local_to_utc,
+    start_alert, step_statuses,
+)
+from ..clock import local_now
+from ..versions import latest_version
+
+bp = Blueprint("alerts", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _now_minute():
+    return local_now().replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _detail(alert, level_form=None, end_form=None):
+    """The alert page; city staff get the level and end forms while the alert runs."""
+    can_manage = current_user.is_citywide and alert.ended_at is None
+    # A refused POST's messages, shown at the top even when the forms are no longer offered.
+    problems = [m for form in (level_form, end_form) if form for ms in form.errors.values() for m in ms]
+    if can_manage:
+        level_form = level_form or LevelForm(alert=alert, formdata=None)
+        end_form = end_form or EndForm(alert=alert, formdata=None, data={"ended_at": _now_minute()})
+    return render_template("alerts/detail.html", alert=alert, steps=step_statuses(alert, current_user),
+                           running=is_running(alert), problems=problems, level_form=level_form if can_manage else None,
+                           end_form=end_form if can_manage else None)
+
+
+@bp.route("/alerts")
+@roles_required(*STAFF)
+def index():
+    """Alerts the viewer may see, each with its current step's receipts."""
+    rows = [(alert, step_statuses(alert, current_user)[-1], is_running(alert)) for alert in alerts_for(current_user)]
+    return render_template("alerts/index.html", rows=rows, latest=latest_version())
+
+
+@bp.route("/alerts/new", methods=["GET", "POST"])
+@roles_required(*CITYWIDE)
+def new():
+    """Record an alert; it uses the latest published version and dispatches each county's workbook."""
+    form = AlertForm()
+    form.county_ids.choices = options([(c.id, c.name) for c in db.session.query(County).order_by(County.sort_order)])
+    if not form.is_submitted():
+        form.started_at.data = _now_minute()
+    if form.validate_on_submit():
+        alert = start_alert(form.values(), current_user)
+        db.session.commit()
+        flash(f"已启动{LEVEL_LABELS[alert.level]}预警，已向 {len(alert.counties)} 个县（市、区）下发清单。", "success")
+        return redirect(url_for("alerts.detail", alert_id=alert.id))
+    return render_template("alerts/new.html", form=form, latest=latest_version())
+
+
+@bp.route("/alerts/<int:alert_id>")
+@roles_required(*STAFF)
+def detail(alert_id):
+    return _detail(alert_or_404(alert_id, current_user))
+
+
+@bp.route("/alerts/<int:alert_id>/level", methods=["POST"])
+@roles_required(*CITYWIDE)
+def level(alert_id):
+    """Upgrade or downgrade: a new step, dispatched anew."""
+    alert = alert_or_404(alert_id, current_user)
+    form = LevelForm(alert=alert)
+    if form.validate_on_submit():
+        previous = alert.level
+        change_level(alert, form.level.data, current_user)
+        db.session.commit()
+        flash(f"预警级别已由{LEVEL_LABELS[previous]}调整为{LEVEL_LABELS[alert.level]}，已重新下发清单。", "success")
+        return redirect(url_for("alerts.detail", alert_id=alert.id))
+    return _detail(alert, level_form=form)
+
+
+@bp.route("/alerts/<int:alert_id>/end", methods=["POST"])
+@roles_required(*CITYWIDE)
+def end(alert_id):
+    alert = alert_or_404(alert_id, current_user)
+    form = EndForm(alert=alert)
+    if form.validate_on_submit():
+        end_alert(alert, local_to_utc(form.ended_at.data), current_user)
+        db.session.commit()
+        flash("已记录预警解除时间。", "success")
+        return redirect(url_for("alerts.detail", alert_id=alert.id))
+    return _detail(alert, end_form=form)
+
+
+@bp.route("/dispatches/<int:dispatch_id>/download")
+@roles_required(*STAFF)
+def download(dispatch_id):
+    """The stored workbook, byte for byte as dispatched; its SHA-256 travels in a header."""
+    dispatch = dispatch_or_404(dispatch_id, current_user)
+    response = send_file(io.BytesIO(dispatch.file.content), mimetype=XLSX, as_attachment=True,
+                         download_name=dispatch.filename)
+    response.headers["X-Content-SHA256"] = dispatch.sha256
+    return response
+
+
+@bp.route("/dispatches/<int:dispatch_id>/receipt", methods=["POST"])
+@roles_required("county")
+def receipt(dispatch_id):
+    """The county confirms receipt (签收) of its own dispatch."""
+    dispatch = dispatch_or_404(dispatch_id, current_user)
+    if confirm_receipt(dispatch, current_user):
+        db.session.commit()
+        flash(f"已签收：{dispatch.filename}", "success")
+    else:
+        flash(f"该文件已于此前签收（{dispatch.received_by}）。", "info")
+    return redirect(url_for("alerts.detail", alert_id=dispatch.alert_id))

@@ -1,0 +1,48 @@
+"""Home pages: the staff dashboard and the enterprise's obligations (with its printable order)."""
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from models import LEVELS, Enterprise, db
+
+from ..access import STAFF, roles_required
+from ..dashboard import build_dashboard
+from ..obligations import obligation_order, obligations_for
+from .versions import scope_county
+
+bp = Blueprint("dashboard", __name__)
+
+LEVEL = f"<any({', '.join(LEVELS)}):level>"
+
+
+@bp.route("/dashboard")
+@roles_required(*STAFF)
+def index():
+    """Counts, charts, requests, the running alerts and the quality errors of the viewer's scope."""
+    county = scope_county()
+    dashboard = build_dashboard(current_user, county.id if county else None)
+    return render_template("dashboard/index.html", dashboard=dashboard, county=county)
+
+
+def _own_enterprise():
+    return db.session.get(Enterprise, current_user.enterprise_id) if current_user.enterprise_id else None
+
+
+@bp.route("/obligations")
+@roles_required("enterprise")
+def obligations():
+    """The enterprise's own obligations: the running alert's measures, or all three levels."""
+    enterprise = _own_enterprise()
+    if enterprise is None:
+        return render_template("registry/no_enterprise.html")
+    return render_template("dashboard/obligations.html", result=obligations_for(enterprise))
+
+
+@bp.route(f"/obligations/order/{LEVEL}")
+@roles_required("enterprise")
+def order(level):
+    """The printable 停限产通知单 of the enterprise, from the published version in force."""
+    enterprise = _own_enterprise()
+    if enterprise is None:
+        return render_template("registry/no_enterprise.html")
+    order, version = obligation_order(enterprise, level)
+    return render_template("dashboard/order.html", order=order, version=version)

@@ -1,0 +1,120 @@
+"""Published list versions: publish, browse, export (same workbook as the live list) and compare."""
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from forms.base import options
+from forms.version import CompareForm, PublishForm
+from models import LEVELS, db
+
+from ..access import CITYWIDE, STAFF, roles_required
+from ..clock import to_local
+from ..compare import compare_filename, compare_versions, write_comparison
+from ..listing import find_county
+from ..versions import all_versions, export_version, publish_version, version_filename, version_or_404, version_totals
+
+bp = Blueprint("versions", __name__)
+
+LEVEL = f"<any({', '.join(LEVELS)}):level>"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHANGES_SHOWN = 500
+
+
+@bp.app_template_filter("local_dt")
+def local_dt(value):
+    """A stored UTC time as local "2020-12-01 08:00"; "—" for none."""
+    return f"{to_local(value):%Y-%m-%d %H:%M}" if value else "—"
+
+
+def scope_county():
+    """The county in ?county= (id or name); county users always get theirs, and 404 for any other."""
+    raw = (request.args.get("county") or "").strip()
+    county = find_county(raw) if raw else None
+    if raw and county is None:
+        abort(404)
+    if current_user.role == "county":
+        if county is not None and county.id != current_user.county_id:
+            abort(404)
+        return current_user.county
+    return county
+
+
+def _send(buffer, filename):
+    buffer.seek(0)
+    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=filename)
+
+
+def _compare_form(versions):
+    form = CompareForm(request.args, version_ids=[v.id for v in versions])
+    choices = options([("", "请选择")] + [(v.id, v.name) for v in versions])
+    form.old.choices, form.new.choices = choices, list(choices)
+    return form
+
+
+@bp.route("/versions")
+@roles_required(*STAFF)
+def index():
+    """Every published version with who published it and when."""
+    versions = all_versions()
+    return render_template("versions/index.html", versions=versions, compare=_compare_form(versions))
+
+
+@bp.route("/versions/new", methods=["GET", "POST"])
+@roles_required(*CITYWIDE)
+def publish():
+    """Freeze the list of all three levels as a named version."""
+    form = PublishForm()
+    if form.validate_on_submit():
+        version = publish_version(form.name.data, form.note.data, current_user)
+        db.session.commit()
+        flash(f"已发布清单版本“{version.name}”：{version.enterprises} 家企业，{version.lines} 条生产线。", "success")
+        return redirect(url_for("versions.detail", version_id=version.id))
+    return render_template("versions/new.html", form=form)
+
+
+@bp.route("/versions/<int:version_id>")
+@roles_required(*STAFF)
+def detail(version_id):
+    version, county = version_or_404(version_id), scope_county()
+    totals = version_totals(version, county.id if county else None)
+    return render_template("versions/detail.html", version=version, county=county, totals=totals,
+                           compare=_compare_form(all_versions()))
+
+
+@bp.route(f"/versions/<int:version_id>/{LEVEL}/export.xlsx")
+@roles_required(*STAFF)
+def export(version_id, level):
+    """The version's list workbook of one level; county users get only their county's part."""
+    version, county, buffer = version_or_404(version_id), scope_county(), io.BytesIO()
+    export_version(buffer, version, level, county)
+    return _send(buffer, version_filename(version, level, county))
+
+
+def _comparison():
+    """(form, comparison or None) from ?old=&new=, scoped to the county user's county."""
+    versions = all_versions()
+    form, county = _compare_form(versions), scope_county()
+    if not ({"old", "new"} & request.args.keys()) or not form.validate():
+        return form, county, None
+    old, new = version_or_404(form.old.data), version_or_404(form.new.data)
+    return form, county, compare_versions(old, new, county.id if county else None)
+
+
+@bp.route("/versions/compare")
+@roles_required(*STAFF)
+def compare():
+    form, county, comparison = _comparison()
+    return render_template("versions/compare.html", form=form, county=county, comparison=comparison,
+                           shown=CHANGES_SHOWN)
+
+
+@bp.route("/versions/compare.xlsx")
+@roles_required(*STAFF)
+def compare_export():
+    form, county, comparison = _comparison()
+    if comparison is None:
+        abort(400)
+    buffer = io.BytesIO()
+    write_comparison(buffer, comparison, county)
+    return _send(buffer, compare_filename(comparison, county))

@@ -1,0 +1,188 @@
+"""The staff dashboard: its figures equal the list's totals, county scoping, charts, tiles, cache, access."""
+import re
+from datetime import timedelta
+
+import pytest
+
+from emergency import dashboard
+from emergency.alerts import start_alert
+from emergency.list_page import build_list_page
+from emergency.quality import run_checks
+from emergency.versions import publish_version
+from models import LEVELS, POLLUTANTS, County, LineMeasure, WholeSocietyEmission, db
+from models.base import utcnow
+from tests.html import has_inline_script, loads_external
+
+FULL = {"yellow": ("other", None, 0.1), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Tests delete rows behind the ORM's back; real edits always go through audited flushes.
+    dashboard.clear_cache()
+    yield
+    dashboard.clear_cache()
+
+
+@pytest.fixture
+def registry(make_enterprise, make_line):
+    """Baselines for every county; firms in 城区 and 泽州县 of several grades, one with a missing measure."""
+    for c in db.session.query(County):
+        for p in POLLUTANTS:
+            db.session.add(WholeSocietyEmission(county_id=c.id, pollutant=p, baseline_t_per_day=2.0))
+    db.session.commit()
+    a = make_enterprise(name="城区B级水泥", county_name="城区", grade="B")
+    make_line(a, name="1#窑", measures=FULL)
+    make_line(a, name="2#窑", measures=FULL, so2_t_yr=150.0, nox_t_yr=300.0)
+    make_line(make_enterprise(name="城区A级水泥", county_name="城区", grade="A"), measures=FULL)
+    c = make_enterprise(name="泽州C级水泥", county_name="泽州县", grade="C")
+    make_line(c, name="1#窑", measures={"yellow": ("limit", 50.0, None), "orange": ("stop", None, None)})
+    make_enterprise(name="泽州无生产线企业", county_name="泽州县")
+    make_line(make_enterprise(name="泽州焦化", county_name="泽州县", industry_code="coking", grade="B"),
+              measures=FULL, vocs_t_yr=60.0)
+    return a
+
+
+def figures(body):
+    """{data-figure key: printed value} of a dashboard page."""
+    return dict(re.findall(r'data-figure="([^"]+)">([^<]*)<', body))
+
+
+def tpd(value):
+    return "—" if value is None else f"{value:.4f}"
+
+
+def assert_equals_list(found, county=None):
+    for level in LEVELS:
+        total = build_list_page(level, county).summary.total
+        assert found[f"{level}-enterprises"] == str(total.enterprises)
+        assert found[f"{level}-lines"] == str(total.lines)
+        for p in POLLUTANTS:
+            check = total.checks[p]
+            assert found[f"{level}-{p}-reduction"] == tpd(check.reduction), (level, p)
+            assert found[f"{level}-{p}-target"] == tpd(check.target), (level, p)
+
+
+def test_staff_land_on_the_dashboard_and_enterprises_on_their_obligations(registry, make_user, login):
+    city = login(make_user("city")).get("/")
+    assert city.status_code == 200 and "应急减排清单概况（全市）" in city.get_data(as_text=True)
+    county = login(make_user("county", county_name="城区")).get("/")
+    assert county.status_code == 200 and "应急减排清单概况（城区）" in county.get_data(as_text=True)
+    assert login(make_user("enterprise", enterprise=registry)).get("/").headers["Location"].endswith("/obligations")
+
+
+def test_dashboard_figures_equal_the_list_totals(registry, make_user, login, county):
+    body = login(make_user("city")).get("/dashboard").get_data(as_text=True)
+    found = figures(body)
+    assert_equals_list(found)
+    assert float(found["red-so2-reduction"]) > 0 and found["red-so2-target"] != "—"
+    assert found["county-城区"] == "2" and found["county-泽州县"] == "3"
+    assert found["category-A"] == "1" and found["category-B"] == "3" and found["category-C"] == "1"
+    assert found["industry-焦化"] == "1"
+    assert 'id="tile-enterprises">5<' in body
+
+
+def test_county_users_see_their_county_only(registry, make_user, login, county):
+    client = login(make_user("county", county_name="泽州县"))
+    body = client.get("/dashboard").get_data(as_text=True)
+    found = figures(body)
+    assert_equals_list(found, county("泽州县"))
+    assert "county-城区" not in found and found["county-泽州县"] == "3"
+    assert "应急减排清单概况（泽州县）" in body
+    assert client.get("/dashboard?county=城区").status_code == 404
+    city = login(make_user("city")).get("/dashboard?county=城区").get_data(as_text=True)
+    assert_equals_list(figures(city), county("城区"))
+
+
+def test_charts_are_inline_svg_bars_without_script(registry, make_user, login):
+    body = login(make_user("admin")).get("/dashboard").get_data(as_text=True)
+    assert body.count('<svg class="bar-chart"') == 6           # three levels, three count charts
+    assert body.count('class="bar-reduction') == 12 and body.count('class="bar-target"') == 12
+    widths = [float(w) for w in re.findall(r'<rect class="bar-[^"]*" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', body)]
+    assert max(widths) == dashboard.PLOT_WIDTH and min(widths) >= 0
+    lowered = body.lower()
+    assert not has_inline_script(lowered) and not loads_external(lowered) and "cdn" not in lowered
+
+
+def test_chart_bars_are_scaled_to_the_largest_value():
+    chart = dashboard.bar_chart("t", [("甲", [("a", 2.0, "x")]), ("乙", [("a", 4.0, "x"), ("b", None, "y")])],
+                                lambda v: f"{v:g}")
+    bars = [bar for group in chart.groups for bar in group.bars]
+    assert [b.width for b in bars] == [dashboard.PLOT_WIDTH / 2, dashboard.PLOT_WIDTH, 0]
+    assert [b.text for b in bars] == ["2", "4", "—"]
+    assert bars[0].y < bars[1].y < bars[2].y and chart.height > bars[2].y
+
+
+def test_tiles_show_requests_alert_and_quality_errors(registry, make_user, login, monkeypatch):
+    monkeypatch.setattr(dashboard, "pending_count", lambda user: 7)
+    city = make_user("city")
+    publish_version("2020年修订版", "", city)
+    zezhou = db.session.query(County).filter_by(name="泽州县").one()
+    alert = start_alert({"level": "orange", "all_counties": False, "county_ids": [zezhou.id],
+                         "started_at": utcnow() - timedelta(hours=1), "note": ""}, city)
+    db.session.commit()
+    body = login(city).get("/dashboard").get_data(as_text=True)
+    assert 'id="tile-requests">7<' in body
+    assert 'id="tile-alerts">1<' in body and f"橙色预警 #{alert.id}" in body and "已签收 0/1" in body
+    assert f'id="tile-errors">{run_checks().errors}<' in body and run_checks().errors > 0
+    other = login(make_user("county", county_name="城区")).get("/dashboard").get_data(as_text=True)
+    assert 'id="tile-alerts">0<' in other and f"#{alert.id}" not in other
+    assert f'id="tile-errors">{run_checks(db.session.query(County).filter_by(name="城区").one().id).errors}<' in other
+
+
+def test_pending_requests_tile_uses_the_inbox(registry, make_user, login):
+    body = login(make_user("city")).get("/dashboard").get_data(as_text=True)
+    assert 'id="tile-requests">0<' in body
+
+
+def test_any_edit_invalidates_the_cached_figures(registry, make_user, login):
+    client = login(make_user("city"))
+    before = figures(client.get("/dashboard").get_data(as_text=True))
+    assert figures(client.get("/dashboard").get_data(as_text=True)) == before          # served from the cache
+    measure = db.session.query(LineMeasure).filter_by(level="orange", action="limit").first()
+    measure.limit_pct = 80.0
+    db.session.commit()
+    after = figures(client.get("/dashboard").get_data(as_text=True))
+    assert after["orange-so2-reduction"] != before["orange-so2-reduction"]
+    assert_equals_list(after)
+
+
+def test_cache_is_reused_while_nothing_changes(registry, app, monkeypatch):
+    calls = []
+    real = dashboard.compute_figures
+    monkeypatch.setattr(dashboard, "compute_figures", lambda county_id=None: calls.append(county_id) or real(county_id))
+    dashboard.cached_figures()
+    dashboard.cached_figures()
+    assert calls == [None]
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_SECONDS", 0)
+    dashboard.cached_figures()
+    assert calls == [None, None]
+
+
+def test_enterprise_users_and_anonymous_cannot_see_the_dashboard(registry, make_user, login, client):
+    anonymous = client.get("/dashboard")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+    assert login(make_user("enterprise", enterprise=registry)).get("/dashboard").status_code == 403
+
+
+def test_bad_county_is_404(make_user, login):
+    assert login(make_user("city")).get("/dashboard?county=火星县").status_code == 404
+
+
+def test_generation_changes_with_each_committed_registry_edit_only(registry, make_user):
+    from emergency import generation
+
+    first = generation.current()
+    assert first is not None                               # the fixture's commits set it
+    make_user("city")                                      # users are not what the list is made of
+    assert generation.current() == first
+    registry.name = "改名企业"
+    db.session.rollback()                                  # a rolled-back edit changes nothing
+    assert generation.current() == first
+    registry.name = "改名企业"
+    db.session.commit()
+    second = generation.current()
+    assert second != first
+    db.session.execute(LineMeasure.__table__.update().values(text="批量修改"))   # DML outside the ORM units
+    db.session.commit()
+    assert generation.current() not in (first, second)
