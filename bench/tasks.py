@@ -20,7 +20,7 @@ def _peak_mb():
 def _app(url):
     from app import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False})
 
 
 def list_build(app):

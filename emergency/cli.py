@@ -1,4 +1,6 @@
 """Flask CLI commands. Each wraps a domain function and commits once; names are a contract."""
+from functools import wraps
+
 import click
 from flask.cli import with_appcontext
 
@@ -6,13 +8,28 @@ from models import County, Enterprise, db
 from seed.load import load_reference
 
 from . import credit_code
+from .audit import acting_as
+from .cli_admin import COMMANDS as ADMIN_COMMANDS
 from .cli_lists import COMMANDS as LIST_COMMANDS
+from .cli_requests import COMMANDS as REQUEST_COMMANDS
 from .operations import DomainError, create_user
+
+
+def attributed(name):
+    """Run a command inside ``acting_as("cli", "cli:<name>")`` so the audit log names it."""
+    def decorator(command):
+        @wraps(command)
+        def wrapped(*args, **kwargs):
+            with acting_as("cli", f"cli:{name}"):
+                return command(*args, **kwargs)
+        return wrapped
+    return decorator
 
 
 @click.command("seed")
 @click.option("--demo", is_flag=True, help="Also load the synthetic demo registry and demo logins.")
 @with_appcontext
+@attributed("seed")
 def seed_command(demo):
     """Load reference data (idempotent); with --demo, also the synthetic demo registry."""
     load_reference()
@@ -35,6 +52,7 @@ def seed_command(demo):
 @click.option("--enterprise", "enterprise_code", help="Credit code, for enterprise users.")
 @click.option("--password", required=True)
 @with_appcontext
+@attributed("create-user")
 def create_user_command(name, role, county_name, enterprise_code, password):
     """Create a login with a role."""
     county = enterprise = None
@@ -55,4 +73,8 @@ def create_user_command(name, role, county_name, enterprise_code, password):
     click.echo(f"已创建用户 {user.username}（{user.role_label}）")
 
 
-COMMANDS = [seed_command, create_user_command, *LIST_COMMANDS]
+COMMANDS = [seed_command, create_user_command, *LIST_COMMANDS, *ADMIN_COMMANDS, *REQUEST_COMMANDS]
+
+from .cli_import import import_list_command  # noqa: E402  (appended so the list above stays untouched)
+
+COMMANDS.append(import_list_command)

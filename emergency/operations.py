@@ -1,9 +1,11 @@
 """Named state changes on the registry. Each flushes and never commits: the request or command commits once."""
 from models import Category, County, Enterprise, Grade, Industry, LineMeasure, ProductionLine, User, db
+from models.base import utcnow
 
 from . import credit_code
 from .grades import check_classification
 from .measures import validate_parts
+from .passwords import policy_error
 
 ENTERPRISE_FIELDS = (
     "name", "credit_code", "county_id", "town", "address", "contact_person", "contact_phone",
@@ -22,6 +24,20 @@ class DomainError(ValueError):
     def __init__(self, errors):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class ConflictError(DomainError):
+    """Someone else saved the record since this form was opened; nothing was written."""
+
+    def __init__(self, current_version):
+        super().__init__({"version": "该记录已被他人修改，未保存。请核对下方两方的值后再保存。"})
+        self.current_version = current_version
+
+
+def check_version(obj, expected):
+    """Optimistic locking: refuse when the form was opened on an older version of ``obj``."""
+    if expected is not None and int(expected) != obj.version:
+        raise ConflictError(obj.version)
 
 
 def check_enterprise(values, existing=None):
@@ -78,7 +94,8 @@ def create_enterprise(values):
     return enterprise
 
 
-def update_enterprise(enterprise, values):
+def update_enterprise(enterprise, values, expected_version=None):
+    check_version(enterprise, expected_version)
     errors = check_enterprise(values, existing=enterprise)
     if errors:
         raise DomainError(errors)
@@ -119,8 +136,10 @@ def check_line(enterprise, values, measures, existing=None):
     return errors
 
 
-def save_line(enterprise, values, measures, line=None):
+def save_line(enterprise, values, measures, line=None, expected_version=None):
     """Create or update a line together with its per-level measures ({level: {field: value}})."""
+    if line is not None:
+        check_version(line, expected_version)
     errors = check_line(enterprise, values, measures, existing=line)
     if errors:
         raise DomainError(errors)
@@ -128,6 +147,8 @@ def save_line(enterprise, values, measures, line=None):
         line = ProductionLine(enterprise=enterprise)
         db.session.add(line)
     _apply(line, LINE_FIELDS, values)
+    # Touch the line row so its version counter also covers edits of its measures.
+    line.updated_at = utcnow()
     for level, measure_values in measures.items():
         measure = line.measure_for(level)
         if measure is None:
@@ -159,8 +180,9 @@ def create_user(username, role, password, county=None, enterprise=None):
         errors["county"] = "县级用户须指定所属县（市、区）"
     if role == "enterprise" and enterprise is None:
         errors["enterprise"] = "企业用户须指定所属企业"
-    if not password or len(password) < 8:
-        errors["password"] = "密码至少8位"
+    message = policy_error(password, username)
+    if message:
+        errors["password"] = message
     if errors:
         raise DomainError(errors)
     user = User(username=username, role=role,
@@ -170,3 +192,35 @@ def create_user(username, role, password, county=None, enterprise=None):
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def stage_enterprise(values, enterprise=None):
+    """create_enterprise / update_enterprise without their query and flush, for bulk callers (the import)
+    that have applied the same checks to ``values`` already; the caller flushes in batches."""
+    if enterprise is None:
+        enterprise = Enterprise()
+        db.session.add(enterprise)
+    _apply(enterprise, ENTERPRISE_FIELDS, {**values, "credit_code": credit_code.normalise(values["credit_code"]),
+                                           "grade_code": values.get("grade_code") or None})
+    return enterprise
+
+
+def stage_line(enterprise, values, measures, line=None):
+    """save_line without its query and flush, for bulk callers that have applied check_line's rules already."""
+    if line is None:
+        line = ProductionLine(enterprise=enterprise)
+        db.session.add(line)
+    _apply(line, LINE_FIELDS, values)
+    line.updated_at = utcnow()
+    for level, measure_values in measures.items():
+        measure = line.measure_for(level)
+        if measure is None:
+            measure = LineMeasure(level=level)
+            line.measures.append(measure)
+        clean = dict(measure_values)
+        if clean.get("action") != "limit":
+            clean["limit_pct"] = None
+        if clean.get("action") != "other":
+            clean["other_fraction"] = None
+        _apply(measure, MEASURE_FIELDS, clean)
+    return line

@@ -1,8 +1,9 @@
 """The pieces ``create_app`` wires together: extensions, blueprints, commands and error pages."""
-from flask import render_template
+from flask import g, render_template
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -18,7 +19,9 @@ migrate = Migrate()
 
 @login_manager.user_loader
 def _load_user(user_id):
-    return db.session.get(User, int(user_id))
+    # A deactivated user's existing session stops working at the next request.
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
 
 
 @event.listens_for(Engine, "connect")
@@ -33,8 +36,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app):
-    from emergency import audit
+    from emergency import audit, security
 
+    security.init_app(app)
     audit.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
@@ -47,6 +51,25 @@ def register_blueprints(app):
 
     for module in (auth, registry, lists):
         app.register_blueprint(module.bp)
+
+    from emergency.web import account, jobs
+
+    app.register_blueprint(account.bp)
+    app.register_blueprint(jobs.bp)
+
+    from emergency.web import audit_log, requests
+
+    app.register_blueprint(requests.bp)
+    app.register_blueprint(audit_log.bp)
+
+    from emergency.web import alerts, dashboard, versions
+
+    for module in (versions, alerts, dashboard):
+        app.register_blueprint(module.bp)
+
+    from emergency.web import imports
+
+    app.register_blueprint(imports.bp)
 
     from emergency.web.context import inject_globals
 
@@ -63,7 +86,16 @@ def register_commands(app):
 def register_errorhandlers(app):
     def render_error(error):
         code = getattr(error, "code", 500) or 500
-        return render_template("errors/error.html", code=code), code
+        return render_template("errors/error.html", code=code, request_id=g.get("request_id")), code
 
-    for code in (400, 403, 404, 405, 413, 500):
+    def unexpected(error):
+        if isinstance(error, HTTPException):
+            return render_error(error)
+        # Log the stack trace with the request id; the user sees only a Chinese page with that id.
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s", g.get("request_id"))
+        return render_template("errors/error.html", code=500, request_id=g.get("request_id")), 500
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
         app.errorhandler(code)(render_error)
+    app.errorhandler(Exception)(unexpected)

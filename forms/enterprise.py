@@ -1,6 +1,6 @@
 """Enterprise create/edit form and the registry filter form."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField
+from wtforms import HiddenField, BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from forms.base import options
@@ -28,6 +28,8 @@ class EnterpriseForm(FlaskForm):
     category_code = SelectField("管控类别", validators=[DataRequired("请选择管控类别")])
     grade_code = SelectField("绩效等级", validators=[Optional()],
                              description="重点行业按分级方案填写；保障类须B级及以上或引领性；一般管控、民生、不纳入绩效分级不填")
+    # Optimistic locking: the version the form was opened on.
+    version = HiddenField()
     small_micro = BooleanField("小微低排放企业")
     violation_prev_year = BooleanField("上一年度存在违法违规行为")
 

@@ -1,6 +1,6 @@
 """A whole production line with its yellow/orange/red measures, in one form."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FloatField, Form, FormField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, BooleanField, FloatField, Form, FormField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from forms.base import options
@@ -35,6 +35,8 @@ class LineForm(FlaskForm):
     vocs_t_yr = FloatField("VOCs（吨/年）", default=0, validators=[Optional(), NON_NEGATIVE])
     operating_days = IntegerField("年运行天数", default=300,
                                   validators=[DataRequired("请填写年运行天数"), NumberRange(1, 366, "应在1到366之间")])
+    # Optimistic locking: the version the form was opened on.
+    version = HiddenField()
     yellow = FormField(MeasureForm, label="黄色预警")
     orange = FormField(MeasureForm, label="橙色预警")
     red = FormField(MeasureForm, label="红色预警")

@@ -1,15 +1,23 @@
 """The data model: one module per entity, sharing the unbound ``db``."""
+from .alert import Alert, AlertStep, Dispatch, DispatchFile, alert_county
 from .audit import AuditLog
 from .base import db
 from .county import County
 from .enterprise import Enterprise
+from .import_batch import ImportBatch
 from .industry import Category, Grade, GradeScheme, Industry
+from .job import Job
+from .login_failure import LoginFailure
 from .line import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS, LineMeasure, ProductionLine
 from .reference import MeasureFloor, Setting, TargetRatio, WholeSocietyEmission
+from .request import BatchCutoff, GradeHistory, GradeRequest, RequestAttachment, RequestEvent
 from .user import ROLE_LABELS, ROLES, User
+from .version import ListVersion, VersionRow
 
 __all__ = [
-    "db", "AuditLog", "County", "Enterprise", "Category", "Grade", "GradeScheme", "Industry", "LineMeasure",
+    "db", "AuditLog", "ImportBatch", "Job", "LoginFailure", "County", "Enterprise", "Category", "Grade", "GradeScheme", "Industry", "LineMeasure",
     "ProductionLine", "MeasureFloor", "Setting", "TargetRatio", "WholeSocietyEmission", "User",
+    "BatchCutoff", "GradeHistory", "GradeRequest", "RequestAttachment", "RequestEvent",
+    "Alert", "AlertStep", "Dispatch", "DispatchFile", "alert_county", "ListVersion", "VersionRow",
     "LEVELS", "LEVEL_LABELS", "POLLUTANTS", "POLLUTANT_LABELS", "ROLES", "ROLE_LABELS",
 ]

@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 from models import (
-    Category, County, Grade, GradeScheme, Industry, MeasureFloor, Setting, TargetRatio, db,
+    BatchCutoff, Category, County, Grade, GradeScheme, Industry, MeasureFloor, Setting, TargetRatio, db,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -101,9 +101,17 @@ def load_reference():
     load_floors()
     load_target_ratios()
     load_settings()
+    load_batch_cutoffs()
     db.session.flush()
 
 
 def demo_loaded():
     row = db.session.get(Setting, "demo_loaded")
     return bool(row and row.value == "1")
+
+
+def load_batch_cutoffs():
+    """Upsert the yearly application-batch cut-offs (month, day) from batch_cutoffs.csv."""
+    for r in read_csv("batch_cutoffs.csv"):
+        _upsert(BatchCutoff, {"month": int(r["month"]), "day": int(r["day"])},
+                {"name": r["name"], "note": r.get("note") or ""})

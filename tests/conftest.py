@@ -6,6 +6,8 @@ import itertools
 import os
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app import create_app
@@ -15,8 +17,21 @@ from models import (
 )
 from seed.load import load_reference
 
-REFERENCE_TABLES = {"county", "grade_scheme", "grade", "category", "industry", "measure_floor", "target_ratio"}
+REFERENCE_TABLES = {"county", "grade_scheme", "grade", "category", "industry", "measure_floor", "target_ratio",
+                    "batch_cutoff"}
 PASSWORD = "Test-pass-2020"
+
+
+class FreshGClient(FlaskClient):
+    """A test client whose every request starts with an empty ``g``.
+
+    Tests keep an app context open, and Flask reuses it for requests, so without this the logged-in user
+    cached in ``g`` by Flask-Login would carry over from one request to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +42,9 @@ def app(tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
-        "INSTANCE_DATA": str(tmp_path_factory.mktemp("instance")),
+        "JOBS_DIR": str(tmp_path_factory.mktemp("jobs")),
     })
+    app.test_client_class = FreshGClient
     with app.app_context():
         db.drop_all()
         db.create_all()

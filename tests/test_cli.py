@@ -32,27 +32,27 @@ def test_clinker_floor_is_verified_and_others_provisional():
 
 def test_create_user_roles(runner, make_enterprise):
     enterprise = make_enterprise(credit_code=new_credit_code())
-    assert runner.invoke(args=["create-user", "boss", "--role", "city", "--password", "Longpass1"]).exit_code == 0
+    assert runner.invoke(args=["create-user", "boss", "--role", "city", "--password", "Longpass-2020"]).exit_code == 0
     assert runner.invoke(args=["create-user", "zz", "--role", "county", "--county", "泽州县",
-                               "--password", "Longpass1"]).exit_code == 0
+                               "--password", "Longpass-2020"]).exit_code == 0
     code = enterprise.credit_code.lower()
     result = runner.invoke(args=["create-user", "ent", "--role", "enterprise", "--enterprise", code,
-                                 "--password", "Longpass1"])
+                                 "--password", "Longpass-2020"])
     assert result.exit_code == 0, result.output
     users = {u.username: u for u in db.session.query(User)}
-    assert users["boss"].role == "city" and users["boss"].check_password("Longpass1")
+    assert users["boss"].role == "city" and users["boss"].check_password("Longpass-2020")
     assert users["zz"].county.name == "泽州县"
     assert users["ent"].enterprise_id == enterprise.id
 
 
 def test_create_user_bad_input_writes_nothing(runner):
     cases = [
-        (["create-user", "x", "--role", "county", "--password", "Longpass1"], "须指定所属县"),
-        (["create-user", "x", "--role", "county", "--county", "火星县", "--password", "Longpass1"], "未找到县"),
+        (["create-user", "x", "--role", "county", "--password", "Longpass-2020"], "须指定所属县"),
+        (["create-user", "x", "--role", "county", "--county", "火星县", "--password", "Longpass-2020"], "未找到县"),
         (["create-user", "x", "--role", "enterprise", "--enterprise", "9144030071526726XG",
-          "--password", "Longpass1"], "未找到统一社会信用代码"),
-        (["create-user", "x", "--role", "city", "--password", "short"], "密码至少8位"),
-        (["create-user", "x", "--role", "boss", "--password", "Longpass1"], "Invalid value"),
+          "--password", "Longpass-2020"], "未找到统一社会信用代码"),
+        (["create-user", "x", "--role", "city", "--password", "short"], "密码至少10位"),
+        (["create-user", "x", "--role", "boss", "--password", "Longpass-2020"], "Invalid value"),
     ]
     for args, message in cases:
         result = runner.invoke(args=args)
@@ -61,7 +61,7 @@ def test_create_user_bad_input_writes_nothing(runner):
 
 
 def test_duplicate_username_refused(runner):
-    assert runner.invoke(args=["create-user", "boss", "--role", "city", "--password", "Longpass1"]).exit_code == 0
-    result = runner.invoke(args=["create-user", "boss", "--role", "admin", "--password", "Longpass1"])
+    assert runner.invoke(args=["create-user", "boss", "--role", "city", "--password", "Longpass-2020"]).exit_code == 0
+    result = runner.invoke(args=["create-user", "boss", "--role", "admin", "--password", "Longpass-2020"])
     assert result.exit_code == 1 and "已存在" in result.output
     assert db.session.query(User).filter_by(username="boss").one().role == "city"

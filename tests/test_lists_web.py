@@ -185,4 +185,4 @@ def test_nav_links_for_staff(make_user, login, two_counties):
 def test_nav_links_for_enterprise_users(make_user, login, two_counties):
     city = two_counties[0]
     own = login(make_user("enterprise", enterprise=city)).get(f"/enterprises/{city.id}").get_data(as_text=True)
-    assert f'href="/lists/red/orders/{city.id}"' in own and 'href="/lists/check"' not in own
+    assert 'href="/obligations"' in own and 'href="/lists/check"' not in own

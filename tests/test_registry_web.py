@@ -77,7 +77,7 @@ def test_enterprise_user_sees_only_its_own(world, login):
     page = client.get(f"/enterprises/{world['own'].id}").get_data(as_text=True)
     assert "城区甲水泥有限公司" in page and "泽州乙水泥有限公司" not in page
     assert "编辑企业信息" not in page          # read-only
-    assert client.get("/").headers["Location"].endswith(f"/enterprises/{world['own'].id}")
+    assert client.get("/").headers["Location"].endswith("/obligations")      # home: its obligations page
 
 
 def test_county_user_list_shows_only_its_county(world, login):
@@ -251,3 +251,38 @@ def test_pagination(world, make_enterprise, login):
     assert "第 1 / 2 页，共 57 条" in first
     second = client.get("/enterprises?sort=name&page=2").get_data(as_text=True)
     assert "第 2 / 2 页" in second and "上一页" in second
+
+
+def test_second_clerk_saving_the_same_enterprise_gets_a_conflict(world, login, make_user):
+    url = f"/enterprises/{world['own'].id}/edit"
+    base = _enterprise_form(world, credit_code=world["own"].credit_code, name="城区甲水泥有限公司")
+    version = str(world["own"].version)
+    first = login(world["users"]["city"]).post(url, data={**base, "version": version, "town": "北石店镇"})
+    assert first.status_code == 302
+    second = login(world["users"]["county_own"]).post(url, data={**base, "version": version, "town": "钟家庄街道"})
+    page = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "该记录已被他人修改" in page and "钟家庄街道" in page and "北石店镇" in page
+    db.session.expire_all()
+    assert db.session.get(Enterprise, world["own"].id).town == "北石店镇"      # nothing overwritten
+    # The conflict page carries the current version: saving again is a deliberate overwrite.
+    current = str(db.session.get(Enterprise, world["own"].id).version)
+    assert f'value="{current}"' in page
+    again = login(world["users"]["county_own"]).post(url, data={**base, "version": current, "town": "钟家庄街道"})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Enterprise, world["own"].id).town == "钟家庄街道"
+
+
+def test_measure_edit_by_another_clerk_conflicts_on_the_line(world, login):
+    url = f"/enterprises/{world['own'].id}/lines/{world['line'].id}/edit"
+    version = str(world["line"].version)
+    data = _line_form(name="1#生产线")
+    assert login(world["users"]["city"]).post(url, data={**data, "version": version,
+                                                          "red-action": "limit", "red-limit_pct": "70"}).status_code == 302
+    second = login(world["users"]["county_own"]).post(url, data={**data, "version": version})
+    page = second.get_data(as_text=True)
+    assert second.status_code == 409 and "红色预警：措施类型" in page and "限产" in page
+    db.session.expire_all()
+    red = db.session.get(ProductionLine, world["line"].id).measure_for("red")
+    assert (red.action, red.limit_pct) == ("limit", 70.0)

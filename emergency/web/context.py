@@ -2,6 +2,7 @@
 from models import LEVEL_LABELS, POLLUTANT_LABELS
 from seed.load import demo_loaded
 
+from ..inbox import nav_count
 from ..measures import ACTION_LABELS
 
 
@@ -11,4 +12,5 @@ def inject_globals():
         "LEVEL_LABELS": LEVEL_LABELS,
         "POLLUTANT_LABELS": POLLUTANT_LABELS,
         "ACTION_LABELS": ACTION_LABELS,
+        "inbox_count": nav_count,
     }

@@ -8,11 +8,13 @@ from models import LEVELS
 
 from .. import exports
 from ..access import STAFF, enterprise_or_404, roles_required
+from ..export_jobs import needs_job
 from ..list_page import build_list_page
 from ..listing import find_county
 from ..orders import build_order
 from ..quality import run_checks
 from ..registry import county_choices
+from .jobs import start_job
 from .paging import Page
 
 bp = Blueprint("lists", __name__)
@@ -58,6 +60,10 @@ def _links(endpoint, page, pages, **values):
     return (link(page - 1) if page > 1 else None), (link(page + 1) if page < pages else None)
 
 
+def _job_params(level, county):
+    return {"level": level, "county_id": county.id if county else None}
+
+
 def _send(buffer, filename, mimetype):
     buffer.seek(0)
     return send_file(buffer, mimetype=mimetype, as_attachment=True, download_name=filename)
@@ -78,6 +84,8 @@ def level_list(level):
 @roles_required(*STAFF)
 def export_list(level):
     county, buffer = _scope_county(), io.BytesIO()
+    if needs_job(county):
+        return start_job("export_list", f"导出{exports.list_filename(level, county)}", _job_params(level, county))
     exports.export_list(buffer, level, county)
     return _send(buffer, exports.list_filename(level, county), XLSX)
 
@@ -86,6 +94,9 @@ def export_list(level):
 @roles_required(*STAFF)
 def export_counties(level):
     county, buffer = _scope_county(), io.BytesIO()
+    if needs_job(county):
+        return start_job("export_counties", f"导出{exports.counties_filename(level, county)}",
+                         _job_params(level, county))
     exports.export_counties(buffer, level, county)
     return _send(buffer, exports.counties_filename(level, county), "application/zip")
 
@@ -94,6 +105,8 @@ def export_counties(level):
 @roles_required(*STAFF)
 def export_registry():
     county, buffer = _scope_county(), io.BytesIO()
+    if needs_job(county):
+        return start_job("export_registry", f"导出{exports.registry_filename(county)}", _job_params(None, county))
     exports.export_registry(buffer, county)
     return _send(buffer, exports.registry_filename(county), XLSX)
 

@@ -1,16 +1,19 @@
 """The registry: enterprises, their lines and per-level measures."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
 
 from forms.base import options
 from forms.enterprise import EnterpriseForm, RegistryFilterForm
 from forms.line import LineForm
-from models import ProductionLine, db
+from models import Enterprise, ProductionLine, db
 
 from .. import grades as grade_lists
 from .. import operations as ops
 from ..access import STAFF, enterprise_or_404, roles_required
 from ..registry import county_choices, enterprise_query, grade_filter_choices, industry_choices
+from .conflicts import conflict_rows, report_conflict
+from .dashboard import index as dashboard_page
 from .paging import paginate
 
 bp = Blueprint("registry", __name__)
@@ -21,9 +24,10 @@ bp = Blueprint("registry", __name__)
 def home():
     if current_user.role == "enterprise":
         if current_user.enterprise_id:
-            return redirect(url_for("registry.enterprise", enterprise_id=current_user.enterprise_id))
+            return redirect(url_for("dashboard.obligations"))
         return render_template("registry/no_enterprise.html")
-    return redirect(url_for("registry.enterprises"))
+    # Staff land on the dashboard, served at "/" itself.
+    return dashboard_page()
 
 
 @bp.route("/enterprises")
@@ -77,8 +81,16 @@ def edit_enterprise(enterprise_id):
     enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
     form = _enterprise_form(existing=enterprise)
     if form.validate_on_submit():
-        ops.update_enterprise(enterprise, form.values())
-        db.session.commit()
+        try:
+            ops.update_enterprise(enterprise, form.values(), form.version.data or None)
+            db.session.commit()
+        except (ops.ConflictError, StaleDataError):
+            db.session.rollback()
+            current = db.session.get(Enterprise, enterprise_id)
+            stored = {name: getattr(current, name) for name in ops.ENTERPRISE_FIELDS}
+            rows = report_conflict(form, current.version, conflict_rows(form, stored, ops.ENTERPRISE_FIELDS))
+            return render_template("registry/enterprise_form.html", form=form, enterprise=current,
+                                   conflict=rows), 409
         flash("已保存。", "success")
         return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
     return render_template("registry/enterprise_form.html", form=form, enterprise=enterprise)
@@ -114,6 +126,17 @@ def _line_form(enterprise, line=None):
     return form
 
 
+def line_conflict_rows(form, line):
+    """Differences in the line's own fields and in each level's measure."""
+    rows = conflict_rows(form, {name: getattr(line, name) for name in ops.LINE_FIELDS}, ops.LINE_FIELDS)
+    for level in LineForm.LEVEL_FIELDS:
+        measure = line.measure_for(level)
+        stored = {name: getattr(measure, name) if measure else None for name in ops.MEASURE_FIELDS}
+        rows += [(f"{form[level].label.text}：{label}", mine, theirs)
+                 for label, mine, theirs in conflict_rows(form[level], stored, ops.MEASURE_FIELDS)]
+    return rows
+
+
 @bp.route("/enterprises/<int:enterprise_id>/lines/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def new_line(enterprise_id):
@@ -134,8 +157,16 @@ def edit_line(enterprise_id, line_id):
     line = _line_or_404(enterprise, line_id)
     form = _line_form(enterprise, line)
     if form.validate_on_submit():
-        ops.save_line(enterprise, form.values(), form.measures(), line=line)
-        db.session.commit()
+        try:
+            ops.save_line(enterprise, form.values(), form.measures(), line=line,
+                          expected_version=form.version.data or None)
+            db.session.commit()
+        except (ops.ConflictError, StaleDataError):
+            db.session.rollback()
+            current = db.session.get(ProductionLine, line_id)
+            rows = report_conflict(form, current.version, line_conflict_rows(form, current))
+            return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=current,
+                                   conflict=rows), 409
         flash("生产线已保存。", "success")
         return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
     return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=line)

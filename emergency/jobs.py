@@ -1,0 +1,116 @@
+"""A job table plus a worker thread: long exports and imports report rows done out of rows total.
+
+State lives in the database, so the progress page works from any gunicorn worker and survives a reload.
+Progress is written through its own short transactions on the engine, never the job's session, so a
+streaming query in the job is not disturbed.
+"""
+import json
+import threading
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import update
+
+from models import Job, db
+from models.base import utcnow
+
+RUNNERS = {}
+STALE_AFTER = timedelta(minutes=10)
+STATUS_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败", "stale": "已中断"}
+
+
+def runner(kind):
+    """Register ``func(params, progress, out_path) -> (download filename, message)`` for a job kind."""
+
+    def decorate(func):
+        RUNNERS[kind] = func
+        return func
+
+    return decorate
+
+
+def submit(kind, label, params, user):
+    """Create a queued job for ``user``; flushes. Call ``start`` after the request commits."""
+    job = Job(id=uuid.uuid4().hex, kind=kind, label=label, user_id=user.id, params=json.dumps(params))
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def start(job_id):
+    """Run the job in a thread of this process, inside its own app context (synchronously when JOBS_SYNC)."""
+    app = current_app._get_current_object()
+    if app.config.get("JOBS_SYNC"):
+        _run(app, job_id)
+        return
+    threading.Thread(target=_run, args=(app, job_id), name=f"job-{job_id}", daemon=True).start()
+
+
+def _set(job_id, **values):
+    with db.engine.begin() as conn:
+        conn.execute(update(Job).where(Job.id == job_id).values(updated_at=utcnow(), **values))
+
+
+class Progress:
+    """Callable given to runners: ``progress(done, total)``; writes at most twice a second."""
+
+    def __init__(self, job_id):
+        self.job_id, self.last = job_id, 0.0
+
+    def __call__(self, done, total=None):
+        now = time.monotonic()
+        if now - self.last >= 0.5 or (total is not None and done >= total):
+            self.last = now
+            _set(self.job_id, done=done, **({"total": total} if total is not None else {}))
+
+
+def counted(rows, progress, total, every=200):
+    """Pass rows through, reporting progress every ``every`` rows."""
+    done = 0
+    progress(0, total)
+    for row in rows:
+        yield row
+        done += 1
+        if done % every == 0:
+            progress(done, total)
+    progress(done, max(total, done))
+
+
+def _run(app, job_id):
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        out = Path(app.config.get("JOBS_DIR") or Path(app.instance_path) / "jobs") / f"{job_id}.out"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _set(job_id, status="running")
+        try:
+            filename, message = RUNNERS[job.kind](json.loads(job.params), Progress(job_id), out)
+            db.session.commit()
+        except Exception as error:  # a failed job must report, never take the worker down
+            db.session.rollback()
+            app.logger.exception("Job %s (%s) failed", job_id, job.kind)
+            _set(job_id, status="failed", message=str(getattr(error, "user_message", "任务执行失败，请联系管理员。")))
+        else:
+            _set(job_id, status="done", filename=filename, message=message, path=str(out))
+        finally:
+            db.session.remove()
+
+
+def job_for(job_id, user):
+    """The job if ``user`` started it (admins see all); None otherwise."""
+    job = db.session.get(Job, job_id)
+    if job is None or (job.user_id != user.id and user.role != "admin"):
+        return None
+    return job
+
+
+def status_of(job):
+    if job.status in ("queued", "running") and utcnow() - job.updated_at > STALE_AFTER:
+        return "stale"
+    return job.status
+
+
+def percent(job):
+    return int(100 * job.done / job.total) if job.total else 0

@@ -1,0 +1,71 @@
+"""Hardening wired into every app: secret key, cookies, security headers, request ids and error logging."""
+import logging
+import secrets
+import uuid
+from pathlib import Path
+
+from flask import g, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+
+DEV_SECRET = "dev-only-change-me"
+# No inline script anywhere; styles may be inline (SVG charts carry style attributes).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS (or the config says so)."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the request id on every log record, so a user's error page can be matched to the log."""
+
+    def filter(self, record):
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def _secret_key(app):
+    """Use the configured key; for a development install, a random key kept in the instance folder."""
+    if app.config.get("SECRET_KEY") not in (None, "", DEV_SECRET) or app.testing:
+        return app.config["SECRET_KEY"]
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def init_app(app):
+    app.config["SECRET_KEY"] = _secret_key(app)
+    if not app.testing and not app.config.get("WTF_CSRF_ENABLED", True):
+        raise RuntimeError("CSRF protection may only be disabled in a TESTING configuration")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
+    app.session_interface = SessionInterface()
+
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    app.logger.addHandler(handler)
+    app.logger.setLevel(logging.INFO)
+
+    @app.before_request
+    def _assign_request_id():
+        g.request_id = uuid.uuid4().hex[:12]
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        return response

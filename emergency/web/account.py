@@ -1,0 +1,105 @@
+"""Own password change, and user administration for admins (create, reset password, deactivate)."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from forms.account import ChangePasswordForm, NewUserForm, ResetPasswordForm
+from forms.base import options
+from models import User, db
+
+from .. import users
+from ..access import roles_required
+from ..operations import DomainError
+from ..registry import county_choices
+
+bp = Blueprint("account", __name__)
+
+
+def _show_errors(form, error):
+    for field, message in error.errors.items():
+        target = form[field] if field in form else None
+        if target is not None:
+            target.errors = list(target.errors) + [message]
+        else:
+            flash(message, "danger")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.change_own_password(current_user, form.current.data, form.new.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash("密码已修改。", "success")
+            return redirect(url_for("registry.home"))
+    return render_template("account/password.html", form=form, target=None)
+
+
+@bp.route("/admin/users")
+@roles_required("admin")
+def user_list():
+    return render_template("account/users.html", users=users.users_page())
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required("admin")
+def new_user():
+    form = NewUserForm()
+    form.county_id.choices = options(county_choices(current_user, blank="（无）"))
+    if form.validate_on_submit():
+        try:
+            user = users.create_account(form.username.data, form.role.data, form.password.data,
+                                        form.county_id.data, form.enterprise.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"已创建用户 {user.username}。", "success")
+            return redirect(url_for("account.user_list"))
+    return render_template("account/new_user.html", form=form)
+
+
+def _user_or_404(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["GET", "POST"])
+@roles_required("admin")
+def reset_password(user_id):
+    user = _user_or_404(user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.reset_password(user, form.new.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_errors(form, error)
+        else:
+            db.session.commit()
+            flash(f"已重置 {user.username} 的密码。", "success")
+            return redirect(url_for("account.user_list"))
+    return render_template("account/password.html", form=form, target=user)
+
+
+@bp.route("/admin/users/<int:user_id>/active/<int:active>", methods=["POST"])
+@roles_required("admin")
+def set_active(user_id, active):
+    user = _user_or_404(user_id)
+    try:
+        users.set_active(user, bool(active), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash("；".join(error.errors.values()), "danger")
+    else:
+        db.session.commit()
+        flash(f"已{'启用' if active else '停用'}用户 {user.username}。", "success")
+    return redirect(url_for("account.user_list"))
