@@ -1,0 +1,212 @@
+"""Every route in the URL map, for every kind of user, against a declared table of expected outcomes.
+
+A route missing from the table fails the test, so a new route cannot slip through unreviewed. GET and POST
+are both exercised; a refused request must leave every table exactly as it was.
+"""
+import io
+from datetime import datetime
+
+import pytest
+from sqlalchemy import text
+
+from emergency import attachments, jobs, workflow
+from emergency.alerts import start_alert
+from emergency.versions import publish_version
+from models import County, db
+
+PERSONAS = ("anon", "ent_other", "ent_own", "county_other", "county_own", "city", "admin")
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+# Shorthands: L = redirect to /login, R = redirect elsewhere, numbers are HTTP statuses.
+L, R = "login", "redirect"
+STAFF_ONLY = dict(anon=L, ent_other=403, ent_own=403, county_other=200, county_own=200, city=200, admin=200)
+CITY_ONLY = dict(anon=L, ent_other=403, ent_own=403, county_other=403, county_own=403, city=200, admin=200)
+ADMIN_ONLY = dict(anon=L, ent_other=403, ent_own=403, county_other=403, county_own=403, city=403, admin=200)
+ANY_USER = dict(anon=L, ent_other=200, ent_own=200, county_other=200, county_own=200, city=200, admin=200)
+ENTERPRISE_ONLY = dict(anon=L, ent_other=200, ent_own=200, county_other=403, county_own=403, city=403, admin=403)
+OWN_RECORD = dict(anon=L, ent_other=404, ent_own=200, county_other=404, county_own=200, city=200, admin=200)
+OWN_RECORD_STAFF_EDIT = dict(anon=L, ent_other=403, ent_own=403, county_other=404, county_own=200, city=200, admin=200)
+OWN_COUNTY_FILE = dict(anon=L, ent_other=403, ent_own=403, county_other=404, county_own=200, city=200, admin=200)
+JOB_OWNER = dict(anon=L, ent_other=404, ent_own=404, county_other=404, county_own=404, city=200, admin=200)
+
+# endpoint -> {"GET": expectations, "POST": expectations}; a POST expectation of "ok" means "not refused".
+OK = "ok"
+MATRIX = {
+    "auth.login": {"GET": dict(anon=200, **{p: R for p in PERSONAS[1:]}), "POST": dict(anon=200, **{p: R for p in PERSONAS[1:]})},
+    # Logging out ends at the login page too, so every persona is sent there.
+    "auth.logout": {"POST": {p: L for p in PERSONAS}},
+    "account.change_password": {"GET": ANY_USER, "POST": ANY_USER},
+    "account.user_list": {"GET": ADMIN_ONLY},
+    "account.new_user": {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY},
+    "account.reset_password": {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY},
+    "account.set_active": {"POST": {**ADMIN_ONLY, "admin": R}},
+    "registry.home": {"GET": dict(anon=L, ent_other=R, ent_own=R, county_other=200, county_own=200, city=200, admin=200)},
+    "registry.enterprises": {"GET": dict(STAFF_ONLY, ent_other=R, ent_own=R)},
+    "registry.new_enterprise": {"GET": STAFF_ONLY, "POST": STAFF_ONLY},
+    "registry.enterprise": {"GET": OWN_RECORD},
+    "registry.edit_enterprise": {"GET": OWN_RECORD_STAFF_EDIT, "POST": OWN_RECORD_STAFF_EDIT},
+    "registry.delete_enterprise": {"GET": OWN_RECORD_STAFF_EDIT, "POST": {**OWN_RECORD_STAFF_EDIT, "county_own": R,
+                                                                       "city": R, "admin": R}},
+    "registry.new_line": {"GET": OWN_RECORD_STAFF_EDIT, "POST": OWN_RECORD_STAFF_EDIT},
+    "registry.edit_line": {"GET": OWN_RECORD_STAFF_EDIT, "POST": OWN_RECORD_STAFF_EDIT},
+    "registry.delete_line": {"GET": OWN_RECORD_STAFF_EDIT, "POST": {**OWN_RECORD_STAFF_EDIT, "county_own": R,
+                                                                 "city": R, "admin": R}},
+    "requests.downgrade": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "lists.level_list": {"GET": STAFF_ONLY},
+    "lists.export_list": {"GET": STAFF_ONLY},
+    "lists.export_counties": {"GET": STAFF_ONLY},
+    "lists.export_registry": {"GET": STAFF_ONLY},
+    "lists.order": {"GET": OWN_RECORD},
+    "lists.check": {"GET": STAFF_ONLY},
+    "dashboard.index": {"GET": STAFF_ONLY},
+    "dashboard.obligations": {"GET": ENTERPRISE_ONLY},
+    "dashboard.order": {"GET": ENTERPRISE_ONLY},
+    "imports.upload": {"GET": STAFF_ONLY, "POST": STAFF_ONLY},
+    "imports.commit": {"POST": {**STAFF_ONLY, "county_other": OK, "county_own": OK, "city": OK, "admin": OK}},
+    "imports.template": {"GET": STAFF_ONLY},
+    "imports.history": {"GET": STAFF_ONLY},
+    "jobs.show": {"GET": JOB_OWNER},
+    "jobs.download": {"GET": JOB_OWNER},
+    "requests.index": {"GET": ANY_USER},
+    "requests.new": {"GET": ENTERPRISE_ONLY, "POST": ENTERPRISE_ONLY},
+    "requests.detail": {"GET": OWN_RECORD},
+    "requests.edit": {"GET": dict(OWN_RECORD, county_other=403, county_own=403, city=403, admin=403, ent_own=OK),
+                      "POST": dict(OWN_RECORD, county_other=403, county_own=403, city=403, admin=403, ent_own=OK)},
+    "requests.attachment": {"GET": OWN_RECORD},
+    "requests.delete_attachment": {"POST": dict(OWN_RECORD, county_other=403, county_own=403, city=403, admin=403,
+                                                ent_own=OK)},
+    "requests.submit": {"POST": dict(OWN_RECORD, county_other=403, county_own=403, city=403, admin=403, ent_own=OK)},
+    "requests.withdraw": {"POST": dict(OWN_RECORD, county_other=403, county_own=403, city=403, admin=403, ent_own=OK)},
+    "requests.county_review": {"POST": dict(anon=L, ent_other=403, ent_own=403, county_other=404, county_own=OK,
+                                            city=403, admin=403)},
+    "requests.city_review": {"POST": dict(CITY_ONLY, city=OK, admin=OK)},
+    "audit.index": {"GET": CITY_ONLY},
+    "versions.index": {"GET": STAFF_ONLY},
+    "versions.publish": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "versions.detail": {"GET": STAFF_ONLY},
+    "versions.export": {"GET": STAFF_ONLY},
+    "versions.compare": {"GET": STAFF_ONLY},
+    "versions.compare_export": {"GET": STAFF_ONLY},
+    "alerts.index": {"GET": STAFF_ONLY},
+    "alerts.new": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "alerts.detail": {"GET": dict(STAFF_ONLY, county_other=404)},   # the alert does not cover 泽州县
+    "alerts.level": {"POST": dict(CITY_ONLY, city=OK, admin=OK)},
+    "alerts.end": {"POST": dict(CITY_ONLY, city=OK, admin=OK)},
+    "alerts.download": {"GET": OWN_COUNTY_FILE},
+    "alerts.receipt": {"POST": dict(anon=L, ent_other=403, ent_own=403, county_other=404, county_own=OK, city=403,
+                                    admin=403)},
+}
+PUBLIC = {"static"}
+
+
+def _build_world(make_enterprise, make_line, make_user, tmp_path, app):
+    own = make_enterprise(name="矩阵甲水泥有限公司", county_name="城区", grade="C")
+    other = make_enterprise(name="矩阵乙水泥有限公司", county_name="泽州县", grade="C")
+    line = make_line(own)
+    make_line(other)
+    users = {
+        "ent_own": make_user("enterprise", enterprise=own), "ent_other": make_user("enterprise", enterprise=other),
+        "county_own": make_user("county", county_name="城区"), "county_other": make_user("county", county_name="泽州县"),
+        "city": make_user("city"), "admin": make_user("admin"), "target": make_user("city"),
+    }
+    app.config["ATTACHMENT_DIR"] = str(tmp_path / "attachments")
+    upload, _ = attachments.check_file("监测报告.png", io.BytesIO(PNG))
+    req = workflow.save_request(own, {"target": "GRADED:B", "reason": "完成深度治理", "evidence": "监测报告"},
+                                [upload], users["ent_own"], submit=True)
+    first = publish_version("矩阵测试初版", "", users["city"])
+    version = publish_version("矩阵测试版", "", users["city"])
+    alert = start_alert({"level": "orange", "all_counties": False,
+                         "county_ids": [db.session.query(County).filter_by(name="城区").one().id],
+                         "started_at": datetime(2026, 11, 28, 8, 0), "note": ""}, users["city"])
+    job = jobs.submit("export_list", "导出测试", {"level": "red"}, users["city"])
+    job_file = tmp_path / "job.out"
+    job_file.write_bytes(b"PK")
+    job.status, job.path, job.filename = "done", str(job_file), "x.xlsx"
+    db.session.commit()
+    values = {"enterprise_id": own.id, "line_id": line.id, "request_id": req.id,
+              "attachment_id": req.attachments[0].id, "version_id": version.id, "alert_id": alert.id,
+              "dispatch_id": alert.steps[0].dispatches[0].id, "job_id": job.id, "user_id": users["target"].id,
+              "level": "red", "active": 0}
+    return users, values, {"old": first.id, "new": version.id}
+
+
+def _url(app, rule, values, query):
+    with app.test_request_context():
+        from flask import url_for
+        args = {name: values[name] for name in rule.arguments}
+        if rule.endpoint.startswith("versions.compare"):
+            args.update(query)
+        return url_for(rule.endpoint, **args)
+
+
+def _snapshot():
+    """Every row of every table (the audit log included), for 'a refusal changes nothing'."""
+    with db.engine.connect() as conn:
+        return {t.name: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{t.name}"'))))
+                for t in db.metadata.sorted_tables if t.name not in ("login_failure",)}
+
+
+def _outcome(response):
+    if response.status_code in (301, 302, 303):
+        return L if "/login" in response.headers["Location"] else R
+    return response.status_code
+
+
+def _matches(expected, got, method):
+    # An allowed POST with an empty form may re-render with errors (200/400) or save nothing new (redirect).
+    if expected == OK or (method == "POST" and expected == 200):
+        return got not in (L, 403, 404, 405, 500)
+    return expected == got
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()} - PUBLIC
+    missing = endpoints - MATRIX.keys()
+    stale = MATRIX.keys() - endpoints
+    assert not missing, f"routes without declared access: {sorted(missing)}"
+    assert not stale, f"declared routes that no longer exist: {sorted(stale)}"
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        assert methods == set(MATRIX[rule.endpoint]), (rule.endpoint, methods)
+
+
+# Allowed POSTs of these endpoints destroy what later requests use, so they run last, in this order.
+LAST = ["requests.delete_attachment", "requests.withdraw", "registry.delete_line", "registry.delete_enterprise",
+        "auth.logout"]
+
+
+def _requests(app, values, query):
+    """(method, url, endpoint) for every route: all GETs first, then POSTs with the destructive ones last."""
+    plan = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint in PUBLIC:
+            continue
+        for method in MATRIX[rule.endpoint]:
+            plan.append((method, _url(app, rule, values, query), rule.endpoint))
+    rank = {endpoint: i for i, endpoint in enumerate(LAST)}
+    return sorted(plan, key=lambda item: (item[0] == "POST", rank.get(item[2], -1)))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix(persona, app, make_enterprise, make_line, make_user, tmp_path):
+    users, values, query = _build_world(make_enterprise, make_line, make_user, tmp_path, app)
+    client = app.test_client()
+    failures = []
+    for method, url, endpoint in _requests(app, values, query):
+        if persona != "anon":
+            with client.session_transaction() as session:   # log in again: an allowed logout must not leak on
+                session["_user_id"] = str(users[persona].id)
+        expected = MATRIX[endpoint][method][persona]
+        refused = expected in (L, 403, 404)
+        before = _snapshot() if refused and method == "POST" else None
+        response = client.open(url, method=method, data={})
+        got = _outcome(response)
+        response.close()
+        if not _matches(expected, got, method):
+            failures.append(f"{method} {url} ({endpoint}): expected {expected}, got {got}")
+        if before is not None and _snapshot() != before:
+            failures.append(f"{method} {url}: refused but data changed")
+        db.session.expire_all()
+    assert not failures, "\n".join(failures)
