@@ -60,6 +60,11 @@ def set_request_source(source):
     g.audit_source = source
 
 
+def current_actor():
+    """(username, user id, source) of whoever is making the current change."""
+    return _actor()
+
+
 def _actor():
     if has_request_context():
         source = g.get("audit_source", "web")

@@ -13,7 +13,7 @@ from models.request import DOWNGRADE_REASONS, HISTORY_KIND_LABELS, classificatio
 from . import audit
 from .clock import local_today
 from .grades import check_classification
-from .operations import DomainError
+from .errors import DomainError
 
 # How lenient a category is during alerts, so "downgrade" can compare across categories: 民生 is not
 # stopped, 保障类 keeps its guaranteed task, graded and general firms take measures, 不纳入 stops.

@@ -1,8 +1,12 @@
 """Named state changes on the registry. Each flushes and never commits: the request or command commits once."""
+from types import SimpleNamespace
+
 from models import Category, County, Enterprise, Grade, Industry, LineMeasure, ProductionLine, User, db
 from models.base import utcnow
 
-from . import credit_code
+from . import audit, credit_code, grade_changes
+from .clock import local_today
+from .errors import DomainError
 from .grades import check_classification
 from .measures import validate_parts
 from .passwords import policy_error
@@ -16,14 +20,6 @@ LINE_FIELDS = (
     "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days",
 )
 MEASURE_FIELDS = ("action", "limit_pct", "other_fraction", "text", "indicators")
-
-
-class DomainError(ValueError):
-    """A refused change, with Chinese messages per field."""
-
-    def __init__(self, errors):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 class ConflictError(DomainError):
@@ -99,6 +95,15 @@ def update_enterprise(enterprise, values, expected_version=None):
     errors = check_enterprise(values, existing=enterprise)
     if errors:
         raise DomainError(errors)
+    new_class = (values["category_code"], values.get("grade_code") or None)
+    if new_class != (enterprise.category_code, enterprise.grade_code):
+        # A grade set in the registry form goes into the same grade history as approvals and downgrades.
+        username, user_id, _ = audit.current_actor()
+        grade_changes.change_classification(
+            enterprise, db.session.get(Category, new_class[0]),
+            db.session.get(Grade, new_class[1]) if new_class[1] else None, kind="registry",
+            effective_date=local_today(), user=SimpleNamespace(id=user_id, username=username),
+            reason="在企业名录中直接修改")
     _apply(enterprise, ENTERPRISE_FIELDS, {**values, "credit_code": credit_code.normalise(values["credit_code"]),
                                            "grade_code": values.get("grade_code") or None})
     db.session.flush()

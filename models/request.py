@@ -22,7 +22,7 @@ DOWNGRADE_REASONS = {
     "other": "其他",
 }
 HISTORY_STATUS_LABELS = {"pending": "待生效", "applied": "已生效", "superseded": "已取消（被后续调整取代）"}
-HISTORY_KIND_LABELS = {"request": "企业申请", "downgrade": "市局降级"}
+HISTORY_KIND_LABELS = {"request": "企业申请", "downgrade": "市局降级", "registry": "名录修改"}
 
 
 def classification_label(category, grade):

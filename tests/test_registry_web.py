@@ -286,3 +286,16 @@ def test_measure_edit_by_another_clerk_conflicts_on_the_line(world, login):
     db.session.expire_all()
     red = db.session.get(ProductionLine, world["line"].id).measure_for("red")
     assert (red.action, red.limit_pct) == ("limit", 70.0)
+
+
+def test_grade_changed_in_the_form_enters_the_grade_history(world, login):
+    from models import GradeHistory
+    client = login(world["users"]["city"])
+    data = _enterprise_form(world, credit_code=world["own"].credit_code, name="城区甲水泥有限公司", grade_code="C")
+    assert client.post(f"/enterprises/{world['own'].id}/edit", data=data).status_code == 302
+    entry = db.session.query(GradeHistory).filter_by(enterprise_id=world["own"].id).one()
+    assert (entry.kind, entry.old_grade_code, entry.new_grade_code, entry.status) == ("registry", "B", "C", "applied")
+    assert entry.decided_by_name == world["users"]["city"].username
+    # Saving again without a grade change adds nothing.
+    assert client.post(f"/enterprises/{world['own'].id}/edit", data=data).status_code == 302
+    assert db.session.query(GradeHistory).filter_by(enterprise_id=world["own"].id).count() == 1
