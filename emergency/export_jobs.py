@@ -1,9 +1,9 @@
 """Large exports run as jobs: the runners, and the choice between a direct download and a job."""
 from flask import current_app
 
-from models import County, db
+from models import County, ListVersion, db
 
-from . import exports
+from . import exports, versions
 from .jobs import runner
 
 
@@ -35,7 +35,22 @@ def run_export_registry(params, progress, out):
     return exports.registry_filename(county), f"共 {rows} 行"
 
 
+@runner("export_version")
+def run_export_version(params, progress, out):
+    county, version = _county(params), db.session.get(ListVersion, params["version_id"])
+    with open(out, "wb") as fh:
+        versions.export_version(fh, version, params["level"], county, progress)
+    return versions.version_filename(version, params["level"], county), ""
+
+
+def _threshold():
+    return current_app.config.get("JOB_THRESHOLD_ROWS", 10000)
+
+
 def needs_job(county):
     """Exports larger than about two seconds of writing go through a job with a progress page."""
-    threshold = current_app.config.get("JOB_THRESHOLD_ROWS", 10000)
-    return exports.count_lines(county.id if county else None) > threshold
+    return exports.count_lines(county.id if county else None) > _threshold()
+
+
+def version_needs_job(version, level, county):
+    return versions.count_version_rows(version, level, county.id if county else None) > _threshold()

@@ -14,6 +14,7 @@ from models import LEVEL_LABELS, LEVELS, POLLUTANTS, ListVersion, ProductionLine
 
 from . import audit
 from .accounting import Accumulator, reference_values
+from .jobs import counted
 from .listing import ListRow, counties, iter_list_rows
 from .operations import DomainError
 from .rules import EffectiveMeasure
@@ -222,9 +223,20 @@ def version_filename(version, level, county=None):
     return safe_filename(f"{scope}_{LEVEL_LABELS[level]}预警减排清单（{version.name}）.xlsx")
 
 
-def export_version(fh, version, level, county=None):
+def count_version_rows(version, level, county_id=None):
+    """How many list rows a version export of this scope writes (what its progress counts)."""
+    stmt = select(func.count()).select_from(VersionRow).where(VersionRow.version_id == version.id,
+                                                              VersionRow.level == level)
+    if county_id is not None:
+        stmt = stmt.where(VersionRow.county_id == county_id)
+    return db.session.scalar(stmt)
+
+
+def export_version(fh, version, level, county=None, progress=None):
     """Write a version's list workbook (same format as the live list) for the city or a county; return the Summary."""
     county_id = county.id if county else None
     scope = f"{county.name if county else '全市'}·{version.name}"
-    return write_list_workbook(fh, level, scope, iter_version_rows(version.id, level, county_id),
-                               accumulator_for_version(version, level, county_id))
+    rows = iter_version_rows(version.id, level, county_id)
+    if progress is not None:
+        rows = counted(rows, progress, count_version_rows(version, level, county_id))
+    return write_list_workbook(fh, level, scope, rows, accumulator_for_version(version, level, county_id))

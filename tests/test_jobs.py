@@ -90,3 +90,21 @@ def test_failed_job_reports_without_a_stack_trace(make_user, login, app):
     assert db.session.get(Job, job.id).status == "failed"
     page = login(user).get(f"/jobs/{job.id}").get_data(as_text=True)
     assert "任务执行失败" in page and "Traceback" not in page
+
+
+def test_large_version_export_runs_as_a_job(firms, small_threshold, make_user, login):
+    from emergency.versions import publish_version
+    user = make_user("city")
+    version = publish_version("任务测试版", "", user)
+    db.session.commit()
+    client = login(user)
+    response = client.get(f"/versions/{version.id}/red/export.xlsx")
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    job = _wait(response.headers["Location"].rsplit("/", 1)[1])
+    assert job.status == "done" and job.done == job.total == 6 and "任务测试版" in job.filename
+    download = client.get(f"/jobs/{job.id}/download")
+    data = download.data
+    download.close()
+    rows = [r for r in openpyxl.load_workbook(io.BytesIO(data))["清单"].iter_rows(values_only=True)
+            if r and isinstance(r[0], int)]
+    assert len(rows) == 6

@@ -11,8 +11,10 @@ from models import LEVELS, db
 from ..access import CITYWIDE, STAFF, roles_required
 from ..clock import to_local
 from ..compare import compare_filename, compare_versions, write_comparison
+from ..export_jobs import version_needs_job
 from ..listing import find_county
 from ..versions import all_versions, export_version, publish_version, version_filename, version_or_404, version_totals
+from .jobs import start_job
 
 bp = Blueprint("versions", __name__)
 
@@ -87,6 +89,9 @@ def detail(version_id):
 def export(version_id, level):
     """The version's list workbook of one level; county users get only their county's part."""
     version, county, buffer = version_or_404(version_id), scope_county(), io.BytesIO()
+    if version_needs_job(version, level, county):
+        return start_job("export_version", f"导出{version_filename(version, level, county)}",
+                         {"version_id": version.id, "level": level, "county_id": county.id if county else None})
     export_version(buffer, version, level, county)
     return _send(buffer, version_filename(version, level, county))
 
