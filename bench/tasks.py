@@ -2,7 +2,6 @@
 
 Prints one JSON object: seconds, peak_mb (peak RSS of the process) and task-specific figures.
 """
-import io
 import json
 import resource
 import statistics

@@ -87,7 +87,7 @@ def audit_query(enterprise="", user="", entity_type="", date_from=None, date_to=
         # Deleted enterprises keep their log rows: match those by the summary of their own entries.
         conditions = [AuditLog.enterprise_id.in_(matching),
                       (AuditLog.entity_type == "enterprise") & AuditLog.summary.like(pattern, escape="\\")]
-        if text.isdigit():
+        if text.isascii() and text.isdigit() and len(text) < 10:   # an id, within the column's range
             conditions.append(AuditLog.enterprise_id == int(text))
         stmt = stmt.where(or_(*conditions))
     if (user or "").strip():

@@ -1,81 +1,57 @@
 """The staff dashboard: counts, each level's reductions against the targets as bar charts, requests, alerts.
 
-The figures over the registry (counts, list totals, quality errors) are cached per process and scope, keyed
-by the registry generation (``emergency.generation``): a token renewed by every commit that changes an
-enterprise, line, measure or the reference data the list reads, whichever worker or command made it.
+The figures over the registry (counts, list totals, quality errors) are cached per scope under the registry
+generation (``emergency.generation``): a token renewed by every commit that changes an enterprise, line,
+measure or the reference data the list reads, whichever worker or command made it. The figures are shared
+by every worker process of the host through ``dashboard_store``, so each generation is computed once, not
+once per worker: the first process to take a scope's lock computes it; while it does, the others serve the
+previous generation's figures marked as updating (or wait, when there are none yet).
 ``DASHBOARD_CACHE_SECONDS`` (default 300) also bounds the age of an entry, for writes made outside the ORM
 session (raw SQL on the engine).
 """
 import threading
 import time
-from dataclasses import dataclass
+from collections import namedtuple
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from models import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS, Category, County, Enterprise, Grade, Industry, db
+from models import LEVEL_LABELS, LEVELS, POLLUTANTS, Category, County, Enterprise, Grade, Industry, db
 
-from . import generation
-from .accounting import accumulator_for
+from . import dashboard_store, generation
+from .accounting import PollutantCheck, Summary, Totals, accumulator_for
 from .alerts import running_alerts, step_statuses
+from .dashboard_charts import BarChart, count_chart, level_chart
 from .inbox import pending_count
-from .listing import counties, iter_list_rows
-from .quality import run_checks
+from .listing import counties
+from .quality import Checker
+from .registry_scan import daily_baselines, scan
 
 DEFAULT_CACHE_SECONDS = 300
 TOP_INDUSTRIES = 15
-# Chart geometry (SVG user units): label column, plot width, room for the value text, bar and gaps.
-LABEL_WIDTH, PLOT_WIDTH, TEXT_WIDTH, BAR_HEIGHT, BAR_GAP, GROUP_GAP, TOP = 96, 300, 130, 14, 3, 10, 6
 
 generation.install()
-_cache = {}
-_lock = threading.Lock()          # held while computing
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar with its position and its printed value."""
-
-    series: str
-    x: float
-    y: float
-    width: float
-    height: float
-    css: str
-    text: str
-    text_x: float
-    text_y: float
-
-
-@dataclass(frozen=True)
-class BarGroup:
-    """A labelled group of bars (e.g. one pollutant: its reduction and its target)."""
-
-    label: str
-    label_y: float
-    bars: tuple
-
-
-@dataclass(frozen=True)
-class BarChart:
-    """A horizontal bar chart, drawn as inline SVG from these numbers."""
-
-    title: str
-    groups: tuple
-    width: float
-    height: float
-    axis_x: float = LABEL_WIDTH
-    legend: tuple = ()
+_lock = threading.Lock()          # held while computing a generation that cannot be shared (no token yet)
+# What the accounting reads of a list row (``listing.ListRow``).
+_TotalsRow = namedtuple("_TotalsRow", "county_id county_name enterprise_id measure reductions")
+# ``code``: the ``dashboard_store.code_version`` of the process that computed the figures.
+Cached = namedtuple("Cached", "generation computed_at figures code")
 
 
 @dataclass
 class LevelFigures:
-    """One level's list totals for the scope (``accounting.Totals``) and its chart."""
+    """One level's list accounting for the scope (``accounting.Summary``: per county and in total) and its chart."""
 
     level: str
-    totals: object
+    summary: Summary
     chart: BarChart
+
+    @property
+    def totals(self):
+        return self.summary.total
 
 
 @dataclass
@@ -90,6 +66,13 @@ class Figures:
     levels: list
     quality_errors: int
     count_charts: tuple
+    computed_at: float = 0.0      # epoch seconds
+    updating: bool = False        # True: a newer generation is being computed; these are the previous figures
+
+    @property
+    def computed_at_utc(self):
+        """When these figures were computed, as a naive UTC datetime (for the ``local_dt`` filter)."""
+        return datetime.fromtimestamp(self.computed_at, timezone.utc).replace(tzinfo=None)
 
 
 @dataclass
@@ -97,46 +80,6 @@ class Dashboard:
     figures: Figures
     pending_requests: int
     alerts: list          # [(Alert, StepStatus of its current step)]
-
-
-def bar_chart(title, groups, fmt, legend=()):
-    """Lay out ``groups`` [(label, [(series, value or None, css)])] as bars scaled to the largest value."""
-    values = [v for _, series in groups for _, v, _ in series if v]
-    largest = max(values) if values else 1.0
-    laid_out, y = [], TOP
-    for label, series in groups:
-        top, bars = y, []
-        for name, value, css in series:
-            width = PLOT_WIDTH * (value or 0.0) / largest
-            bars.append(Bar(name, LABEL_WIDTH, y, round(width, 2), BAR_HEIGHT, css,
-                            fmt(value) if value is not None else "—", round(LABEL_WIDTH + width + 4, 2),
-                            y + BAR_HEIGHT - 3))
-            y += BAR_HEIGHT + BAR_GAP
-        laid_out.append(BarGroup(label, (top + y - BAR_GAP) / 2 + 4, tuple(bars)))
-        y += GROUP_GAP
-    return BarChart(title, tuple(laid_out), LABEL_WIDTH + PLOT_WIDTH + TEXT_WIDTH, max(y, TOP * 2),
-                    legend=tuple(legend))
-
-
-def _tpd(value):
-    return f"{value:.3f} 吨/日"
-
-
-def level_chart(level_label, totals):
-    """Reduction against target for each pollutant of one level's totals."""
-    groups = []
-    for p in POLLUTANTS:
-        check = totals.checks[p]
-        state = "unknown" if check.met is None else ("met" if check.met else "unmet")
-        groups.append((POLLUTANT_LABELS[p], [("减排量", check.reduction, f"bar-reduction {state}"),
-                                             ("目标", check.target, "bar-target")]))
-    legend = (("bar-reduction met", "减排量（达标）"), ("bar-reduction unmet", "减排量（未达标）"),
-              ("bar-target", "目标减排量"))
-    return bar_chart(f"{level_label}预警：各污染物减排量与目标", groups, _tpd, legend)
-
-
-def count_chart(title, rows):
-    return bar_chart(title, [(label, [("企业数", n, "bar-count")]) for label, n in rows], lambda n: f"{n:g} 家")
 
 
 def _scoped(stmt, county_id):
@@ -175,27 +118,70 @@ def count_by_industry(county_id=None):
     return sorted(((names[i], n) for i, n in found.items()), key=lambda row: (-row[1], row[0]))
 
 
-def level_figures(level, county_id=None):
-    """The list totals of ``level`` for the scope, from the same rows and accounting as the list page."""
-    accumulator = accumulator_for(level, counties(county_id))
-    for row in iter_list_rows(level, county_id):
-        accumulator.add(row)
-    totals = accumulator.result("全市" if county_id is None else "合计").total
-    return LevelFigures(level, totals, level_chart(LEVEL_LABELS[level], totals))
+def scan_figures(county_id=None):
+    """Each level's list totals and the quality error count of the scope, in one streamed pass.
+
+    The same rows (in list order, so the sums are the list page's to the last bit), rules and accounting as
+    the list; each line's three measures are judged together (``registry_scan``).
+    """
+    scope = counties(county_id)
+    accumulators = [accumulator_for(level, scope) for level in LEVELS]
+    checker = Checker()
+    for row in scan(county_id):
+        checker.add(row)
+        if row.line_id is None:
+            continue
+        daily = daily_baselines(row)
+        for accumulator, measure in zip(accumulators, checker.judge.verdicts(row)):
+            cut = measure.cut_fraction
+            accumulator.add(_TotalsRow(row.county_id, row.county_name, row.enterprise_id, measure,
+                                       {p: d * cut for p, d in zip(POLLUTANTS, daily)}))
+    total_name = "全市" if county_id is None else "合计"
+    return [a.result(total_name) for a in accumulators], checker.report().errors
+
+
+def assemble(scope_name, by_category, by_county, by_industry, level_summaries, quality_errors, computed_at):
+    """``Figures`` with their charts laid out, from the plain numbers."""
+    top = list(by_industry[:TOP_INDUSTRIES])
+    if len(by_industry) > TOP_INDUSTRIES:
+        top.append(("其他行业", sum(n for _, n in by_industry[TOP_INDUSTRIES:])))
+    charts = (count_chart("按等级/类别", by_category), count_chart("按县（市、区）", by_county),
+              count_chart("按行业（前15）", top))
+    levels = [LevelFigures(level, summary, level_chart(LEVEL_LABELS[level], summary.total))
+              for level, summary in zip(LEVELS, level_summaries)]
+    return Figures(scope_name, sum(n for _, n in by_county), by_category, by_county, by_industry, levels,
+                   quality_errors, charts, computed_at)
 
 
 def compute_figures(county_id=None):
     """Compute every registry figure of the dashboard for the city or one county."""
     scope = db.session.get(County, county_id).name if county_id is not None else "全市"
-    by_category, by_county = count_by_category(county_id), count_by_county(county_id)
-    by_industry = count_by_industry(county_id)
-    top = by_industry[:TOP_INDUSTRIES]
-    if len(by_industry) > TOP_INDUSTRIES:
-        top.append(("其他行业", sum(n for _, n in by_industry[TOP_INDUSTRIES:])))
-    charts = (count_chart("按等级/类别", by_category), count_chart("按县（市、区）", by_county),
-              count_chart("按行业（前15）", top))
-    return Figures(scope, sum(n for _, n in by_county), by_category, by_county, by_industry,
-                   [level_figures(level, county_id) for level in LEVELS], run_checks(county_id).errors, charts)
+    level_summaries, quality_errors = scan_figures(county_id)
+    return assemble(scope, count_by_category(county_id), count_by_county(county_id), count_by_industry(county_id),
+                    level_summaries, quality_errors, time.time())
+
+
+def figures_to_dict(figures):
+    """The plain numbers of ``figures`` as JSON-ready values (charts are laid out again on loading)."""
+    return {"scope_name": figures.scope_name, "by_category": figures.by_category, "by_county": figures.by_county,
+            "by_industry": figures.by_industry,
+            "level_summaries": [{"counties": [asdict(t) for t in lf.summary.counties],
+                                 "total": asdict(lf.summary.total)} for lf in figures.levels],
+            "quality_errors": figures.quality_errors, "computed_at": figures.computed_at}
+
+
+def _totals(values):
+    checks = {p: PollutantCheck(**check) for p, check in values.pop("checks").items()}
+    return Totals(**values, checks=checks)
+
+
+def figures_from_dict(data):
+    """Rebuild ``Figures`` from ``figures_to_dict``'s values."""
+    return assemble(data["scope_name"], *([tuple(row) for row in data[key]]
+                                          for key in ("by_category", "by_county", "by_industry")),
+                    [Summary(level, [_totals(dict(t)) for t in values["counties"]], _totals(dict(values["total"])))
+                     for level, values in zip(LEVELS, data["level_summaries"])],
+                    data["quality_errors"], data["computed_at"])
 
 
 def registry_generation():
@@ -203,29 +189,71 @@ def registry_generation():
     return generation.current()
 
 
+def _load(scope):
+    entry = dashboard_store.read(scope)
+    try:
+        return Cached(entry["generation"], entry["computed_at"], figures_from_dict(entry["figures"]), entry["code"])
+    except (KeyError, TypeError, ValueError):
+        return None       # none stored yet, or written by another version of this code
+
+
+def _store(scope, cached):
+    entry = {"generation": cached.generation, "computed_at": cached.computed_at, "code": cached.code,
+             "figures": figures_to_dict(cached.figures)}
+    dashboard_store.write(scope, entry)
+
+
 def cached_figures(county_id=None):
-    """``compute_figures`` for the scope, reused while the registry generation is unchanged."""
-    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], county_id)
-    generation = registry_generation()
+    """``compute_figures`` for the scope, computed once per registry generation by all workers together.
+
+    While another process computes the current generation, returns the previous figures with
+    ``updating`` set; waits for that process only when there are no previous figures at all.
+    """
+    # Each app (one per gunicorn worker) keeps its own copy; the store is what the workers share.
+    memory, token = current_app.extensions.setdefault("dashboard_figures", {}), registry_generation()
+    code = dashboard_store.code_version()
     max_age = current_app.config.get("DASHBOARD_CACHE_SECONDS", DEFAULT_CACHE_SECONDS)
 
-    def fresh():
-        entry = _cache.get(key)
-        return entry[2] if entry and entry[0] == generation and time.monotonic() - entry[1] < max_age else None
+    def fresh(cached):
+        # Figures computed by other code (before a deploy) are only good enough to show while updating.
+        return (cached is not None and cached.generation == token and cached.code == code
+                and time.time() - cached.computed_at < max_age)
 
-    found = fresh()
-    if found is None:
-        # One computation at a time: a second thread waits and then finds the first one's result.
+    mine = memory.get(county_id)
+    if fresh(mine):
+        return mine.figures
+    if token is None:
+        # Nothing committed has set a token yet, so no other process can tell these figures apart: keep them here.
         with _lock:
-            found = fresh()
-            if found is None:
-                found = compute_figures(county_id)
-                _cache[key] = (generation, time.monotonic(), found)
-    return found
+            if not fresh(memory.get(county_id)):
+                memory[county_id] = Cached(None, time.time(), compute_figures(county_id), code)
+            return memory[county_id].figures
+    scope = "city" if county_id is None else f"county-{county_id}"
+    shared = _load(scope)
+    if not fresh(shared):
+        previous = shared or mine
+        with dashboard_store.computing(scope, wait=previous is None) as ours:
+            if not ours:
+                return replace(previous.figures, updating=True)
+            shared = _load(scope)         # the process we may have waited for has stored it
+            if not fresh(shared):
+                figures = compute_figures(county_id)
+                shared = Cached(token, figures.computed_at, figures, code)
+                _store(scope, shared)
+    memory[county_id] = shared
+    return shared.figures
+
+
+def level_summary(county_id, level):
+    """(the list accounting of ``level`` for the scope, whether it is the previous generation's) from the cache."""
+    figures = cached_figures(county_id)
+    return next(lf.summary for lf in figures.levels if lf.level == level), figures.updating
 
 
 def clear_cache():
-    _cache.clear()
+    """Forget the current app's figures and those stored for its database."""
+    current_app.extensions.pop("dashboard_figures", None)
+    dashboard_store.clear()
 
 
 def build_dashboard(user, county_id=None):

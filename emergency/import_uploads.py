@@ -30,15 +30,15 @@ def _paths(token):
     return os.path.join(base, f"{token}.bin"), os.path.join(base, f"{token}.json")
 
 
-def save(data, filename, user_id):
-    """Store an upload; return its token."""
+def save(data, filename, user_id, rows=0):
+    """Store an upload and its data row count; return its token."""
     purge()
     token = secrets.token_urlsafe(32)
     data_path, meta_path = _paths(token)
     with open(data_path, "wb") as fh:
         fh.write(data)
     meta = {"filename": filename, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-            "user_id": user_id, "at": time.time()}
+            "user_id": user_id, "at": time.time(), "rows": rows}
     with open(meta_path, "w", encoding="utf-8") as fh:
         json.dump(meta, fh, ensure_ascii=False)
     return token
@@ -59,6 +59,24 @@ def load(token, user_id, sha256):
     if meta.get("user_id") != user_id or meta.get("sha256") != sha256 or hashlib.sha256(data).hexdigest() != sha256:
         return None
     return data, meta
+
+
+def claim(token, user_id, sha256):
+    """Move a previewed upload to a new token that only a job is given; return (new token, meta), or None
+    when it is missing, foreign, altered or claimed already (so one confirmation starts one import)."""
+    stored = load(token, user_id, sha256)
+    if stored is None:
+        return None
+    new = secrets.token_urlsafe(32)
+    (old_data, old_meta), (new_data, new_meta) = _paths(token), _paths(new)
+    try:
+        os.rename(old_meta, new_meta)       # the note first: a concurrent claim can no longer load or move it
+        os.rename(old_data, new_data)
+    except OSError:
+        return None
+    for path in (new_data, new_meta):       # fresh times, so the purge of day-old uploads spares a running job
+        os.utime(path)
+    return new, stored[1]
 
 
 def discard(token):
@@ -85,7 +103,7 @@ def preview(data, filename, user_id, county_id=None):
     from .importing import inspect_file
 
     report, _ = inspect_file(data, filename, county_id)
-    return report, (save(data, filename, user_id) if report.clean else None)
+    return report, (save(data, filename, user_id, report.rows) if report.clean else None)
 
 
 def commit(token, sha256, user, county_id=None):

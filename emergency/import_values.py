@@ -20,6 +20,7 @@ DATA = Path(__file__).resolve().parent.parent / "seed" / "data"
 # （） stays, because enterprise names are stored with it.
 FOLD = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
 FOLD[0x3000] = 0x20
+FOLD[0] = None   # NUL, left by some .xls and CSV writers, is dropped: PostgreSQL cannot store it
 DASHES = re.compile("[\u2010-\u2015\u2212\uff0d\ufe63]")
 SPACES = re.compile(r"\s+")
 PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")

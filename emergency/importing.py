@@ -2,29 +2,26 @@
 
 ``inspect_file`` is the dry run: it writes nothing and returns a ``Report`` with every problem. ``commit_file``
 re-reads and re-checks the same bytes and, only when there is no problem at all, applies the plan through
-the registry operations' bulk variants (after the web forms' checks) and records an ``ImportBatch``. It
+``import_apply`` (after the web forms' checks) and records an ``ImportBatch``. It
 flushes and never commits: the caller commits once, or rolls back when the report is not committed, so a
 file is imported whole or not at all.
 """
 import hashlib
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from models import Enterprise, ImportBatch, ProductionLine, db
+from models import ImportBatch, db
 
 from . import credit_code
-from . import operations as ops
-from .import_existing import CHUNK, Existing
+from .import_apply import apply
+from .import_existing import Existing
 from .import_layout import ENTERPRISE_FIELDS, LINE_FIELDS, MEASURE_PARTS, find_layout, row_kind
-from .import_plan import UNCHANGED, UPDATE, Planner
+from .import_plan import Planner
 from .import_report import ACTIONS, KINDS, Report, SheetInfo
 from .import_values import Vocabulary, cell_text, fold, is_blank
 from .sheet_reader import FileProblem, check_file, read_sheets
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-FLUSH_EVERY = 500
 ROW_FIELDS = LINE_FIELDS + tuple(f"{level}_{part}" for level in ("yellow", "orange", "red") for part in MEASURE_PARTS)
 
 
@@ -159,8 +156,15 @@ def _limits():
     return max_bytes, config.get("IMPORT_MAX_UNPACKED_BYTES") or 20 * max_bytes
 
 
-def inspect_file(data, filename, county_id=None):
-    """The dry run: return (Report, plans). Writes nothing. ``county_id`` limits a county user's rows."""
+def _quiet(stage, done, total):
+    """The default progress report: none."""
+
+
+def inspect_file(data, filename, county_id=None, progress=_quiet):
+    """The dry run: return (Report, plans). Writes nothing. ``county_id`` limits a county user's rows.
+
+    ``progress("check", done, total)`` is told the rows checked.
+    """
     report = Report(filename, len(data), hashlib.sha256(data).hexdigest())
     try:
         kind = check_file(data, filename, *_limits())
@@ -174,10 +178,14 @@ def inspect_file(data, filename, county_id=None):
     if not entries and not report.problems:
         report.file_error = "表中没有数据行"
         return report, []
-    plans = []
+    plans, done, total = [], 0, report.rows
+    progress("check", 0, total)
     with db.session.no_autoflush:
         planner = Planner(Vocabulary(), Existing(entries), report, county_id)
-        for entry in entries.values():
+        for number, entry in enumerate(entries.values(), start=1):
+            done += max(1, len(entry.lines))
+            if number % 500 == 0:
+                progress("check", min(done, total), total)
             plan = planner.enterprise(entry)
             if plan is not None:
                 report.counts["enterprise"][plan.action] += 1
@@ -185,17 +193,21 @@ def inspect_file(data, filename, county_id=None):
                     report.counts[kind].update(plan.counts[kind])
                 if plan.writes:      # a plan that writes nothing is counted, not kept
                     plans.append(plan)
+    progress("check", total, total)
     order = {sheet.name: i for i, sheet in enumerate(report.sheets)}
     report.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))
     return report, plans
 
 
-def commit_file(data, filename, user_id=None, username="", source="web", county_id=None):
-    """Re-check ``data`` and apply it when clean, recording an ImportBatch; flushes, never commits."""
-    report, plans = inspect_file(data, filename, county_id)
+def commit_file(data, filename, user_id=None, username="", source="web", county_id=None, progress=_quiet):
+    """Re-check ``data`` and apply it when clean, recording an ImportBatch; flushes, never commits.
+
+    ``progress(stage, done, total)`` is told the rows checked ("check"), then the rows written ("write").
+    """
+    report, plans = inspect_file(data, filename, county_id, progress)
     if not report.clean:
         return report
-    apply(plans)
+    apply(plans, lambda done, total: progress("write", done, total))
     batch = ImportBatch(user_id=user_id, username=username, source=source, county_id=county_id,
                         filename=filename[:255], size=report.size, sha256=report.sha256, rows=report.rows,
                         status="committed" if report.changes else "no_changes")
@@ -206,35 +218,3 @@ def commit_file(data, filename, user_id=None, username="", source="web", county_
     db.session.flush()
     report.committed, report.batch_id = True, batch.id
     return report
-
-
-def _load(model, ids, *options):
-    found = {}
-    ids = sorted(set(ids))
-    for start in range(0, len(ids), CHUNK):
-        stmt = select(model).where(model.id.in_(ids[start:start + CHUNK])).options(*options)
-        found.update((obj.id, obj) for obj in db.session.scalars(stmt))
-    return found
-
-
-def apply(plans):
-    """Write the plan with the registry operations' bulk variants, flushing every FLUSH_EVERY enterprises.
-
-    The planner has applied the web forms' checks (check_enterprise / check_line rules) to every value; the
-    database's unique constraints still guard against a concurrent change.
-    """
-    enterprises = _load(Enterprise, [p.enterprise_id for p in plans if p.enterprise_id and (
-        p.action == UPDATE or any(line.writes for line in p.lines))])
-    lines = _load(ProductionLine, [line.line_id for p in plans for line in p.lines if line.line_id and line.writes],
-                  selectinload(ProductionLine.measures))
-    with db.session.no_autoflush:
-        for number, plan in enumerate(plans, start=1):
-            enterprise = enterprises.get(plan.enterprise_id)
-            if plan.action != UNCHANGED:
-                enterprise = ops.stage_enterprise(plan.values, enterprise)
-            for line in plan.lines:
-                if line.writes:
-                    ops.stage_line(enterprise, line.values, line.measures, line=lines.get(line.line_id))
-            if number % FLUSH_EVERY == 0:
-                db.session.flush()
-    db.session.flush()

@@ -66,6 +66,11 @@ class Progress:
             self.last = now
             _set(self.job_id, done=done, **({"total": total} if total is not None else {}))
 
+    def stage(self, label, total=0):
+        """Start a named stage of a job: the page shows ``label`` as its title and counts from zero again."""
+        self.last = time.monotonic()
+        _set(self.job_id, label=label[:200], done=0, total=total)
+
 
 def counted(rows, progress, total, every=200):
     """Pass rows through, reporting progress every ``every`` rows."""

@@ -1,8 +1,8 @@
 """One page of the list on screen: totals over the whole scope, rows for one page of enterprises."""
 from dataclasses import dataclass
 
-from .accounting import accumulator_for
-from .listing import count_without_lines, counties, enterprise_ids, iter_list_rows
+from .dashboard import level_summary
+from .listing import count_without_lines, enterprise_ids, iter_list_rows
 from .orders import is_stop_or_limit
 
 
@@ -29,6 +29,7 @@ class ListPage:
     pages: int
     total: int
     without_lines: int
+    updating: bool = False
 
 
 def group_rows(rows):
@@ -45,17 +46,17 @@ def group_rows(rows):
 
 
 def build_list_page(level, county=None, page=1, per_page=50):
-    """Compute the totals in one pass over every row and keep the rows of page ``page`` (1-based)."""
+    """The rows of page ``page`` (1-based) and the totals over the whole scope.
+
+    The totals come from the dashboard's generation-keyed figures, shared by all workers and computed once
+    per committed edit with the same rows, rules and accounting; only the page's enterprises are read here.
+    """
     county_id = county.id if county else None
     ids = enterprise_ids(county_id)
     pages = max((len(ids) + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    shown = set(ids[(page - 1) * per_page:page * per_page])
-    accumulator = accumulator_for(level, counties(county_id))
-    kept = []
-    for row in iter_list_rows(level, county_id):
-        accumulator.add(row)
-        if row.enterprise_id in shown:
-            kept.append(row)
-    return ListPage(summary=accumulator.result(), groups=group_rows(kept), page=page, pages=pages,
-                    total=len(ids), without_lines=count_without_lines(county_id))
+    shown = ids[(page - 1) * per_page:page * per_page]
+    summary, updating = level_summary(county_id, level)
+    rows = list(iter_list_rows(level, county_id, enterprise_ids=shown)) if shown else []
+    return ListPage(summary=summary, groups=group_rows(rows), page=page, pages=pages, total=len(ids),
+                    without_lines=count_without_lines(county_id), updating=updating)

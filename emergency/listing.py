@@ -60,7 +60,8 @@ def find_county(value):
     value = (value or "").strip()
     if not value:
         return None
-    if value.isdigit():
+    # ASCII digits short enough for an id column; anything else can only be a name.
+    if value.isascii() and value.isdigit() and len(value) < 10:
         county = db.session.get(County, int(value))
         if county is not None:
             return county
@@ -151,7 +152,7 @@ class _Labels:
         return bool(grade and grade.self_managed)
 
 
-def _list_select(level, county_id):
+def _list_select(level, county_id, enterprise_ids=None):
     """One row per line with its enterprise, county and the measure of ``level`` (outer-joined), in list order."""
     line, enterprise, measure = ProductionLine, Enterprise, LineMeasure
     stmt = (
@@ -167,16 +168,19 @@ def _list_select(level, county_id):
     )
     if county_id is not None:
         stmt = stmt.where(enterprise.county_id == county_id)
+    if enterprise_ids is not None:
+        stmt = stmt.where(enterprise.id.in_(enterprise_ids))
     return stmt
 
 
-def iter_list_rows(level, county_id=None):
+def iter_list_rows(level, county_id=None, enterprise_ids=None):
     """Yield the list rows at ``level`` for the city or one county, in list order.
 
     One query, streamed in chunks of ``BATCH_SIZE`` rows; it builds no ORM objects, so memory stays flat.
     """
     floors, strictest_pct, labels = load_floors(), strictest_limit_pct(), _Labels()
-    result = db.session.execute(_list_select(level, county_id).execution_options(yield_per=BATCH_SIZE))
+    stmt = _list_select(level, county_id, enterprise_ids)
+    result = db.session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
     for (county_id_, county_name, enterprise_id, name, code, industry_id, category_code, grade_code, line_id,
          line_name, stage, facilities, can_stop, days, *rest) in result:
         annual, (action, limit_pct, other_fraction, text, indicators) = rest[:4], rest[4:]

@@ -2,11 +2,11 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from models import LEVEL_LABELS, LEVELS, Enterprise, db
+from models import LEVEL_LABELS, LEVELS, Category, Enterprise, Grade, Industry, db
 
 from . import credit_code
 from .grades import check_classification
-from .listing import enterprise_ids, iter_enterprises, line_measure, load_floors, strictest_limit_pct
+from .registry_scan import Judge, scan
 from .rules import BELOW_FLOOR, MISSING
 
 ERROR, WARNING = "error", "warning"
@@ -68,34 +68,51 @@ def duplicate_codes():
     return {code: members for code, members in groups.items() if len(members) > 1}
 
 
-def enterprise_findings(enterprise, duplicates):
-    """(severity, check, message) tuples about the enterprise itself."""
+class Classifications:
+    """``check_classification`` messages per (industry, category, grade), from reference tables read once."""
+
+    def __init__(self):
+        self.industries = {i.id: i for i in db.session.query(Industry)}
+        self.categories = {c.code: c for c in db.session.query(Category)}
+        self.grades = {g.code: g for g in db.session.query(Grade)}
+        self._memo = {}
+
+    def messages(self, industry_id, category_code, grade_code):
+        key = (industry_id, category_code, grade_code)
+        if key not in self._memo:
+            found = check_classification(self.industries[industry_id], self.categories[category_code],
+                                         self.grades.get(grade_code))
+            self._memo[key] = list(found.values())
+        return self._memo[key]
+
+
+def enterprise_findings(row, duplicates, classifications):
+    """(severity, check, message) tuples about the enterprise of a scanned row (``registry_scan.ScanRow``)."""
     found = []
-    code = credit_code.normalise(enterprise.credit_code)
+    code = credit_code.normalise(row.credit_code)
     message = credit_code.validate(code)
     if message:
         found.append((ERROR, "credit_code", message))
     if code in duplicates:
-        others = "、".join(name for other_id, name in duplicates[code] if other_id != enterprise.id)
+        others = "、".join(name for other_id, name in duplicates[code] if other_id != row.enterprise_id)
         found.append((ERROR, "duplicate_code", f"统一社会信用代码 {code} 与其他企业重复：{others}"))
-    for message in check_classification(enterprise.industry, enterprise.category, enterprise.grade).values():
+    for message in classifications.messages(row.industry_id, row.category_code, row.grade_code):
         found.append((ERROR, "classification", message))
-    if not enterprise.lines:
+    if row.line_id is None:
         found.append((ERROR, "no_lines", "未登记生产线，无法列入减排清单"))
     return found
 
 
-def line_findings(enterprise, line, floors, strictest_pct):
-    """(severity, check, message) tuples about one line at every level."""
+def line_findings(row, verdicts):
+    """(severity, check, message) tuples about the line of a scanned row, given its verdict at each level."""
     found, missing, ignored, weaker = [], [], [], []
-    for level in LEVELS:
-        measure = line_measure(enterprise, line, level, floors, strictest_pct)
+    for measure, level, entered in zip(verdicts, LEVELS, row.measures):
         label = LEVEL_LABELS[level]
         if measure.status == MISSING:
             missing.append(label)
         elif measure.status == BELOW_FLOOR:
             weaker.append(f"{label}预警“{measure.label}”（底线：{measure.floor.label}）")
-        elif line.measure_for(level) is None:
+        elif entered is None:
             ignored.append(label)
     if missing:
         found.append((ERROR, "missing_measure", f"未填写{'、'.join(missing)}预警减排措施"))
@@ -104,21 +121,55 @@ def line_findings(enterprise, line, floors, strictest_pct):
     if ignored:
         found.append((WARNING, "missing_measure", f"未填写{'、'.join(ignored)}预警措施（清单按规则确定措施，"
                                                   "但应补填核查指标）"))
-    if not line.has_emissions:
+    if not any((a or 0.0) > 0 for a in row.annual):
         found.append((WARNING, "no_emissions", "四项污染物年排放量均为0，无法核算减排量"))
     return found
 
 
+class LineChecks:
+    """``line_findings`` once per distinct (verdict inputs, has emissions): most lines share a handful."""
+
+    def __init__(self, judge):
+        self.judge, self._memo = judge, {}
+
+    def __call__(self, row):
+        key = (self.judge.key(row), any((a or 0.0) > 0 for a in row.annual))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = line_findings(row, self.judge.verdicts(row))
+        return found
+
+
+class Checker:
+    """Findings of scanned rows (``registry_scan.scan``, outer-joined) added one at a time in list order."""
+
+    def __init__(self):
+        self.duplicates, self.classifications, self.judge = duplicate_codes(), Classifications(), Judge()
+        self.line_checks = LineChecks(self.judge)
+        self.findings, self._current, self._common = [], None, {}
+
+    def add(self, row):
+        if row.enterprise_id != self._current:
+            self._current = row.enterprise_id
+            self._common = {"county_name": row.county_name, "enterprise_id": row.enterprise_id,
+                            "enterprise_name": row.enterprise_name}
+            for severity, check, message in enterprise_findings(row, self.duplicates, self.classifications):
+                self.findings.append(Finding(severity, check, message, **self._common))
+        if row.line_id is not None:
+            for severity, check, message in self.line_checks(row):
+                self.findings.append(Finding(severity, check, message, line_id=row.line_id,
+                                             line_name=row.line_name, **self._common))
+
+    def report(self):
+        return Report(self.findings)
+
+
 def run_checks(county_id=None):
-    """Check the enterprises in scope (all, or one county) and return a ``Report`` in list order."""
-    floors, strictest_pct, duplicates = load_floors(), strictest_limit_pct(), duplicate_codes()
-    findings = []
-    for enterprise in iter_enterprises(enterprise_ids(county_id, with_lines=False)):
-        common = {"county_name": enterprise.county.name, "enterprise_id": enterprise.id,
-                  "enterprise_name": enterprise.name}
-        for severity, check, message in enterprise_findings(enterprise, duplicates):
-            findings.append(Finding(severity, check, message, **common))
-        for line in enterprise.lines:
-            for severity, check, message in line_findings(enterprise, line, floors, strictest_pct):
-                findings.append(Finding(severity, check, message, line_id=line.id, line_name=line.name, **common))
-    return Report(findings)
+    """Check the enterprises in scope (all, or one county) and return a ``Report`` in list order.
+
+    One streamed tuple query over enterprises, lines and measures (``registry_scan.scan``); no ORM objects.
+    """
+    checker = Checker()
+    for row in scan(county_id):
+        checker.add(row)
+    return checker.report()

@@ -36,9 +36,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app):
-    from emergency import audit, security
+    from emergency import audit, input_guard, security
 
     security.init_app(app)
+    input_guard.init_app(app)
     audit.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)

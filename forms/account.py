@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from forms.base import options
+from forms.base import int_or_none, options
 from models import ROLE_LABELS, ROLES
 
 
@@ -23,7 +23,7 @@ class ResetPasswordForm(FlaskForm):
 class NewUserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
     role = SelectField("角色", choices=options([(r, ROLE_LABELS[r]) for r in ROLES]))
-    county_id = SelectField("所属县（市、区）", coerce=lambda v: int(v) if v else None, validators=[Optional()],
+    county_id = SelectField("所属县（市、区）", coerce=int_or_none, validators=[Optional()],
                             description="县级用户必填")
     enterprise = StringField("企业统一社会信用代码", validators=[Optional(), Length(max=40)], description="企业用户必填")
     password = PasswordField("初始密码", validators=[DataRequired("请输入初始密码")])

@@ -5,7 +5,7 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from forms.base import options
+from forms.base import int_or_none, options
 from emergency.alerts import NOTE_MAX, check_end, check_level_change, check_start, local_to_utc
 from models import LEVEL_LABELS, LEVELS
 
@@ -24,13 +24,10 @@ class LocalTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("时间格式应为“2020-12-01 08:00”") from None
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+        if not 1900 <= self.data.year <= 2999:
+            # Year 1 or 9999 would overflow when turned into UTC.
+            self.data = None
+            raise ValueError("时间应在1900年至2999年之间")
 
 
 def _apply(form, errors, fields):
@@ -49,7 +46,7 @@ class AlertForm(FlaskForm):
                         validators=[DataRequired("请选择预警级别")])
     scope = RadioField("范围", choices=options([("all", "全市"), ("some", "部分县（市、区）")]), default="all",
                        validate_choice=False, validators=[DataRequired("请选择范围")])
-    county_ids = SelectMultipleField("县（市、区）", coerce=_int_or_none, validate_choice=False,
+    county_ids = SelectMultipleField("县（市、区）", coerce=int_or_none, validate_choice=False,
                                      widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
                                      description="范围为“部分县（市、区）”时勾选")
     started_at = LocalTimeField("启动时间", format=TIME_FORMATS, validators=[InputRequired("请填写启动时间")])

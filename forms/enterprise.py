@@ -3,28 +3,21 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from forms.base import options
+from forms.base import int_or_none, options
 
 from emergency.operations import check_enterprise
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class EnterpriseForm(FlaskForm):
     name = StringField("企业名称", validators=[DataRequired("请填写企业名称"), Length(max=200, message="不超过200字")])
     credit_code = StringField("统一社会信用代码", validators=[DataRequired("请填写统一社会信用代码"), Length(max=40)],
                               description="18位，自动去除空格、转换全角字符并转为大写")
-    county_id = SelectField("县（市、区）", coerce=_int_or_none, validators=[DataRequired("请选择所属县（市、区）")])
+    county_id = SelectField("县（市、区）", coerce=int_or_none, validators=[DataRequired("请选择所属县（市、区）")])
     town = StringField("乡镇（街道）", validators=[Optional(), Length(max=60)])
     address = StringField("详细地址", validators=[Optional(), Length(max=200)])
     contact_person = StringField("联系人", validators=[Optional(), Length(max=40)])
     contact_phone = StringField("联系电话", validators=[Optional(), Length(max=40)])
-    industry_id = SelectField("行业类别", coerce=_int_or_none, validators=[DataRequired("请选择行业类别")])
+    industry_id = SelectField("行业类别", coerce=int_or_none, validators=[DataRequired("请选择行业类别")])
     category_code = SelectField("管控类别", validators=[DataRequired("请选择管控类别")])
     grade_code = SelectField("绩效等级", validators=[Optional()],
                              description="重点行业按分级方案填写；保障类须B级及以上或引领性；一般管控、民生、不纳入绩效分级不填")
@@ -65,8 +58,8 @@ class RegistryFilterForm(FlaskForm):
 
     # Unknown filter values are ignored by the query rather than reported: a stale bookmark still works.
     q = StringField("名称或信用代码", default="")
-    county = SelectField("县（市、区）", coerce=_int_or_none, validate_choice=False)
-    industry = SelectField("行业", coerce=_int_or_none, validate_choice=False)
+    county = SelectField("县（市、区）", coerce=int_or_none, validate_choice=False)
+    industry = SelectField("行业", coerce=int_or_none, validate_choice=False)
     grade = SelectField("等级/类别", default="", validate_choice=False)
     flag = SelectField("标记", default="", validate_choice=False, choices=options([("", "全部"), ("small_micro", "小微低排放"), ("violation", "上年度违法违规"),
                                                 ("no_lines", "无生产线")]))

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, BooleanField, FloatField, Form, FormField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from forms.base import options
+from forms.base import finite, options
 from emergency.measures import ACTION_LABELS, ACTIONS
 from emergency.operations import check_line
 
@@ -26,13 +26,13 @@ class LineForm(FlaskForm):
     name = StringField("生产线名称", validators=[DataRequired("请填写生产线名称"), Length(max=120)])
     process_stage = StringField("工序", validators=[Optional(), Length(max=60)])
     facilities = StringField("主要生产设施", validators=[Optional(), Length(max=300)])
-    capacity = FloatField("产能", validators=[Optional(), NON_NEGATIVE])
+    capacity = FloatField("产能", validators=[Optional(), finite, NON_NEGATIVE])
     capacity_unit = StringField("产能单位", validators=[Optional(), Length(max=30)])
     can_stop_quickly = BooleanField("可短时停产", default=True, description="焦炉、高炉等不可短时停产的设施请取消勾选")
-    so2_t_yr = FloatField("SO2（吨/年）", default=0, validators=[Optional(), NON_NEGATIVE])
-    nox_t_yr = FloatField("NOx（吨/年）", default=0, validators=[Optional(), NON_NEGATIVE])
-    pm_t_yr = FloatField("颗粒物（吨/年）", default=0, validators=[Optional(), NON_NEGATIVE])
-    vocs_t_yr = FloatField("VOCs（吨/年）", default=0, validators=[Optional(), NON_NEGATIVE])
+    so2_t_yr = FloatField("SO2（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
+    nox_t_yr = FloatField("NOx（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
+    pm_t_yr = FloatField("颗粒物（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
+    vocs_t_yr = FloatField("VOCs（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
     operating_days = IntegerField("年运行天数", default=300,
                                   validators=[DataRequired("请填写年运行天数"), NumberRange(1, 366, "应在1到366之间")])
     # Optimistic locking: the version the form was opened on.

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forms.base import options
+from forms.base import int_or_none, options
 
 from emergency import attachments
 from emergency.grade_changes import check_downgrade, parse_target
@@ -14,16 +14,12 @@ from models import Category, Grade, db
 from models.request import DOWNGRADE_REASONS
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _add_error(field, message):
     if message not in field.errors:
         field.errors = list(field.errors) + [message]
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class DateInput(StringField):
@@ -41,6 +37,10 @@ class DateInput(StringField):
                 self.data = date.fromisoformat(text)
             except ValueError:
                 raise ValueError("日期格式应为“年-月-日”，如 2024-09-15") from None
+            if not FIRST_YEAR <= self.data.year <= LAST_YEAR:
+                # Year 1 or 9999 would overflow when turned into a UTC time for a filter.
+                self.data = None
+                raise ValueError(f"日期应在{FIRST_YEAR}年至{LAST_YEAR}年之间")
 
     def _value(self):
         if self.raw_data:
@@ -99,7 +99,7 @@ class CountyReviewForm(FlaskForm):
         ("county_pass", "通过，报市局审批"), ("county_return", "退回企业修改")]))
     note = TextAreaField("审核意见", validators=[Optional(), Length(max=2000, message="不超过2000字")],
                          description="退回修改时必填，企业可见")
-    version = HiddenField(filters=[_int_or_none])
+    version = HiddenField(filters=[int_or_none])
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -118,7 +118,7 @@ class CityReviewForm(FlaskForm):
     effective_date = DateInput("生效日期", validators=[Optional()], description="今天或以前：立即生效；以后：到期自动生效")
     note = TextAreaField("审批意见", validators=[Optional(), Length(max=2000, message="不超过2000字")],
                          description="驳回时必填，企业可见")
-    version = HiddenField(filters=[_int_or_none])
+    version = HiddenField(filters=[int_or_none])
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -186,4 +186,4 @@ class RequestFilterForm(FlaskForm):
 
     q = StringField("企业名称", default="")
     state = SelectField("状态", validate_choice=False)
-    county = SelectField("县（市、区）", coerce=_int_or_none, validate_choice=False)
+    county = SelectField("县（市、区）", coerce=int_or_none, validate_choice=False)

@@ -3,14 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from forms.base import int_or_none
 from emergency.versions import NAME_MAX, NOTE_MAX, check_publish
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class PublishForm(FlaskForm):
@@ -35,8 +29,8 @@ class CompareForm(FlaskForm):
     class Meta:
         csrf = False
 
-    old = SelectField("原版本", coerce=_int_or_none, validate_choice=False, validators=[DataRequired("请选择原版本")])
-    new = SelectField("新版本", coerce=_int_or_none, validate_choice=False, validators=[DataRequired("请选择新版本")])
+    old = SelectField("原版本", coerce=int_or_none, validate_choice=False, validators=[DataRequired("请选择原版本")])
+    new = SelectField("新版本", coerce=int_or_none, validate_choice=False, validators=[DataRequired("请选择新版本")])
 
     def __init__(self, *args, version_ids=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,6 +43,7 @@ def app(tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
         "JOBS_DIR": str(tmp_path_factory.mktemp("jobs")),
+        "DASHBOARD_CACHE_DIR": str(tmp_path_factory.mktemp("dashboard")),
     })
     app.test_client_class = FreshGClient
     with app.app_context():

@@ -1,10 +1,15 @@
 """The staff dashboard: its figures equal the list's totals, county scoping, charts, tiles, cache, access."""
+import json
 import re
+import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
-from emergency import dashboard
+from app import create_app
+from emergency import dashboard, dashboard_charts, dashboard_store
 from emergency.alerts import start_alert
 from emergency.list_page import build_list_page
 from emergency.quality import run_checks
@@ -12,16 +17,28 @@ from emergency.versions import publish_version
 from models import LEVELS, POLLUTANTS, County, LineMeasure, WholeSocietyEmission, db
 from models.base import utcnow
 from tests.html import has_inline_script, loads_external
+from tests.querycount import count_queries
 
 FULL = {"yellow": ("other", None, 0.1), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(app, tmp_path, monkeypatch):
     # Tests delete rows behind the ORM's back; real edits always go through audited flushes.
+    monkeypatch.setitem(app.config, "DASHBOARD_CACHE_DIR", str(tmp_path / "dashboard"))
     dashboard.clear_cache()
     yield
     dashboard.clear_cache()
+
+
+@pytest.fixture
+def second_app(app):
+    """Another app on the same database and cache folder, as a second gunicorn worker would have."""
+    other = create_app({key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "TESTING", "DASHBOARD_CACHE_DIR")})
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -99,16 +116,16 @@ def test_charts_are_inline_svg_bars_without_script(registry, make_user, login):
     assert body.count('<svg class="bar-chart"') == 6           # three levels, three count charts
     assert body.count('class="bar-reduction') == 12 and body.count('class="bar-target"') == 12
     widths = [float(w) for w in re.findall(r'<rect class="bar-[^"]*" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', body)]
-    assert max(widths) == dashboard.PLOT_WIDTH and min(widths) >= 0
+    assert max(widths) == dashboard_charts.PLOT_WIDTH and min(widths) >= 0
     lowered = body.lower()
     assert not has_inline_script(lowered) and not loads_external(lowered) and "cdn" not in lowered
 
 
 def test_chart_bars_are_scaled_to_the_largest_value():
-    chart = dashboard.bar_chart("t", [("甲", [("a", 2.0, "x")]), ("乙", [("a", 4.0, "x"), ("b", None, "y")])],
+    chart = dashboard_charts.bar_chart("t", [("甲", [("a", 2.0, "x")]), ("乙", [("a", 4.0, "x"), ("b", None, "y")])],
                                 lambda v: f"{v:g}")
     bars = [bar for group in chart.groups for bar in group.bars]
-    assert [b.width for b in bars] == [dashboard.PLOT_WIDTH / 2, dashboard.PLOT_WIDTH, 0]
+    assert [b.width for b in bars] == [dashboard_charts.PLOT_WIDTH / 2, dashboard_charts.PLOT_WIDTH, 0]
     assert [b.text for b in bars] == ["2", "4", "—"]
     assert bars[0].y < bars[1].y < bars[2].y and chart.height > bars[2].y
 
@@ -139,9 +156,7 @@ def test_any_edit_invalidates_the_cached_figures(registry, make_user, login):
     client = login(make_user("city"))
     before = figures(client.get("/dashboard").get_data(as_text=True))
     assert figures(client.get("/dashboard").get_data(as_text=True)) == before          # served from the cache
-    measure = db.session.query(LineMeasure).filter_by(level="orange", action="limit").first()
-    measure.limit_pct = 80.0
-    db.session.commit()
+    _edit_orange_limit(80.0)              # the first line's (an A-grade line's measure would not count)
     after = figures(client.get("/dashboard").get_data(as_text=True))
     assert after["orange-so2-reduction"] != before["orange-so2-reduction"]
     assert_equals_list(after)
@@ -186,3 +201,111 @@ def test_generation_changes_with_each_committed_registry_edit_only(registry, mak
     db.session.execute(LineMeasure.__table__.update().values(text="批量修改"))   # DML outside the ORM units
     db.session.commit()
     assert generation.current() not in (first, second)
+
+
+def numbers(found):
+    """The figures' plain numbers, without the time they were computed."""
+    values = dashboard.figures_to_dict(found)
+    del values["computed_at"]
+    return values
+
+
+def _edit_orange_limit(pct):
+    measure = db.session.query(LineMeasure).filter_by(level="orange", action="limit").order_by(LineMeasure.id).first()
+    measure.limit_pct = pct
+    db.session.commit()
+
+
+def test_a_second_app_reuses_the_stored_figures_without_recomputing(registry, second_app):
+    computed = dashboard.cached_figures()
+    with second_app.app_context():
+        with count_queries() as statements:
+            shared = dashboard.cached_figures()
+        assert len(statements) == 1 and "setting" in statements[0]          # the generation token only
+        assert dashboard.figures_to_dict(shared) == dashboard.figures_to_dict(computed)
+        assert not shared.updating and shared.levels[2].chart == computed.levels[2].chart
+
+
+def test_an_edit_made_through_another_app_invalidates_the_figures_everywhere(registry, second_app):
+    before = dashboard.cached_figures()
+    with second_app.app_context():
+        assert dashboard.figures_to_dict(dashboard.cached_figures()) == dashboard.figures_to_dict(before)
+        _edit_orange_limit(80.0)
+    db.session.expire_all()
+    after = dashboard.cached_figures()                    # this app sees the new generation and recomputes
+    reduction = after.levels[1].totals.checks["so2"].reduction
+    assert reduction > before.levels[1].totals.checks["so2"].reduction
+    assert reduction == build_list_page("orange", None).summary.total.checks["so2"].reduction
+    with second_app.app_context():
+        with count_queries() as statements:
+            again = dashboard.cached_figures()            # and the other app reuses that computation
+        assert len(statements) == 1 and again.levels[1].totals.checks["so2"].reduction == reduction
+
+
+def test_while_another_worker_computes_the_previous_figures_are_shown_as_updating(registry, make_user, login):
+    client = login(make_user("city"))
+    before = figures(client.get("/dashboard").get_data(as_text=True))
+    _edit_orange_limit(80.0)
+    calls = []
+    with dashboard_store.computing("city", wait=True):    # another worker holds the lock and is computing
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(dashboard, "compute_figures", lambda county_id=None: calls.append(county_id))
+            page = client.get("/dashboard").get_data(as_text=True)
+    assert calls == [] and figures(page) == before
+    assert 'id="figures-updating"' in page and "统计正在更新" in page
+    fresh = client.get("/dashboard").get_data(as_text=True)   # the lock is free again: this worker computes
+    assert 'id="figures-updating"' not in fresh
+    assert figures(fresh)["orange-so2-reduction"] != before["orange-so2-reduction"]
+    assert_equals_list(figures(fresh))
+
+
+def _count_computations(monkeypatch):
+    calls, real = [], dashboard.compute_figures
+    monkeypatch.setattr(dashboard, "compute_figures", lambda county_id=None: calls.append(county_id) or real(county_id))
+    return calls
+
+
+def test_a_worker_without_previous_figures_waits_for_the_one_computing(registry, app, monkeypatch):
+    computed, token = dashboard.compute_figures(), dashboard.registry_generation()
+    locked, started = threading.Event(), time.monotonic()
+
+    def other_worker():
+        with app.app_context(), dashboard_store.computing("city", wait=True):
+            locked.set()
+            time.sleep(0.3)
+            dashboard_store.write("city", {"generation": token, "computed_at": computed.computed_at,
+                                           "code": dashboard_store.code_version(),
+                                           "figures": dashboard.figures_to_dict(computed)})
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    assert locked.wait(5)
+    calls = _count_computations(monkeypatch)
+    found = dashboard.cached_figures()
+    thread.join()
+    assert calls == [] and time.monotonic() - started >= 0.3
+    assert dashboard.figures_to_dict(found) == dashboard.figures_to_dict(computed)
+
+
+def test_a_damaged_stored_entry_is_computed_again(registry, app, monkeypatch):
+    first = dashboard.cached_figures()
+    [stored] = Path(app.config["DASHBOARD_CACHE_DIR"]).glob("*-city.json")
+    stored.write_text("{not json", encoding="utf-8")
+    app.extensions.pop("dashboard_figures")                  # as in a worker that has not computed yet
+    calls = _count_computations(monkeypatch)
+    again = dashboard.cached_figures()
+    assert calls == [None] and numbers(again) == numbers(first) and again.computed_at > first.computed_at
+    assert json.loads(stored.read_text(encoding="utf-8"))["generation"] == dashboard.registry_generation()
+
+
+def test_figures_stored_by_other_code_are_computed_again(registry, app, monkeypatch):
+    first = dashboard.cached_figures()
+    [stored] = Path(app.config["DASHBOARD_CACHE_DIR"]).glob("*-city.json")
+    entry = json.loads(stored.read_text(encoding="utf-8"))
+    entry["code"] = "an-older-deploy"
+    entry["figures"]["quality_errors"] = 999
+    stored.write_text(json.dumps(entry), encoding="utf-8")
+    app.extensions.pop("dashboard_figures")
+    calls = _count_computations(monkeypatch)
+    again = dashboard.cached_figures()
+    assert calls == [None] and again.quality_errors == first.quality_errors != 999

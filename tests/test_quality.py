@@ -105,3 +105,30 @@ def test_check_list_command_rejects_unknown_county(runner):
     result = runner.invoke(args=["check-list", "--county", "火星县"])
     assert result.exit_code == 2
     assert "未找到县（市、区）：火星县" in result.output
+
+
+def test_findings_come_in_list_order_enterprise_first_then_its_lines_by_id(make_enterprise, make_line):
+    second = make_enterprise(name="B企业", credit_code="91140502MA00000010")
+    make_line(second, name="2#线", measures={})
+    make_line(second, name="1#线", measures=FULL, so2_t_yr=0.0, nox_t_yr=0.0, pm_t_yr=0.0)
+    make_line(second, name="3#线", measures=FULL)                # the same measures, with emissions: clean
+    make_enterprise(name="A企业")
+    result = findings()
+    assert [(s, c, e, line) for s, c, e, line, _ in result] == [
+        (ERROR, "no_lines", "A企业", ""),
+        (ERROR, "credit_code", "B企业", ""),
+        (ERROR, "missing_measure", "B企业", "2#线"),
+        (WARNING, "no_emissions", "B企业", "1#线"),
+    ]
+    assert result[2][4] == "未填写黄色、橙色、红色预警减排措施"
+
+
+def test_lines_with_the_same_measures_are_judged_by_their_own_enterprise(make_enterprise, make_line):
+    weak = {"yellow": ("limit", 20.0, None), "orange": ("stop", None, None), "red": ("stop", None, None)}
+    make_line(make_enterprise(name="A级企业", grade="A"), measures=weak)
+    make_line(make_enterprise(name="C级企业", grade="C"), measures=weak)
+    make_line(make_enterprise(name="焦化C级企业", industry_code="coking", grade="C"), measures=weak)
+    result = findings()
+    assert [(s, c, e) for s, c, e, _, _ in result] == [(ERROR, "below_floor", "C级企业"),
+                                                       (ERROR, "below_floor", "焦化C级企业")]
+    assert result[0][4] == "措施弱于行业措施底线：黄色预警“限产20%”（底线：限产50%）"

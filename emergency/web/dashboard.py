@@ -7,7 +7,7 @@ from models import LEVELS, Enterprise, db
 from ..access import STAFF, roles_required
 from ..dashboard import build_dashboard
 from ..obligations import obligation_order, obligations_for
-from .versions import scope_county
+from .scope import scope_county
 
 bp = Blueprint("dashboard", __name__)
 

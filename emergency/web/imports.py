@@ -1,6 +1,7 @@
 """Import the registry from a spreadsheet: upload and preview (dry run), commit, template and history."""
 import io
 import os
+import unicodedata
 
 from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
@@ -8,9 +9,11 @@ from flask_login import current_user
 from forms.importing import CommitForm, UploadForm
 from models import ImportBatch, db
 
+from .. import import_jobs
 from .. import import_uploads as uploads
 from ..access import STAFF, roles_required
 from ..import_template import TEMPLATE_FILENAME, write_import_template
+from .jobs import start_job
 
 bp = Blueprint("imports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +43,9 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         storage = form.file.data
-        filename = os.path.basename((storage.filename or "").replace("\\", "/")) or "未命名"
+        filename = os.path.basename((storage.filename or "").replace("\\", "/"))
+        # Control characters (NUL above all: PostgreSQL cannot store it) never belong in a name.
+        filename = "".join(ch for ch in filename if unicodedata.category(ch) != "Cc") or "未命名"
         report, token = uploads.preview(storage.read(), filename, current_user.id, _scope())
         if not report.file_error:
             return _preview(report, token)
@@ -53,7 +58,12 @@ def upload():
 @roles_required(*STAFF)
 def commit():
     form = CommitForm()
-    report = uploads.commit(form.token.data, form.sha256.data, current_user, _scope()) if form.validate() else None
+    report = None
+    if form.validate():
+        job = import_jobs.claim_large(form.token.data, form.sha256.data, current_user, _scope())
+        if job is not None:     # a large file is checked and written by a job with a progress page
+            return start_job("import", *job)
+        report = uploads.commit(form.token.data, form.sha256.data, current_user, _scope())
     if report is None:
         flash("预览的文件已失效或不属于您，请重新上传。未导入任何数据。", "danger")
         return redirect(url_for("imports.upload"))

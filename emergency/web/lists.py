@@ -1,7 +1,7 @@
 """The reduction list: per-level lists, the quality check, stop/limit orders and Excel exports."""
 import io
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from models import LEVELS
@@ -10,12 +10,12 @@ from .. import exports
 from ..access import STAFF, enterprise_or_404, roles_required
 from ..export_jobs import needs_job
 from ..list_page import build_list_page
-from ..listing import find_county
 from ..orders import build_order
 from ..quality import run_checks
 from ..registry import county_choices
 from .jobs import start_job
-from .paging import Page
+from .paging import Page, kept_args
+from .scope import scope_county
 
 bp = Blueprint("lists", __name__)
 
@@ -31,19 +31,6 @@ def _page_number():
         return 1
 
 
-def _scope_county():
-    """The county in ?county= (id or name); county users always get theirs, and 404 for any other."""
-    raw = (request.args.get("county") or "").strip()
-    county = find_county(raw) if raw else None
-    if raw and county is None:
-        abort(404)
-    if current_user.role == "county":
-        if county is not None and county.id != current_user.county_id:
-            abort(404)
-        return current_user.county
-    return county
-
-
 def _county_choices():
     """County filter choices; county users have only their own, so the template hides the filter."""
     return county_choices(current_user, blank="全市" if current_user.is_citywide else None)
@@ -51,7 +38,7 @@ def _county_choices():
 
 def _links(endpoint, page, pages, **values):
     """Prev/next URLs for a page, keeping the other query arguments."""
-    kept = {k: v for k, v in request.args.items() if k != "page" and v}
+    kept = kept_args(request.args)
     kept.update(values)
 
     def link(number):
@@ -73,7 +60,7 @@ def _send(buffer, filename, mimetype):
 @roles_required(*STAFF)
 def level_list(level):
     """The list of one level for the city or a county, paginated by enterprise; totals cover everything."""
-    county = _scope_county()
+    county = scope_county()
     result = build_list_page(level, county, _page_number(), current_app.config["ENTERPRISES_PER_PAGE"])
     prev_url, next_url = _links("lists.level_list", result.page, result.pages, level=level)
     return render_template("lists/list.html", level=level, county=county, result=result,
@@ -83,7 +70,7 @@ def level_list(level):
 @bp.route(f"/lists/{LEVEL}/export.xlsx")
 @roles_required(*STAFF)
 def export_list(level):
-    county, buffer = _scope_county(), io.BytesIO()
+    county, buffer = scope_county(), io.BytesIO()
     if needs_job(county):
         return start_job("export_list", f"导出{exports.list_filename(level, county)}", _job_params(level, county))
     exports.export_list(buffer, level, county)
@@ -93,7 +80,7 @@ def export_list(level):
 @bp.route(f"/lists/{LEVEL}/counties.zip")
 @roles_required(*STAFF)
 def export_counties(level):
-    county, buffer = _scope_county(), io.BytesIO()
+    county, buffer = scope_county(), io.BytesIO()
     if needs_job(county):
         return start_job("export_counties", f"导出{exports.counties_filename(level, county)}",
                          _job_params(level, county))
@@ -104,7 +91,7 @@ def export_counties(level):
 @bp.route("/registry/export.xlsx")
 @roles_required(*STAFF)
 def export_registry():
-    county, buffer = _scope_county(), io.BytesIO()
+    county, buffer = scope_county(), io.BytesIO()
     if needs_job(county):
         return start_job("export_registry", f"导出{exports.registry_filename(county)}", _job_params(None, county))
     exports.export_registry(buffer, county)
@@ -123,7 +110,7 @@ def order(level, enterprise_id):
 @roles_required(*STAFF)
 def check():
     """The quality check for the user's scope, in list order."""
-    county = _scope_county()
+    county = scope_county()
     report = run_checks(county.id if county else None)
     pages = max((len(report.findings) + FINDINGS_PER_PAGE - 1) // FINDINGS_PER_PAGE, 1)
     number = min(_page_number(), pages)

@@ -17,6 +17,11 @@ class Page:
     next_url: str | None
 
 
+def kept_args(args):
+    """The query arguments a page link carries over: not the page, and nothing url_for would take as its own."""
+    return {k: v for k, v in args.items() if v and k not in ("page", "endpoint") and not k.startswith("_")}
+
+
 def paginate(stmt, args, endpoint, per_page=50, **url_values):
     """Run one page of a select (rows keep all their columns) plus one count query."""
     try:
@@ -27,7 +32,7 @@ def paginate(stmt, args, endpoint, per_page=50, **url_values):
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(page, pages)
     items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    kept = {k: v for k, v in args.items() if k != "page" and v}
+    kept = kept_args(args)
 
     def link(number):
         return url_for(endpoint, page=number, **kept, **url_values)

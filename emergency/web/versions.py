@@ -12,9 +12,9 @@ from ..access import CITYWIDE, STAFF, roles_required
 from ..clock import to_local
 from ..compare import compare_filename, compare_versions, write_comparison
 from ..export_jobs import version_needs_job
-from ..listing import find_county
 from ..versions import all_versions, export_version, publish_version, version_filename, version_or_404, version_totals
 from .jobs import start_job
+from .scope import scope_county
 
 bp = Blueprint("versions", __name__)
 
@@ -27,19 +27,6 @@ CHANGES_SHOWN = 500
 def local_dt(value):
     """A stored UTC time as local "2020-12-01 08:00"; "—" for none."""
     return f"{to_local(value):%Y-%m-%d %H:%M}" if value else "—"
-
-
-def scope_county():
-    """The county in ?county= (id or name); county users always get theirs, and 404 for any other."""
-    raw = (request.args.get("county") or "").strip()
-    county = find_county(raw) if raw else None
-    if raw and county is None:
-        abort(404)
-    if current_user.role == "county":
-        if county is not None and county.id != current_user.county_id:
-            abort(404)
-        return current_user.county
-    return county
 
 
 def _send(buffer, filename):

@@ -70,7 +70,8 @@ def sign_in(page, live_server):
         page.fill("#username", username)
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
-        page.wait_for_load_state()
+        # A successful sign-in leaves the login page; waiting for that avoids racing the redirect.
+        page.wait_for_url(lambda url: "/login" not in url)
         return page
 
     return as_user

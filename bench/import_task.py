@@ -1,0 +1,117 @@
+"""Item 4 of `make bench`: import a registry workbook into a fresh, empty database, in a process of its own.
+
+`python -m bench.import_task WORKBOOK N` prints one JSON line: seconds (read + check + commit, through the
+function the import-list command uses), peak_mb (peak RSS of the process), floor_seconds (the floor:
+pandas.read_excel with calamine of the same file, time only) and a summary of what was created.
+"""
+import json
+import os
+import resource
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+OUT = Path(__file__).parent / "out"
+PREFIX = "importbench_"    # not bench_…, which bench.generate drops
+
+
+def _peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _admin(base):
+    return create_engine(base, isolation_level="AUTOCOMMIT")
+
+
+def fresh_database_url(n):
+    """A new empty database: a SQLite file under bench/out, or a new PostgreSQL database when DATABASE_URL is set."""
+    base = os.environ.get("DATABASE_URL")
+    if base and base.startswith("postgresql"):
+        name = f"{PREFIX}{n}_{uuid.uuid4().hex[:6]}"
+        admin = _admin(base)
+        with admin.connect() as conn:
+            for (old,) in conn.execute(text(f"SELECT datname FROM pg_database WHERE datname LIKE '{PREFIX}%'")):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return base.rsplit("/", 1)[0] + "/" + name
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"{PREFIX}{n}.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def drop_database(url):
+    """Remove the database made for the run (a 100,000-line import leaves some 300 MB)."""
+    base = os.environ.get("DATABASE_URL")
+    if url.startswith("postgresql") and base:
+        admin = _admin(base)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+        admin.dispose()
+    elif url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+
+
+def import_workbook(url, path):
+    """Migrate and seed the empty database, then time the import of ``path``; return (seconds, report)."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from emergency.audit import acting_as
+    from emergency.importing import commit_file
+    from models import db
+    from seed.load import load_reference
+
+    size = os.path.getsize(path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "IMPORT_MAX_BYTES": max(size, 20 * 1024 * 1024)})
+    with app.app_context():
+        upgrade()
+        load_reference()
+        db.session.commit()
+        started = time.perf_counter()
+        with open(path, "rb") as fh:
+            data = fh.read()
+        with acting_as("cli:bench", f"import:{path.name}"):
+            report = commit_file(data, path.name, username="cli:bench", source="cli")
+            if not report.committed:
+                raise SystemExit("\n".join(report.lines()[:20]))
+            db.session.commit()
+        seconds = time.perf_counter() - started
+        db.session.remove()
+        db.engine.dispose()
+    return seconds, report
+
+
+def calamine_floor(path):
+    import pandas
+
+    started = time.perf_counter()
+    pandas.read_excel(path, engine="calamine")
+    return time.perf_counter() - started
+
+
+def main(argv):
+    path, n = Path(argv[0]), int(argv[1])
+    url = fresh_database_url(n)
+    try:
+        seconds, report = import_workbook(url, path)
+        peak = _peak_mb()
+    finally:
+        drop_database(url)
+    floor = calamine_floor(path)
+    created = dict((label, c) for label, c, _, _ in report.table())
+    summary = f"created {created['企业']} enterprises / {created['生产线']} lines ({path.stat().st_size / 1e6:.1f} MB)"
+    print(json.dumps({"task": "import", "seconds": round(seconds, 3), "peak_mb": round(peak, 1),
+                      "floor_seconds": round(floor, 3), "rows": report.rows, "measures": created["减排措施"],
+                      "summary": summary,
+                      "database": url.split(":", 1)[0]}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
