@@ -16,7 +16,9 @@ def fresh_database_url(n):
         name = f"bench_{n}_{uuid.uuid4().hex[:6]}"
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            for (old,) in conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'bench_%'")):
+            # Only this size's leftovers: another size's benchmark may be running on the same server.
+            pattern = f"bench_{n}_%"
+            for (old,) in conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": pattern}):
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()

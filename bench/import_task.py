@@ -6,7 +6,7 @@ pandas.read_excel with calamine of the same file, time only) and a summary of wh
 """
 import json
 import os
-import resource
+import re
 import sys
 import time
 import uuid
@@ -19,7 +19,9 @@ PREFIX = "importbench_"    # not bench_…, which bench.generate drops
 
 
 def _peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from .tasks import peak_mb
+
+    return peak_mb()
 
 
 def _admin(base):
@@ -30,11 +32,15 @@ def fresh_database_url(n):
     """A new empty database: a SQLite file under bench/out, or a new PostgreSQL database when DATABASE_URL is set."""
     base = os.environ.get("DATABASE_URL")
     if base and base.startswith("postgresql"):
-        name = f"{PREFIX}{n}_{uuid.uuid4().hex[:6]}"
+        # Named after the base database too, so runs from other bases (other developers) are left alone.
+        prefix = PREFIX + re.sub(r"\W", "_", base.rsplit("/", 1)[1].split("?")[0]) + "_"
+        leftover = re.compile(re.escape(prefix) + r"\d+_[0-9a-f]{6}$")
+        name = f"{prefix}{n}_{uuid.uuid4().hex[:6]}"
         admin = _admin(base)
         with admin.connect() as conn:
-            for (old,) in conn.execute(text(f"SELECT datname FROM pg_database WHERE datname LIKE '{PREFIX}%'")):
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
+            for (old,) in conn.execute(text("SELECT datname FROM pg_database")):
+                if leftover.match(old):
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
         return base.rsplit("/", 1)[0] + "/" + name

@@ -3,8 +3,9 @@
 New enterprises, lines and measures are most of a large import. Through the ORM each costs about a
 millisecond (unit of work plus the audit hook), so they are inserted a few thousand at a time with
 executemany (COPY for measures on PostgreSQL), and their audit rows are written in bulk by
-``audit.created_rows`` in the hook's own shape. Changes to stored records keep the ORM path (``operations.stage_*``), so the flush hook audits
-them and the version counters move as for a web edit. Everything runs in the caller's transaction.
+``audit.created_rows`` in the hook's own shape. Changes to stored records keep the ORM path
+(``operations.stage_*``), so the flush hook audits them and the version counters move as for a web edit.
+Everything runs in the caller's transaction.
 """
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import lazyload, selectinload

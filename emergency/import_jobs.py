@@ -26,16 +26,16 @@ class ImportFailed(Exception):
         self.user_message = message
 
 
-def needs_job(meta):
-    """Imports of more rows than the export threshold (about two seconds of work) run as jobs."""
-    return meta.get("rows", 0) > current_app.config.get("JOB_THRESHOLD_ROWS", 10000)
+def needs_job(rows):
+    """Imports of more data rows than the export threshold (about two seconds of work) run as jobs."""
+    return rows > current_app.config.get("JOB_THRESHOLD_ROWS", 10000)
 
 
 def claim_large(token, sha256, user, county_id):
     """For a previewed upload too large to commit within the request, claim it and return the job's
     (label, params); None when it is small (or missing, foreign or altered: the request then says so)."""
     stored = uploads.load(token, user.id, sha256)
-    if stored is None or not needs_job(stored[1]):
+    if stored is None or not needs_job(stored[1].get("rows", 0)):
         return None
     claimed = uploads.claim(token, user.id, sha256)
     if claimed is None:
@@ -44,8 +44,13 @@ def claim_large(token, sha256, user, county_id):
     return label(meta), params(new_token, meta, user, county_id)
 
 
+def _short(filename, limit=60):
+    """A file name short enough for the job's label and download name (a name may have 255 characters)."""
+    return filename if len(filename) <= limit else filename[:limit - 1] + "…"
+
+
 def label(meta):
-    return f"导入“{meta['filename']}”"
+    return f"导入“{_short(meta['filename'])}”"
 
 
 def params(token, meta, user, county_id):
@@ -56,7 +61,7 @@ def params(token, meta, user, county_id):
 def summary(report):
     """The job's result: created / updated / unchanged per kind."""
     counts = "；".join(f"{kind}新增 {c}、修改 {u}、不变 {n}" for kind, c, u, n in report.table())
-    return f"已导入“{report.filename}”（导入批次 {report.batch_id}）：{counts}。"
+    return f"已导入“{_short(report.filename)}”（导入批次 {report.batch_id}）：{counts}。"
 
 
 def refusal(report):
@@ -111,4 +116,4 @@ def run_import(params, progress, out):
     stages.finish()
     with open(out, "w", encoding="utf-8") as fh:
         fh.write("\n".join(report.lines()) + "\n")
-    return f"导入结果_{meta['filename']}.txt", summary(report)
+    return f"导入结果_{_short(meta['filename'])}.txt", summary(report)

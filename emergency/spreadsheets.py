@@ -87,12 +87,27 @@ class Sheet:
 
     def append(self, values, kinds=None):
         """Write one row; ``kinds`` names a format per column ("num", "pct", "text", "wrap", "bold")."""
+        # The hot loop of every export: formats are looked up once per kinds tuple, strings (the common case)
+        # go straight to write_string, and only formula-like text takes the quoted format.
+        formats = self._row_formats(kinds)
+        ws, row = self.ws, self.next_row
         for col, value in enumerate(values):
-            kind = kinds[col] if kinds else "text"
-            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                kind = "wrap_quoted" if kind == "wrap" else "text_quoted"
-            write_cell(self.ws, self.next_row, col, value, self.formats[kind])
+            if type(value) is str and value:
+                if value.startswith(FORMULA_STARTS):
+                    quoted = "wrap_quoted" if (kinds and kinds[col] == "wrap") else "text_quoted"
+                    ws.write_string(row, col, value, self.formats[quoted])
+                else:
+                    ws.write_string(row, col, value, formats[col])
+            else:
+                write_cell(ws, row, col, value, formats[col])
         self.next_row += 1
+
+    def _row_formats(self, kinds):
+        key = tuple(kinds) if kinds else ()
+        cache = self.__dict__.setdefault("_format_cache", {})
+        if key not in cache:
+            cache[key] = [self.formats[k] for k in kinds] if kinds else [self.formats["text"]] * 256
+        return cache[key]
 
     def finish(self):
         self.ws.autofilter(self.header_row, 0, max(self.next_row - 1, self.header_row), self.width - 1)

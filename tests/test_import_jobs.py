@@ -40,7 +40,9 @@ def preview(client, data, filename="大清单.xlsx"):
 def test_a_large_import_runs_as_a_job_and_lands(app, small_threshold, make_user, login):
     user = make_user("city", username="importer")
     client = login(user)
-    form = preview(client, three_rows())
+    page = upload(client, three_rows(), "大清单.xlsx").get_data(as_text=True)
+    assert "文件较大（3 行），确认后在后台导入" in page
+    form = {"token": hidden(page, "token"), "sha256": hidden(page, "sha256")}
     assert db.session.query(Enterprise).count() == 0
     response = client.post("/import/commit", data=form)
     assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
@@ -129,7 +131,9 @@ def test_a_job_runs_with_the_importers_county_scope(app, small_threshold, make_u
 
 def test_small_imports_still_commit_within_the_request(make_user, login):
     client = login(make_user("city"))
-    response = client.post("/import/commit", data=preview(client, three_rows()))
+    page = upload(client, three_rows()).get_data(as_text=True)
+    assert "确认导入" in page and "后台导入" not in page
+    response = client.post("/import/commit", data={"token": hidden(page, "token"), "sha256": hidden(page, "sha256")})
     assert response.status_code == 302 and response.headers["Location"].endswith("/import/history")
     assert db.session.query(Job).count() == 0
     assert (db.session.query(Enterprise).count(), db.session.query(ProductionLine).count(),
@@ -141,3 +145,14 @@ def test_the_preview_records_the_row_count_for_the_choice(app, make_user, login)
     form = preview(client, three_rows())
     with open(os.path.join(import_uploads.folder(), f"{form['token']}.json"), encoding="utf-8") as fh:
         assert json.load(fh)["rows"] == 3
+
+
+def test_a_long_file_name_fits_the_job(app, small_threshold, make_user, login, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_SYNC", True)
+    client = login(make_user("city"))
+    name = "晋" * 240 + ".xlsx"
+    response = client.post("/import/commit", data=preview(client, three_rows(), name))
+    job = db.session.get(Job, response.headers["Location"].rsplit("/", 1)[1])
+    db.session.refresh(job)
+    assert job.status == "done" and job.label == f"导入“{'晋' * 59}…”"
+    assert db.session.query(ImportBatch).one().filename == name

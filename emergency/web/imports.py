@@ -28,7 +28,7 @@ def _scope():
 
 def _preview(report, token=None, status=200):
     form = CommitForm(data={"token": token, "sha256": report.sha256}) if token else None
-    return render_template("imports/preview.html", report=report, form=form,
+    return render_template("imports/preview.html", report=report, form=form, as_job=import_jobs.needs_job(report.rows),
                            problems=report.problems[:PROBLEMS_SHOWN], limit=_limit_mb()), status
 
 
