@@ -161,23 +161,7 @@ def save_line(enterprise, values, measures, line=None, expected_version=None):
     errors = check_line(enterprise, values, measures, existing=line)
     if errors:
         raise DomainError(errors)
-    if line is None:
-        line = ProductionLine(enterprise=enterprise)
-        db.session.add(line)
-    _apply(line, LINE_FIELDS, values)
-    # Touch the line row so its version counter also covers edits of its measures.
-    line.updated_at = utcnow()
-    for level, measure_values in measures.items():
-        measure = line.measure_for(level)
-        if measure is None:
-            measure = LineMeasure(level=level)
-            line.measures.append(measure)
-        clean = dict(measure_values)
-        if clean.get("action") != "limit":
-            clean["limit_pct"] = None
-        if clean.get("action") != "other":
-            clean["other_fraction"] = None
-        _apply(measure, MEASURE_FIELDS, clean)
+    line = stage_line(enterprise, values, measures, line)
     db.session.flush()
     return line
 
@@ -229,6 +213,7 @@ def stage_line(enterprise, values, measures, line=None):
         line = ProductionLine(enterprise=enterprise)
         db.session.add(line)
     _apply(line, LINE_FIELDS, values)
+    # Touch the line row so its version counter also covers edits of its measures.
     line.updated_at = utcnow()
     for level, measure_values in measures.items():
         measure = line.measure_for(level)

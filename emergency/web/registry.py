@@ -11,7 +11,9 @@ from models import Enterprise, ProductionLine, db
 from .. import grades as grade_lists
 from .. import operations as ops
 from ..access import STAFF, enterprise_or_404, roles_required
-from ..registry import county_choices, enterprise_query, grade_filter_choices, industry_choices
+from ..registry import (
+    county_choices, enterprise_query, grade_filter_choices, industry_choices, with_line_counts,
+)
 from .conflicts import conflict_rows, report_conflict
 from .dashboard import index as dashboard_page
 from .paging import paginate
@@ -41,6 +43,7 @@ def enterprises():
     form.grade.choices = options(grade_filter_choices())
     filters = {name: form[name].data for name in ("q", "county", "industry", "grade", "flag", "sort")}
     page = paginate(enterprise_query(current_user, **filters), request.args, "registry.enterprises")
+    page.items = with_line_counts([enterprise for (enterprise,) in page.items])
     return render_template("registry/list.html", form=form, page=page)
 
 
