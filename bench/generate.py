@@ -1,5 +1,6 @@
 """Build a fresh benchmark database holding a synthetic registry of N enterprises with about 5 lines each."""
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -9,22 +10,26 @@ from sqlalchemy import create_engine, text
 OUT = Path(__file__).parent / "out"
 
 
-def fresh_database_url(n):
-    """A new empty database: a SQLite file under bench/out, or a new PostgreSQL database when DATABASE_URL is set."""
+def fresh_database_url(n, prefix="bench_"):
+    """A new empty database: a SQLite file under bench/out, or a new PostgreSQL database when DATABASE_URL is set.
+
+    Leftovers of earlier runs with the same prefix and size are dropped; other prefixes and sizes (someone
+    else's benchmark on the same server) are left alone.
+    """
     base = os.environ.get("DATABASE_URL")
     if base and base.startswith("postgresql"):
-        name = f"bench_{n}_{uuid.uuid4().hex[:6]}"
+        leftover = re.compile(re.escape(f"{prefix}{n}_") + r"[0-9a-f]{6}$")
+        name = f"{prefix}{n}_{uuid.uuid4().hex[:6]}"
         admin = create_engine(base, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            # Only this size's leftovers: another size's benchmark may be running on the same server.
-            pattern = f"bench_{n}_%"
-            for (old,) in conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE :p"), {"p": pattern}):
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
+            for (old,) in conn.execute(text("SELECT datname FROM pg_database")):
+                if leftover.match(old):
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
         return base.rsplit("/", 1)[0] + "/" + name
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"bench_{n}.sqlite"
+    path = OUT / f"{prefix}{n}.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     return f"sqlite:///{path}"

@@ -9,10 +9,11 @@ import os
 import re
 import sys
 import time
-import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+from . import generate
 
 OUT = Path(__file__).parent / "out"
 PREFIX = "importbench_"    # not bench_…, which bench.generate drops
@@ -29,26 +30,11 @@ def _admin(base):
 
 
 def fresh_database_url(n):
-    """A new empty database: a SQLite file under bench/out, or a new PostgreSQL database when DATABASE_URL is set."""
-    base = os.environ.get("DATABASE_URL")
-    if base and base.startswith("postgresql"):
-        # Named after the base database too, so runs from other bases (other developers) are left alone.
-        prefix = PREFIX + re.sub(r"\W", "_", base.rsplit("/", 1)[1].split("?")[0]) + "_"
-        leftover = re.compile(re.escape(prefix) + r"\d+_[0-9a-f]{6}$")
-        name = f"{prefix}{n}_{uuid.uuid4().hex[:6]}"
-        admin = _admin(base)
-        with admin.connect() as conn:
-            for (old,) in conn.execute(text("SELECT datname FROM pg_database")):
-                if leftover.match(old):
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        return base.rsplit("/", 1)[0] + "/" + name
-    OUT.mkdir(exist_ok=True)
-    path = OUT / f"{PREFIX}{n}.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    return f"sqlite:///{path}"
+    """A new empty database for the import, named apart from the generated one it reads from."""
+    base = os.environ.get("DATABASE_URL") or ""
+    # Named after the base database too, so runs from other bases (other developers) are left alone.
+    suffix = re.sub(r"\W", "_", base.rsplit("/", 1)[1].split("?")[0]) + "_" if base.startswith("postgresql") else ""
+    return generate.fresh_database_url(n, prefix=PREFIX + suffix)
 
 
 def drop_database(url):

@@ -7,7 +7,7 @@ import pytest
 
 from emergency.clock import local_today
 from models import AuditLog, GradeHistory, GradeRequest, db
-from tests.test_workflow import VALUES, advance, parties  # noqa: F401  (parties is a fixture)
+from tests.test_workflow import VALUES, advance
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 

@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from models import ListVersion, db
 from tests.import_support import registry_rows, xlsx
-from tests.test_workflow import advance, parties  # noqa: F401  (parties is a fixture)
+from tests.test_workflow import advance
 
 SCRIPT = "<script>alert(1)</script>"
 MARK = SCRIPT + "\"'{{7*7}}"

@@ -13,7 +13,7 @@ from models import (
 )
 from tests.conftest import new_credit_code
 from tests.import_support import csv_bytes, registry_rows, snapshot
-from tests.test_workflow import VALUES, parties  # noqa: F401  (parties is a fixture)
+from tests.test_workflow import VALUES
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 NAME = '=HYPERLINK("http://evil.example","点我")'

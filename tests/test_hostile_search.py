@@ -5,7 +5,7 @@ import re
 import pytest
 
 from models import AuditLog, Enterprise, ProductionLine, db
-from tests.test_workflow import advance, parties  # noqa: F401  (parties is a fixture)
+from tests.test_workflow import advance
 
 HUGE = "99999999999999999999999"
 SQL = ["' OR 1=1 --", "\"; DROP TABLE enterprise; --", "1; DELETE FROM enterprise", "') OR ('1'='1", "%' --"]

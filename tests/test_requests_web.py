@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from emergency.clock import local_today
 from models import Enterprise, GradeHistory, GradeRequest, RequestAttachment, db
-from tests.test_workflow import VALUES, advance, parties  # noqa: F401  (parties is a fixture)
+from tests.test_workflow import VALUES, advance
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

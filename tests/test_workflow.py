@@ -27,22 +27,6 @@ PATHS = {
 ACTOR_PARTY = {"enterprise": "ent", "county": "county", "city": "city"}
 
 
-@pytest.fixture
-def parties(make_enterprise, make_user):
-    """A C-grade clinker firm in 城区 with its user, and every other kind of user around it."""
-    own = make_enterprise(name="城区甲水泥", grade="C")
-    other = make_enterprise(name="泽州乙水泥", county_name="泽州县", grade="C")
-    return {
-        "own": own, "other": other,
-        "ent": make_user("enterprise", enterprise=own),
-        "ent_other": make_user("enterprise", enterprise=other),
-        "county": make_user("county", county_name="城区"),
-        "county_other": make_user("county", county_name="泽州县"),
-        "city": make_user("city"),
-        "admin": make_user("admin"),
-    }
-
-
 def act(req, action, user, today=TODAY):
     """Take one workflow action with whatever each action needs (notes, effective date)."""
     if action == "submit":
