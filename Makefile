@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 N      ?= 20000
 
-.PHONY: run serve test test-pg bench install db seed clean
+.PHONY: run serve test test-pg lint bench install install-dev db seed clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,13 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 db: install
 	$(FLASK) db upgrade
@@ -32,13 +38,16 @@ run: seed
 serve: seed
 	$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-test-pg: install
+test-pg: install-dev
 	DATABASE_URL=$${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-bench: install
+lint: install-dev
+	$(BIN)/ruff check .
+
+bench: install-dev
 	$(BIN)/python -m bench.run --n $(N)
 
 clean:

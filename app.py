@@ -22,7 +22,10 @@ def create_app(test_config=None):
         app.config.update(test_config)
 
     from emergency.setup import (
-        register_blueprints, register_commands, register_errorhandlers, register_extensions,
+        register_blueprints,
+        register_commands,
+        register_errorhandlers,
+        register_extensions,
     )
 
     register_extensions(app)

@@ -55,8 +55,8 @@ def import_workbook(url, path):
     from flask_migrate import upgrade
 
     from app import create_app
-    from emergency.audit import acting_as
-    from emergency.importing import commit_file
+    from emergency.audit.trail import acting_as
+    from emergency.importing.pipeline import commit_file
     from models import db
     from seed.load import load_reference
 

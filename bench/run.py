@@ -78,7 +78,8 @@ def _import_rows(n):
         return [("4. import of the registry workbook", "—", "—", f"not run: {getattr(exc, 'stderr', exc)!s:.80}")]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     return [("4. import of the registry workbook", f"{result['seconds']:.2f} s", f"{result['peak_mb']:.0f} MB",
-             f"calamine floor {result['floor_seconds']:.2f} s → ratio {ratio(result['seconds'], result['floor_seconds'])}"
+             f"calamine floor {result['floor_seconds']:.2f} s"
+             f" → ratio {ratio(result['seconds'], result['floor_seconds'])}"
              f"; {result['summary']}; target ≤ 90 s, < 1.5 GB")]
 
 

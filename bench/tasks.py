@@ -29,8 +29,8 @@ def _app(url):
 
 def list_build(app):
     """Build the red list for the whole province with the accounting."""
-    from emergency.accounting import accumulator_for
-    from emergency.listing import counties, iter_list_rows
+    from emergency.lists.accounting import accumulator_for
+    from emergency.lists.listing import counties, iter_list_rows
 
     accumulator = accumulator_for("red", counties())
     rows = 0
@@ -43,7 +43,7 @@ def list_build(app):
 
 def export_list(app):
     """Export the red workbook (all sheets) to a file."""
-    from emergency.exports import export_list as export
+    from emergency.lists.exports import export_list as export
 
     path = OUT / "red.xlsx"
     with open(path, "wb") as fh:
@@ -59,10 +59,10 @@ def xlsxwriter_floor(app):
     """
     import xlsxwriter
 
-    from emergency.accounting import accumulator_for
-    from emergency.listing import counties, iter_list_rows
-    from emergency.orders import is_stop_or_limit
-    from emergency.spreadsheets import list_values, order_values, summary_values
+    from emergency.lists.accounting import accumulator_for
+    from emergency.lists.listing import counties, iter_list_rows
+    from emergency.lists.orders import is_stop_or_limit
+    from emergency.spreadsheets.writer import list_values, order_values, summary_values
 
     accumulator = accumulator_for("red", counties())
     listed, orders, current = [], [], []
@@ -90,7 +90,7 @@ def xlsxwriter_floor(app):
 
 
 def export_counties(app):
-    from emergency.exports import export_counties as export
+    from emergency.lists.exports import export_counties as export
 
     path = OUT / "red_counties.zip"
     with open(path, "wb") as fh:
@@ -99,7 +99,7 @@ def export_counties(app):
 
 
 def export_registry(app):
-    from emergency.exports import export_registry as export
+    from emergency.lists.exports import export_registry as export
 
     path = OUT / "registry.xlsx"
     with open(path, "wb") as fh:

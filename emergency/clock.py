@@ -1,5 +1,5 @@
 """Local dates and times: the bureau works in China Standard Time while the database stores naive UTC."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -26,10 +26,10 @@ def to_local(value):
     """A naive UTC datetime from the database as a local naive datetime; None stays None."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc).astimezone(local_zone()).replace(tzinfo=None)
+    return value.replace(tzinfo=UTC).astimezone(local_zone()).replace(tzinfo=None)
 
 
 def local_day_start_utc(day):
     """The naive UTC datetime at which local ``day`` begins (for date filters on UTC columns)."""
     start = datetime(day.year, day.month, day.day, tzinfo=local_zone())
-    return start.astimezone(timezone.utc).replace(tzinfo=None)
+    return start.astimezone(UTC).replace(tzinfo=None)

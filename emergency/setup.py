@@ -3,9 +3,9 @@ from flask import g, render_template
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import HTTPException
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
 
 from models import User, db
 
@@ -36,7 +36,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def register_extensions(app):
-    from emergency import audit, input_guard, security
+    from emergency.audit import trail as audit
+    from emergency.platform import input_guard, security
 
     security.init_app(app)
     input_guard.init_app(app)
@@ -58,7 +59,8 @@ def register_blueprints(app):
     app.register_blueprint(account.bp)
     app.register_blueprint(jobs.bp)
 
-    from emergency.web import audit_log, requests
+    from emergency.web import audit_log
+    from emergency.web import grade_requests as requests
 
     app.register_blueprint(requests.bp)
     app.register_blueprint(audit_log.bp)
@@ -78,7 +80,7 @@ def register_blueprints(app):
 
 
 def register_commands(app):
-    from emergency import cli
+    from emergency.cli import core as cli
 
     for command in cli.COMMANDS:
         app.cli.add_command(command)

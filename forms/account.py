@@ -25,5 +25,6 @@ class NewUserForm(FlaskForm):
     role = SelectField("角色", choices=options([(r, ROLE_LABELS[r]) for r in ROLES]))
     county_id = SelectField("所属县（市、区）", coerce=int_or_none, validators=[Optional()],
                             description="县级用户必填")
-    enterprise = StringField("企业统一社会信用代码", validators=[Optional(), Length(max=40)], description="企业用户必填")
+    enterprise = StringField("企业统一社会信用代码", validators=[Optional(), Length(max=40)],
+                             description="企业用户必填")
     password = PasswordField("初始密码", validators=[DataRequired("请输入初始密码")])

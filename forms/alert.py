@@ -5,8 +5,8 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from emergency.publishing.alerts import NOTE_MAX, check_end, check_level_change, check_start, local_to_utc
 from forms.base import int_or_none, options
-from emergency.alerts import NOTE_MAX, check_end, check_level_change, check_start, local_to_utc
 from models import LEVEL_LABELS, LEVELS
 
 LEVEL_CHOICES = [("", "请选择")] + [(level, f"{LEVEL_LABELS[level]}预警") for level in LEVELS]

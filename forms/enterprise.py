@@ -1,11 +1,10 @@
 """Enterprise create/edit form and the registry filter form."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, BooleanField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from emergency.registry.operations import check_enterprise
 from forms.base import int_or_none, options
-
-from emergency.operations import check_enterprise
 
 
 class EnterpriseForm(FlaskForm):
@@ -61,7 +60,8 @@ class RegistryFilterForm(FlaskForm):
     county = SelectField("县（市、区）", coerce=int_or_none, validate_choice=False)
     industry = SelectField("行业", coerce=int_or_none, validate_choice=False)
     grade = SelectField("等级/类别", default="", validate_choice=False)
-    flag = SelectField("标记", default="", validate_choice=False, choices=options([("", "全部"), ("small_micro", "小微低排放"), ("violation", "上年度违法违规"),
-                                                ("no_lines", "无生产线")]))
-    sort = SelectField("排序", default="name", validate_choice=False, choices=options([("name", "名称"), ("county", "县（市、区）"), ("industry", "行业"),
-                                                ("grade", "等级"), ("updated", "最近更新")]))
+    flag = SelectField("标记", default="", validate_choice=False, choices=options([
+        ("", "全部"), ("small_micro", "小微低排放"), ("violation", "上年度违法违规"), ("no_lines", "无生产线")]))
+    sort = SelectField("排序", default="name", validate_choice=False, choices=options([
+        ("name", "名称"), ("county", "县（市、区）"), ("industry", "行业"), ("grade", "等级"),
+        ("updated", "最近更新")]))

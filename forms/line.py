@@ -1,11 +1,11 @@
 """A whole production line with its yellow/orange/red measures, in one form."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, BooleanField, FloatField, Form, FormField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, FloatField, Form, FormField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from emergency.registry.measures import ACTION_LABELS, ACTIONS
+from emergency.registry.operations import check_line
 from forms.base import finite, options
-from emergency.measures import ACTION_LABELS, ACTIONS
-from emergency.operations import check_line
 
 NON_NEGATIVE = NumberRange(min=0, message="不能为负数")
 

@@ -5,11 +5,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from emergency.grading import attachments
+from emergency.grading.history import check_downgrade, parse_target
+from emergency.grading.workflow import check_request
 from forms.base import int_or_none, options
-
-from emergency import attachments
-from emergency.grade_changes import check_downgrade, parse_target
-from emergency.workflow import check_request
 from models import Category, Grade, db
 from models.request import DOWNGRADE_REASONS
 
@@ -115,7 +114,8 @@ class CountyReviewForm(FlaskForm):
 class CityReviewForm(FlaskForm):
     decision = RadioField("审批结论", validate_choice=False, choices=options([
         ("approve", "批准，按生效日期调整等级"), ("reject", "驳回")]))
-    effective_date = DateInput("生效日期", validators=[Optional()], description="今天或以前：立即生效；以后：到期自动生效")
+    effective_date = DateInput("生效日期", validators=[Optional()],
+                               description="今天或以前：立即生效；以后：到期自动生效")
     note = TextAreaField("审批意见", validators=[Optional(), Length(max=2000, message="不超过2000字")],
                          description="驳回时必填，企业可见")
     version = HiddenField(filters=[int_or_none])

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from emergency.publishing.versions import NAME_MAX, NOTE_MAX, check_publish
 from forms.base import int_or_none
-from emergency.versions import NAME_MAX, NOTE_MAX, check_publish
 
 
 class PublishForm(FlaskForm):

@@ -7,15 +7,16 @@ from .enterprise import Enterprise
 from .import_batch import ImportBatch
 from .industry import Category, Grade, GradeScheme, Industry
 from .job import Job
-from .login_failure import LoginFailure
 from .line import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS, LineMeasure, ProductionLine
+from .login_failure import LoginFailure
 from .reference import MeasureFloor, Setting, TargetRatio, WholeSocietyEmission
 from .request import BatchCutoff, GradeHistory, GradeRequest, RequestAttachment, RequestEvent
 from .user import ROLE_LABELS, ROLES, User
 from .version import ListVersion, VersionRow
 
 __all__ = [
-    "db", "AuditLog", "ImportBatch", "Job", "LoginFailure", "County", "Enterprise", "Category", "Grade", "GradeScheme", "Industry", "LineMeasure",
+    "db", "AuditLog", "ImportBatch", "Job", "LoginFailure", "County", "Enterprise", "Category", "Grade", "GradeScheme",
+    "Industry", "LineMeasure",
     "ProductionLine", "MeasureFloor", "Setting", "TargetRatio", "WholeSocietyEmission", "User",
     "BatchCutoff", "GradeHistory", "GradeRequest", "RequestAttachment", "RequestEvent",
     "Alert", "AlertStep", "Dispatch", "DispatchFile", "alert_county", "ListVersion", "VersionRow",

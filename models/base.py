@@ -1,5 +1,5 @@
 """The unbound SQLAlchemy extension and shared column helpers."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -18,7 +18,7 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 def utcnow():
     """Return the current time as a naive UTC datetime (portable across databases)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class TimestampMixin:

@@ -5,7 +5,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .base import TimestampMixin, db
 
 ROLES = ("admin", "city", "county", "enterprise")
-ROLE_LABELS = {"admin": "系统管理员", "city": "市局工作人员", "county": "县（市、区）工作人员", "enterprise": "企业用户"}
+ROLE_LABELS = {"admin": "系统管理员", "city": "市局工作人员", "county": "县（市、区）工作人员",
+               "enterprise": "企业用户"}
 
 
 class User(UserMixin, TimestampMixin, db.Model):

@@ -25,12 +25,24 @@ import random
 
 from sqlalchemy import func, insert
 
-from emergency import credit_code
-from emergency.grades import check_classification
-from emergency.operations import create_user
+from emergency.registry import credit_code
+from emergency.registry.grades import check_classification
+from emergency.registry.operations import create_user
 from models import (
-    LEVELS, POLLUTANTS, Category, County, Enterprise, Grade, Industry, LineMeasure, MeasureFloor,
-    ProductionLine, Setting, User, WholeSocietyEmission, db,
+    LEVELS,
+    POLLUTANTS,
+    Category,
+    County,
+    Enterprise,
+    Grade,
+    Industry,
+    LineMeasure,
+    MeasureFloor,
+    ProductionLine,
+    Setting,
+    User,
+    WholeSocietyEmission,
+    db,
 )
 
 from . import demo_data as data

@@ -7,7 +7,16 @@ import csv
 from pathlib import Path
 
 from models import (
-    BatchCutoff, Category, County, Grade, GradeScheme, Industry, MeasureFloor, Setting, TargetRatio, db,
+    BatchCutoff,
+    Category,
+    County,
+    Grade,
+    GradeScheme,
+    Industry,
+    MeasureFloor,
+    Setting,
+    TargetRatio,
+    db,
 )
 
 DATA = Path(__file__).parent / "data"

@@ -11,9 +11,17 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from emergency import credit_code
+from emergency.registry import credit_code
 from models import (
-    Category, County, Enterprise, Grade, Industry, LineMeasure, ProductionLine, User, db,
+    Category,
+    County,
+    Enterprise,
+    Grade,
+    Industry,
+    LineMeasure,
+    ProductionLine,
+    User,
+    db,
 )
 from seed.load import load_reference
 

@@ -4,7 +4,7 @@ import io
 import xlsxwriter
 from openpyxl.utils.cell import range_boundaries
 
-from emergency.spreadsheets import REGISTRY_COLUMNS
+from emergency.spreadsheets.writer import REGISTRY_COLUMNS
 from models import AuditLog, Enterprise, ImportBatch, LineMeasure, ProductionLine, db
 
 REGISTRY_KEYS = [key for key, _ in REGISTRY_COLUMNS]
@@ -58,7 +58,7 @@ def problems(report):
 
 
 def gov_code(n):
-    from emergency import credit_code
+    from emergency.registry import credit_code
 
     return credit_code.make(f"91140525MA{n:07d}")
 

@@ -9,9 +9,10 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from emergency import attachments, jobs, workflow
-from emergency.alerts import start_alert
-from emergency.versions import publish_version
+from emergency.grading import attachments, workflow
+from emergency.platform import jobs
+from emergency.publishing.alerts import start_alert
+from emergency.publishing.versions import publish_version
 from models import County, db
 
 PERSONAS = ("anon", "ent_other", "ent_own", "county_other", "county_own", "city", "admin")

@@ -1,9 +1,9 @@
 """Accounting on a small hand-computed fixture: totals, shares, target checks and shortfalls."""
 import pytest
 
-from emergency.accounting import accumulator_for, reference_values, summarise
-from emergency.listing import ListRow
-from emergency.rules import MISSING, EffectiveMeasure
+from emergency.lists.accounting import accumulator_for, reference_values, summarise
+from emergency.lists.listing import ListRow
+from emergency.lists.rules import MISSING, EffectiveMeasure
 from models import County, WholeSocietyEmission, db
 
 CITY, ZEZHOU = 1, 2

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from emergency.alerts import local_to_utc
-from emergency.versions import publish_version
+from emergency.publishing.alerts import local_to_utc
+from emergency.publishing.versions import publish_version
 from models import Alert, AlertStep, AuditLog, County, Dispatch, DispatchFile, LineMeasure, db
 from tests.html import has_inline_script
 

@@ -123,7 +123,7 @@ def test_cli_changes_are_attributed(runner, parties):
     created = logs(entity_type="user", summary="clerk")
     assert [(r.username, r.source) for r in created] == [("cli", "cli:create-user")]
     req = advance(parties, "county_approved")
-    from emergency import workflow
+    from emergency.grading import workflow
 
     later = local_today() + timedelta(days=2)
     workflow.city_decide(req, parties["city"], "approve", effective_date=later)
@@ -136,7 +136,7 @@ def test_cli_changes_are_attributed(runner, parties):
 
 def test_lazy_application_is_labelled(parties, login):
     req = advance(parties, "county_approved")
-    from emergency import workflow
+    from emergency.grading import workflow
 
     workflow.city_decide(req, parties["city"], "approve", effective_date=local_today() + timedelta(days=1))
     db.session.commit()

@@ -67,7 +67,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(live, tmp_path):
 
 
 def test_backup_is_consistent_while_another_connection_writes(live, tmp_path):
-    from emergency.backup import backup
+    from emergency.platform.backup import backup
     with db.engine.connect() as writer:
         writer.execute(text("UPDATE enterprise SET town = '写入中' WHERE id = 1"))
         # Uncommitted: the backup must not see it.

@@ -2,10 +2,9 @@
 import threading
 
 import pytest
-
 from sqlalchemy import text
 
-from emergency import operations
+from emergency.registry import operations
 from models import Category, County, Enterprise, Industry, Setting, db
 from tests.conftest import new_credit_code
 

@@ -1,7 +1,7 @@
 """GB 32100 unified social credit code: normalisation and the MOD 31 check."""
 import pytest
 
-from emergency import credit_code
+from emergency.registry import credit_code
 
 
 def test_known_valid_code():

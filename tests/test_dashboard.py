@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from app import create_app
-from emergency import dashboard, dashboard_charts, dashboard_store
-from emergency.alerts import start_alert
-from emergency.list_page import build_list_page
-from emergency.quality import run_checks
-from emergency.versions import publish_version
+from emergency.dashboard import charts as dashboard_charts
+from emergency.dashboard import figures as dashboard
+from emergency.dashboard import store as dashboard_store
+from emergency.lists.page import build_list_page
+from emergency.lists.quality import run_checks
+from emergency.publishing.alerts import start_alert
+from emergency.publishing.versions import publish_version
 from models import LEVELS, POLLUTANTS, County, LineMeasure, WholeSocietyEmission, db
 from models.base import utcnow
 from tests.html import has_inline_script, loads_external
@@ -185,7 +187,7 @@ def test_bad_county_is_404(make_user, login):
 
 
 def test_generation_changes_with_each_committed_registry_edit_only(registry, make_user):
-    from emergency import generation
+    from emergency.registry import generation
 
     first = generation.current()
     assert first is not None                               # the fixture's commits set it

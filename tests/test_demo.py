@@ -5,12 +5,23 @@ from collections import Counter
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
-from emergency import credit_code
-from emergency.grades import check_classification
-from emergency.measures import ACTIONS, Measure
+from emergency.registry import credit_code
+from emergency.registry.grades import check_classification
+from emergency.registry.measures import ACTIONS, Measure
 from models import (
-    LEVELS, POLLUTANTS, Category, County, Enterprise, Grade, LineMeasure, MeasureFloor, ProductionLine, Setting,
-    User, WholeSocietyEmission, db,
+    LEVELS,
+    POLLUTANTS,
+    Category,
+    County,
+    Enterprise,
+    Grade,
+    LineMeasure,
+    MeasureFloor,
+    ProductionLine,
+    Setting,
+    User,
+    WholeSocietyEmission,
+    db,
 )
 from seed.demo import BASELINE_SOURCE, PASSWORD, load_demo, plan_registry
 from seed.load import demo_loaded

@@ -6,8 +6,8 @@ from collections import defaultdict
 import pytest
 from openpyxl import load_workbook
 
-from emergency.exports import export_counties, export_list, export_registry
-from emergency.spreadsheets import LIST_HEADERS, REGISTRY_HEADERS, SUMMARY_HEADERS
+from emergency.lists.exports import export_counties, export_list, export_registry
+from emergency.spreadsheets.writer import LIST_HEADERS, REGISTRY_HEADERS, SUMMARY_HEADERS
 from models import LEVELS, POLLUTANT_LABELS, POLLUTANTS, County, Setting, WholeSocietyEmission, db
 
 FULL = {"yellow": ("other", None, 0.0), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}

@@ -1,7 +1,7 @@
 """Grade-versus-scheme rules and the Jincheng 保障类 rule, read from the reference tables."""
 import pytest
 
-from emergency.grades import check_classification
+from emergency.registry.grades import check_classification
 from models import Category, Grade, Industry, db
 
 

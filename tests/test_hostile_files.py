@@ -9,7 +9,15 @@ import pytest
 from openpyxl import load_workbook
 
 from models import (
-    Alert, Enterprise, GradeRequest, ImportBatch, LineMeasure, ListVersion, ProductionLine, RequestAttachment, db,
+    Alert,
+    Enterprise,
+    GradeRequest,
+    ImportBatch,
+    LineMeasure,
+    ListVersion,
+    ProductionLine,
+    RequestAttachment,
+    db,
 )
 from tests.conftest import new_credit_code
 from tests.import_support import csv_bytes, registry_rows, snapshot
@@ -253,7 +261,7 @@ def test_attachment_names_are_sanitised_and_files_land_only_in_the_attachments_d
 
 
 def test_control_characters_never_reach_a_display_name():
-    from emergency.attachments import clean_display_name
+    from emergency.grading.attachments import clean_display_name
 
     assert clean_display_name("line\rbreak\n\t.pdf") == "linebreak.pdf"
     assert clean_display_name("a\x00b\x7f.pdf") == "ab.pdf"

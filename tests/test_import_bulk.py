@@ -4,9 +4,10 @@ from datetime import datetime
 
 import pytest
 
-from emergency import generation, import_apply
-from emergency.audit import acting_as
-from emergency.importing import commit_file
+from emergency.audit.trail import acting_as
+from emergency.importing import apply as import_apply
+from emergency.importing.pipeline import commit_file
+from emergency.registry import generation
 from models import AuditLog, Enterprise, LineMeasure, ProductionLine, db
 from tests.conftest import new_credit_code
 from tests.import_support import registry_rows, snapshot, xlsx

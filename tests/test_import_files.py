@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from emergency.importing import commit_file, inspect_file
+from emergency.importing.pipeline import commit_file, inspect_file
 from models import Enterprise, LineMeasure, ProductionLine, db
 from tests.conftest import new_credit_code
 from tests.import_support import csv_bytes, gov_code, gov_sheet, problems, snapshot, xlsx

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from emergency import import_uploads
+from emergency.importing import uploads as import_uploads
 from models import AuditLog, Enterprise, ImportBatch, Job, LineMeasure, ProductionLine, db
 from tests.conftest import new_credit_code
 from tests.import_support import registry_rows, snapshot, xlsx

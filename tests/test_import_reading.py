@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from emergency.sheet_reader import CSV, XLS, XLSX, FileProblem, check_file, fill_merged, read_sheets
+from emergency.spreadsheets.reader import CSV, XLS, XLSX, FileProblem, check_file, fill_merged, read_sheets
 from tests.import_support import csv_bytes, xlsx
 
 MB = 1024 * 1024

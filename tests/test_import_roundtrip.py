@@ -3,10 +3,10 @@ import io
 
 import pytest
 
-from emergency.audit import acting_as
-from emergency.exports import export_registry
-from emergency.importing import commit_file, inspect_file
-from emergency.spreadsheets import registry_values
+from emergency.audit.trail import acting_as
+from emergency.importing.pipeline import commit_file, inspect_file
+from emergency.lists.exports import export_registry
+from emergency.spreadsheets.writer import registry_values
 from models import AuditLog, Enterprise, ImportBatch, LineMeasure, ProductionLine, db
 from seed.demo import load_demo
 from tests.conftest import new_credit_code

@@ -1,13 +1,20 @@
 """Cell values and headers as the import reads them; the import's line rules equal the web form's."""
 import pytest
 
-from emergency import operations as ops
-from emergency.import_layout import match_header
-from emergency.import_plan import line_rules
-from emergency.import_values import (
-    Vocabulary, cell_text, fold, parse_bool, parse_fraction, parse_measure_text, parse_number, parse_percent,
+from emergency.importing.layout import match_header
+from emergency.importing.plan import line_rules
+from emergency.importing.values import (
+    Vocabulary,
+    cell_text,
+    fold,
+    parse_bool,
+    parse_fraction,
+    parse_measure_text,
+    parse_number,
+    parse_percent,
 )
-from emergency.spreadsheets import REGISTRY_COLUMNS
+from emergency.registry import operations as ops
+from emergency.spreadsheets.writer import REGISTRY_COLUMNS
 
 
 @pytest.mark.parametrize("text, expected", [

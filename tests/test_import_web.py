@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from app import create_app
-from emergency.importing import inspect_file
-from emergency.spreadsheets import REGISTRY_HEADERS
+from emergency.importing.pipeline import inspect_file
+from emergency.spreadsheets.writer import REGISTRY_HEADERS
 from models import AuditLog, Enterprise, ImportBatch, db
 from tests.conftest import new_credit_code
 from tests.import_support import registry_rows, snapshot, xlsx

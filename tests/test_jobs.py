@@ -5,7 +5,7 @@ import time
 import openpyxl
 import pytest
 
-from emergency import jobs
+from emergency.platform import jobs
 from models import Job, db
 
 
@@ -93,7 +93,7 @@ def test_failed_job_reports_without_a_stack_trace(make_user, login, app):
 
 
 def test_large_version_export_runs_as_a_job(firms, small_threshold, make_user, login):
-    from emergency.versions import publish_version
+    from emergency.publishing.versions import publish_version
     user = make_user("city")
     version = publish_version("任务测试版", "", user)
     db.session.commit()

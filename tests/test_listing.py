@@ -2,8 +2,13 @@
 import pytest
 from sqlalchemy import event
 
-from emergency.listing import (
-    count_without_lines, enterprise_ids, find_county, iter_enterprises, iter_list_rows, strictest_limit_pct,
+from emergency.lists.listing import (
+    count_without_lines,
+    enterprise_ids,
+    find_county,
+    iter_enterprises,
+    iter_list_rows,
+    strictest_limit_pct,
 )
 from models import County, Setting, db
 
@@ -113,7 +118,7 @@ def test_find_county_by_id_or_name(county):
 
 def test_streamed_rows_match_the_per_enterprise_rows_used_by_orders(make_enterprise, make_line):
     """The list query and the ORM path (orders) must agree for every category."""
-    from emergency.listing import enterprise_rows, load_floors
+    from emergency.lists.listing import enterprise_rows, load_floors
 
     cases = [("GRADED", "B", "cement_clinker"), ("GRADED", "A", "cement_clinker"), ("GRADED", "C", "cement_clinker"),
              ("GUARANTEED", None, "heating"), ("LIVELIHOOD", None, "life_service"), ("GENERAL", None, "other"),

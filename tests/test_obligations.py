@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from emergency.alerts import change_level, end_alert, start_alert
-from emergency.versions import publish_version
+from emergency.publishing.alerts import change_level, end_alert, start_alert
+from emergency.publishing.versions import publish_version
 from models import Alert, County, LineMeasure, db
 from models.base import utcnow
 from tests.html import has_inline_script

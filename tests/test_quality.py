@@ -1,6 +1,6 @@
 """The quality check: each kind of finding, severities, scope, and the check-list command."""
-from emergency import credit_code
-from emergency.quality import ERROR, WARNING, run_checks
+from emergency.lists.quality import ERROR, WARNING, run_checks
+from emergency.registry import credit_code
 
 FULL = {"yellow": ("other", None, 0.0), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
 

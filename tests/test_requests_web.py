@@ -204,7 +204,7 @@ def test_attachment_names_are_random_and_display_names_sanitised(parties, login,
 
 
 def test_a_failed_transaction_leaves_no_file(parties, attachment_dir):
-    from emergency import attachments, workflow
+    from emergency.grading import attachments, workflow
 
     upload, _ = attachments.check_file("a.pdf", io.BytesIO(PDF))
     workflow.save_request(parties["own"], VALUES, [upload], parties["ent"])
@@ -351,7 +351,7 @@ def test_enterprise_only_pages_refuse_staff(parties, login):
     ("长" * 200 + ".pdf", "长" * 116 + ".pdf"),
 ])
 def test_clean_display_name(name, expected):
-    from emergency.attachments import clean_display_name
+    from emergency.grading.attachments import clean_display_name
 
     assert clean_display_name(name) == expected
 
@@ -359,7 +359,7 @@ def test_clean_display_name(name, expected):
 @pytest.mark.parametrize("head, kind", [(PDF, "PDF"), (PNG, "PNG"), (JPG, "JPG"), (b"GIF89a", None),
                                         (b"%PD", None), (b"", None)])
 def test_sniff(head, kind):
-    from emergency.attachments import sniff
+    from emergency.grading.attachments import sniff
 
     assert sniff(head) == kind
 
@@ -367,7 +367,7 @@ def test_sniff(head, kind):
 def test_deleting_an_enterprise_removes_its_requests_history_and_files(parties, login, attachment_dir):
     client = login(parties["ent"])
     client.post("/requests/new", data=form([("a.pdf", PDF)]), content_type="multipart/form-data")
-    from emergency.grade_changes import downgrade
+    from emergency.grading.history import downgrade
 
     downgrade(parties["own"], "GRADED", "D", reason_code="falsified", reason="", effective_date=local_today(),
               user=parties["city"])

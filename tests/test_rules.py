@@ -1,10 +1,18 @@
 """The rules engine: one test per rule, every category and grade, and the floor comparisons. No app needed."""
 import pytest
 
-from emergency.measures import Measure
-from emergency.rules import (
-    BELOW_FLOOR, MISSING, OK, RULES, EnterpriseFacts, LineFacts, RuleContext, effective_measure, get_rule,
+from emergency.lists.rules import (
+    BELOW_FLOOR,
+    MISSING,
+    OK,
+    RULES,
+    EnterpriseFacts,
+    LineFacts,
+    RuleContext,
+    effective_measure,
+    get_rule,
 )
+from emergency.registry.measures import Measure
 
 STOP = Measure("stop", text="停产；禁止使用国四及以下重型载货车辆", indicators="用电量")
 LIMIT20 = Measure("limit", limit_pct=20.0, text="限产20%")

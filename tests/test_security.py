@@ -3,7 +3,7 @@ import pytest
 from flask import Blueprint
 
 from app import create_app
-from emergency.passwords import policy_error
+from emergency.accounts.passwords import policy_error
 from models import LoginFailure, User, db
 from tests.conftest import PASSWORD
 from tests.html import has_inline_script, loads_external
@@ -85,7 +85,7 @@ def test_failed_logins_from_one_address_lock_the_address(client, make_user, app)
 
 
 def test_delay_grows_after_a_few_failures(app):
-    from emergency import throttle
+    from emergency.accounts import throttle
     for i in range(4):
         throttle.record_failure("clerk", "10.0.0.2")
         assert throttle.assess("clerk", "10.0.0.2") == (None, [0.0, 0.0, 0.5, 1.0][i])

@@ -4,11 +4,20 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from emergency.exports import export_list
-from emergency.versions import export_version, version_totals
+from emergency.lists.exports import export_list
+from emergency.publishing.versions import export_version, version_totals
 from models import (
-    LEVELS, POLLUTANTS, AuditLog, County, Enterprise, Grade, LineMeasure, ListVersion, VersionRow,
-    WholeSocietyEmission, db,
+    LEVELS,
+    POLLUTANTS,
+    AuditLog,
+    County,
+    Enterprise,
+    Grade,
+    LineMeasure,
+    ListVersion,
+    VersionRow,
+    WholeSocietyEmission,
+    db,
 )
 
 FULL = {"yellow": ("other", None, 0.1), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}

@@ -2,14 +2,13 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from emergency.accounts import users
+from emergency.accounts.access import roles_required
+from emergency.registry.operations import DomainError
+from emergency.registry.queries import county_choices
 from forms.account import ChangePasswordForm, NewUserForm, ResetPasswordForm
 from forms.base import options
 from models import User, db
-
-from .. import users
-from ..access import roles_required
-from ..operations import DomainError
-from ..registry import county_choices
 
 bp = Blueprint("account", __name__)
 

@@ -4,17 +4,24 @@ import io
 from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from emergency.accounts.access import CITYWIDE, STAFF, roles_required
+from emergency.clock import local_now
+from emergency.publishing.alerts import (
+    alert_or_404,
+    alerts_for,
+    change_level,
+    confirm_receipt,
+    dispatch_or_404,
+    end_alert,
+    is_running,
+    local_to_utc,
+    start_alert,
+    step_statuses,
+)
+from emergency.publishing.versions import latest_version
 from forms.alert import AlertForm, EndForm, LevelForm
 from forms.base import options
 from models import LEVEL_LABELS, County, db
-
-from ..access import CITYWIDE, STAFF, roles_required
-from ..alerts import (
-    alert_or_404, alerts_for, change_level, confirm_receipt, dispatch_or_404, end_alert, is_running, local_to_utc,
-    start_alert, step_statuses,
-)
-from ..clock import local_now
-from ..versions import latest_version
 
 bp = Blueprint("alerts", __name__)
 

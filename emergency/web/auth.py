@@ -5,10 +5,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from emergency.accounts import throttle
 from forms.auth import LoginForm
 from models import User, db
-
-from .. import throttle
 
 bp = Blueprint("auth", __name__)
 

@@ -1,9 +1,8 @@
 """Values every template may print: labels and the demo-data banner flag."""
+from emergency.grading.inbox import nav_count
+from emergency.registry.measures import ACTION_LABELS
 from models import LEVEL_LABELS, POLLUTANT_LABELS
 from seed.load import demo_loaded
-
-from ..inbox import nav_count
-from ..measures import ACTION_LABELS
 
 
 def inject_globals():

@@ -2,12 +2,11 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from emergency.accounts.access import STAFF, roles_required
+from emergency.dashboard.figures import build_dashboard
+from emergency.lists.obligations import obligation_order, obligations_for
+from emergency.web.scope import scope_county
 from models import LEVELS, Enterprise, db
-
-from ..access import STAFF, roles_required
-from ..dashboard import build_dashboard
-from ..obligations import obligation_order, obligations_for
-from .scope import scope_county
 
 bp = Blueprint("dashboard", __name__)
 

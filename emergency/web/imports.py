@@ -6,14 +6,13 @@ import unicodedata
 from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
+from emergency.accounts.access import STAFF, roles_required
+from emergency.importing import jobs as import_jobs
+from emergency.importing import uploads
+from emergency.importing.template import TEMPLATE_FILENAME, write_import_template
+from emergency.web.jobs import start_job
 from forms.importing import CommitForm, UploadForm
 from models import ImportBatch, db
-
-from .. import import_jobs
-from .. import import_uploads as uploads
-from ..access import STAFF, roles_required
-from ..import_template import TEMPLATE_FILENAME, write_import_template
-from .jobs import start_job
 
 bp = Blueprint("imports", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -2,9 +2,8 @@
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
+from emergency.platform import jobs
 from models import db
-
-from .. import jobs
 
 bp = Blueprint("jobs", __name__)
 

@@ -4,18 +4,17 @@ import io
 from flask import Blueprint, current_app, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from emergency.accounts.access import STAFF, enterprise_or_404, roles_required
+from emergency.lists import exports
+from emergency.lists.export_jobs import needs_job
+from emergency.lists.orders import build_order
+from emergency.lists.page import build_list_page
+from emergency.lists.quality import run_checks
+from emergency.registry.queries import county_choices
+from emergency.web.jobs import start_job
+from emergency.web.paging import Page, kept_args
+from emergency.web.scope import scope_county
 from models import LEVELS
-
-from .. import exports
-from ..access import STAFF, enterprise_or_404, roles_required
-from ..export_jobs import needs_job
-from ..list_page import build_list_page
-from ..orders import build_order
-from ..quality import run_checks
-from ..registry import county_choices
-from .jobs import start_job
-from .paging import Page, kept_args
-from .scope import scope_county
 
 bp = Blueprint("lists", __name__)
 

@@ -3,20 +3,23 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from emergency.accounts.access import STAFF, enterprise_or_404, roles_required
+from emergency.registry import grades as grade_lists
+from emergency.registry import operations as ops
+from emergency.registry.queries import (
+    county_choices,
+    enterprise_query,
+    grade_filter_choices,
+    industry_choices,
+    with_line_counts,
+)
+from emergency.web.conflicts import conflict_rows, report_conflict
+from emergency.web.dashboard import index as dashboard_page
+from emergency.web.paging import paginate
 from forms.base import options
 from forms.enterprise import EnterpriseForm, RegistryFilterForm
 from forms.line import LineForm
 from models import Enterprise, ProductionLine, db
-
-from .. import grades as grade_lists
-from .. import operations as ops
-from ..access import STAFF, enterprise_or_404, roles_required
-from ..registry import (
-    county_choices, enterprise_query, grade_filter_choices, industry_choices, with_line_counts,
-)
-from .conflicts import conflict_rows, report_conflict
-from .dashboard import index as dashboard_page
-from .paging import paginate
 
 bp = Blueprint("registry", __name__)
 

@@ -2,7 +2,7 @@
 from flask import abort, request
 from flask_login import current_user
 
-from ..listing import find_county
+from emergency.lists.listing import find_county
 
 
 def scope_county():

@@ -4,17 +4,23 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from emergency.accounts.access import CITYWIDE, STAFF, roles_required
+from emergency.clock import to_local
+from emergency.lists.export_jobs import version_needs_job
+from emergency.publishing.compare import compare_filename, compare_versions, write_comparison
+from emergency.publishing.versions import (
+    all_versions,
+    export_version,
+    publish_version,
+    version_filename,
+    version_or_404,
+    version_totals,
+)
+from emergency.web.jobs import start_job
+from emergency.web.scope import scope_county
 from forms.base import options
 from forms.version import CompareForm, PublishForm
 from models import LEVELS, db
-
-from ..access import CITYWIDE, STAFF, roles_required
-from ..clock import to_local
-from ..compare import compare_filename, compare_versions, write_comparison
-from ..export_jobs import version_needs_job
-from ..versions import all_versions, export_version, publish_version, version_filename, version_or_404, version_totals
-from .jobs import start_job
-from .scope import scope_county
 
 bp = Blueprint("versions", __name__)
 

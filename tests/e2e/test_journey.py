@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from emergency import credit_code
+from emergency.registry import credit_code
 from models import Enterprise, GradeRequest, ImportBatch, RequestAttachment, db
 from tests.conftest import new_credit_code
 from tests.import_support import registry_rows, xlsx

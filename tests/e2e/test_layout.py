@@ -3,10 +3,10 @@ from datetime import datetime
 
 import pytest
 
-from emergency import workflow
-from emergency.alerts import start_alert
-from emergency.audit import acting_as
-from emergency.versions import publish_version
+from emergency.audit.trail import acting_as
+from emergency.grading import workflow
+from emergency.publishing.alerts import start_alert
+from emergency.publishing.versions import publish_version
 from models import ImportBatch, db
 from tests.import_support import registry_rows, xlsx
 

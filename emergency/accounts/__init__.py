@@ -1,0 +1,1 @@
+"""Accounts: users and their operations, the password policy, login throttling, roles and row scoping."""

@@ -1,0 +1,1 @@
+"""The append-only audit trail (written from every session flush) and its Chinese reading view."""

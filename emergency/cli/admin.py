@@ -1,0 +1,35 @@
+"""Operations commands: backup and restore of a SQLite installation."""
+import click
+from flask.cli import with_appcontext
+
+from emergency.platform.backup import BackupError, backup, restore
+
+
+@click.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Backup file to write.")
+@with_appcontext
+def backup_command(out):
+    """Make a consistent copy of the live SQLite database."""
+    try:
+        size = backup(out)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"已备份到 {out}（{size} 字节）")
+
+
+@click.command("restore")
+@click.option("--from", "src", required=True, type=click.Path(dir_okay=False), help="Backup file to restore.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(src, yes):
+    """Replace the database with a backup made by `backup`."""
+    if not yes:
+        click.confirm("恢复将覆盖当前数据库的全部数据，确定继续？", abort=True)
+    try:
+        restore(src)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"已从 {src} 恢复数据库")
+
+
+COMMANDS = [backup_command, restore_command]

@@ -1,0 +1,79 @@
+"""Flask CLI commands. Each wraps a domain function and commits once; names are a contract."""
+from functools import wraps
+
+import click
+from flask.cli import with_appcontext
+
+from emergency.audit.trail import acting_as
+from emergency.cli.admin import COMMANDS as ADMIN_COMMANDS
+from emergency.cli.grading import COMMANDS as REQUEST_COMMANDS
+from emergency.cli.lists import COMMANDS as LIST_COMMANDS
+from emergency.registry import credit_code
+from emergency.registry.operations import DomainError, create_user
+from models import County, Enterprise, db
+from seed.load import load_reference
+
+
+def attributed(name):
+    """Run a command inside ``acting_as("cli", "cli:<name>")`` so the audit log names it."""
+    def decorator(command):
+        @wraps(command)
+        def wrapped(*args, **kwargs):
+            with acting_as("cli", f"cli:{name}"):
+                return command(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also load the synthetic demo registry and demo logins.")
+@with_appcontext
+@attributed("seed")
+def seed_command(demo):
+    """Load reference data (idempotent); with --demo, also the synthetic demo registry."""
+    load_reference()
+    click.echo("参考数据已加载：县（市、区）、行业与分级方案、措施底线、目标比例。")
+    if demo:
+        from seed.demo import load_demo
+
+        summary = load_demo()
+        click.echo(f"演示数据（合成，非真实企业数据）：{summary['enterprises']} 家企业，{summary['lines']} 条生产线。")
+        click.echo("演示账号：")
+        for login in summary["logins"]:
+            click.echo(f"  {login['username']:<14} 密码 {login['password']:<12} {login['note']}")
+    db.session.commit()
+
+
+@click.command("create-user")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "city", "county", "enterprise"]))
+@click.option("--county", "county_name", help="County name, for county users.")
+@click.option("--enterprise", "enterprise_code", help="Credit code, for enterprise users.")
+@click.option("--password", required=True)
+@with_appcontext
+@attributed("create-user")
+def create_user_command(name, role, county_name, enterprise_code, password):
+    """Create a login with a role."""
+    county = enterprise = None
+    if county_name:
+        county = db.session.query(County).filter_by(name=county_name.strip()).one_or_none()
+        if county is None:
+            raise click.ClickException(f"未找到县（市、区）：{county_name}")
+    if enterprise_code:
+        code = credit_code.normalise(enterprise_code)
+        enterprise = db.session.query(Enterprise).filter_by(credit_code=code).one_or_none()
+        if enterprise is None:
+            raise click.ClickException(f"未找到统一社会信用代码为 {code} 的企业")
+    try:
+        user = create_user(name, role, password, county=county, enterprise=enterprise)
+    except DomainError as exc:
+        raise click.ClickException("；".join(exc.errors.values())) from None
+    db.session.commit()
+    click.echo(f"已创建用户 {user.username}（{user.role_label}）")
+
+
+COMMANDS = [seed_command, create_user_command, *LIST_COMMANDS, *ADMIN_COMMANDS, *REQUEST_COMMANDS]
+
+from emergency.cli.imports import import_list_command  # noqa: E402  (appended so the list above stays untouched)
+
+COMMANDS.append(import_list_command)

@@ -1,0 +1,104 @@
+"""The dashboard's figures shared by the worker processes of one host: a JSON file per database and scope.
+
+One process at a time computes a scope: it holds an exclusive ``flock`` on the scope's lock file while it
+does, and the kernel releases the lock if that process dies, so a crash never leaves a scope locked. Files
+are replaced atomically (a temporary file, then ``os.replace``), so a reader never sees half a file. The
+folder is ``DASHBOARD_CACHE_DIR``, by default ``<instance>/dashboard``; file names carry a digest of the
+database URL, so several databases can share it.
+"""
+import fcntl
+import functools
+import hashlib
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import current_app
+
+import emergency
+import models
+
+
+@functools.cache
+def code_version():
+    """A digest of the application's Python source: figures stored by other code (an older deploy) differ."""
+    digest = hashlib.sha256()
+    for package in (emergency, models):
+        root = Path(package.__file__).resolve().parent
+        for path in sorted(root.rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _folder():
+    folder = Path(current_app.config.get("DASHBOARD_CACHE_DIR") or Path(current_app.instance_path) / "dashboard")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _prefix():
+    url = str(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def _path(scope, suffix):
+    return _folder() / f"{_prefix()}-{scope}{suffix}"
+
+
+def read(scope):
+    """The stored entry (a dict) of ``scope``, or None when there is none or it cannot be read."""
+    try:
+        with open(_path(scope, ".json"), encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+
+
+def write(scope, entry):
+    """Store ``entry`` (JSON-serialisable) for ``scope``, replacing the previous one atomically.
+
+    A folder that cannot be written only costs the sharing: the failure is logged, not raised.
+    """
+    temporary = None
+    try:
+        path = _path(scope, ".json")
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(entry, fh, ensure_ascii=False)
+        os.replace(temporary, path)
+    except OSError as exc:
+        current_app.logger.warning("Dashboard figures not shared: %s", exc)
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+
+
+@contextmanager
+def computing(scope, wait):
+    """Hold the scope's compute lock and yield True; yield False at once if another holds it and not ``wait``.
+
+    Without a usable lock file, yields True: this process computes on its own.
+    """
+    try:
+        fh = open(_path(scope, ".lock"), "a")
+    except OSError as exc:
+        current_app.logger.warning("Dashboard compute lock unavailable: %s", exc)
+        yield True
+        return
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def clear():
+    """Delete this database's stored entries (not the lock files, which another process may hold)."""
+    for path in _folder().glob(f"{_prefix()}-*.json"):
+        path.unlink(missing_ok=True)

@@ -1,0 +1,1 @@
+"""Grade-change requests: the transition table, grade history and downgrades, attachments, queries and the inbox."""

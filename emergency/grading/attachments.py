@@ -1,0 +1,199 @@
+"""Evidence attachments: type by content (magic bytes), a size limit, storage outside the web root.
+
+Files are stored under ``<instance>/attachments`` with random server-side names; the uploader's file name is
+kept only as a sanitised display name. Every file is checked before anything is written, so a bad upload
+leaves neither a row nor a file. Files follow their transaction: a new file is removed when the session
+rolls back, and a deleted attachment's file is removed only once the deletion is committed.
+"""
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NO_VALUE
+
+from emergency.audit import trail as audit
+from models import GradeRequest, RequestAttachment, db
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_FILES = 20
+# kind: (content type, magic prefix, accepted extensions; the first is used on disk)
+KINDS = {
+    "PDF": ("application/pdf", b"%PDF-", (".pdf",)),
+    "JPG": ("image/jpeg", b"\xff\xd8\xff", (".jpg", ".jpeg")),
+    "PNG": ("image/png", b"\x89PNG\r\n\x1a\n", (".png",)),
+}
+STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
+# Characters Windows and browsers treat specially in file names.
+UNSAFE = re.compile(r'[\\/:*?"<>|]')
+WRITTEN, REMOVED = "attachment_files_written", "attachment_files_removed"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked file, held in memory until it is stored."""
+
+    display_name: str
+    kind: str
+    data: bytes
+
+    @property
+    def content_type(self):
+        return KINDS[self.kind][0]
+
+    @property
+    def extension(self):
+        return KINDS[self.kind][2][0]
+
+
+def sniff(head):
+    """The kind ("PDF", "JPG", "PNG") of content starting with ``head``, or None."""
+    for kind, (_, magic, _) in KINDS.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def clean_display_name(name, fallback_extension=".pdf"):
+    """A safe display name: no path, no control or reserved characters, at most 120 characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[\\/]", name)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = UNSAFE.sub("_", name)
+    name = " ".join(name.split()).lstrip(". ")
+    stem, ext = os.path.splitext(name)
+    if len(name) > 120:
+        name = stem[:120 - len(ext)] + ext
+    return name or f"附件{fallback_extension}"
+
+
+def max_bytes():
+    return int(current_app.config.get("ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def max_files():
+    return int(current_app.config.get("ATTACHMENT_MAX_FILES", DEFAULT_MAX_FILES))
+
+
+def _megabytes(size):
+    return f"{size / 1024 / 1024:g} MB"
+
+
+def check_file(filename, stream, limit=None):
+    """Read and check one upload; return (Upload, None) or (None, Chinese message)."""
+    limit = max_bytes() if limit is None else limit
+    shown = clean_display_name(filename)
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        return None, f"文件“{shown}”超过大小上限（{_megabytes(limit)}）"
+    if not data:
+        return None, f"文件“{shown}”为空"
+    kind = sniff(data[:16])
+    if kind is None:
+        return None, f"文件“{shown}”不是PDF、JPG或PNG文件（按文件内容判断），未保存"
+    extension = os.path.splitext(shown)[1].lower()
+    if extension not in KINDS[kind][2]:
+        return None, f"文件“{shown}”的扩展名与内容不符（内容为{kind}），请使用{KINDS[kind][2][0]}扩展名"
+    return Upload(clean_display_name(filename, KINDS[kind][2][0]), kind, data), None
+
+
+def check_files(files, already=0):
+    """Check every non-empty upload in ``files`` (Werkzeug FileStorage); return (uploads, errors)."""
+    uploads, errors = [], []
+    files = [f for f in files or [] if f and getattr(f, "filename", "")]
+    if already + len(files) > max_files():
+        return [], [f"每个申请最多{max_files()}个附件"]
+    for item in files:
+        upload, error = check_file(item.filename, item.stream)
+        if error:
+            errors.append(error)
+        else:
+            uploads.append(upload)
+    return uploads, errors
+
+
+def storage_dir():
+    """Where files live: ATTACHMENT_DIR, else <INSTANCE_DATA or the instance folder>/attachments."""
+    configured = current_app.config.get("ATTACHMENT_DIR")
+    if configured:
+        return configured
+    base = current_app.config.get("INSTANCE_DATA") or current_app.instance_path
+    return os.path.join(base, "attachments")
+
+
+def path_of(attachment):
+    """The absolute path of a stored attachment (its name is re-checked: it never comes from the user)."""
+    if not STORED_NAME.match(attachment.stored_name):
+        raise ValueError(f"bad stored name {attachment.stored_name!r}")
+    return os.path.join(storage_dir(), attachment.stored_name)
+
+
+def add_attachments(request, uploads, user):
+    """Add rows for checked uploads to ``request`` and write their files; flush. Nothing is left on failure."""
+    if not uploads:
+        return []
+    rows = [RequestAttachment(
+        request=request, stored_name=secrets.token_hex(16) + upload.extension, display_name=upload.display_name,
+        content_type=upload.content_type, size=len(upload.data), sha256=hashlib.sha256(upload.data).hexdigest(),
+        uploaded_by_id=getattr(user, "id", None)) for upload in uploads]
+    db.session.add_all(rows)
+    db.session.flush()
+    written = db.session.info.setdefault(WRITTEN, [])
+    os.makedirs(storage_dir(), mode=0o750, exist_ok=True)
+    for row, upload in zip(rows, uploads):
+        path = path_of(row)
+        with open(path, "xb") as fh:
+            written.append(path)
+            fh.write(upload.data)
+    return rows
+
+
+def remove_attachment(attachment):
+    """Delete an attachment's row; flush. Its file goes when the deletion is committed."""
+    db.session.delete(attachment)
+    db.session.flush()
+
+
+def discard(paths):
+    """Remove files (after their rows are gone or were never committed); missing files are ignored."""
+    for path in paths:
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, flush_context):
+    # Whatever deleted the row (this module, or a cascade from a deleted enterprise), the file follows it.
+    gone = [path_of(obj) for obj in session.deleted if isinstance(obj, RequestAttachment)]
+    if gone:
+        session.info.setdefault(REMOVED, []).extend(gone)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    session.info.pop(WRITTEN, None)
+    discard(session.info.pop(REMOVED, []))
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    discard(session.info.pop(WRITTEN, []))
+    session.info.pop(REMOVED, None)
+
+
+def _enterprise_of(attachment, conn):
+    request = inspect(attachment).attrs.request.loaded_value
+    if request is not NO_VALUE and request is not None:
+        return request.enterprise_id
+    return conn.execute(select(GradeRequest.enterprise_id)
+                        .where(GradeRequest.id == attachment.request_id)).scalar()
+
+
+audit.register(RequestAttachment, "attachment", "申请附件", _enterprise_of, lambda o: o.display_name)

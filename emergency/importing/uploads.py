@@ -1,0 +1,122 @@
+"""Uploaded files kept between preview and commit, so the commit re-reads exactly the previewed bytes.
+
+Each upload is stored under the instance folder as ``<token>.bin`` plus ``<token>.json`` (file name, size,
+SHA-256, uploader, time). The token is random; the commit must name the same SHA-256 and come from the same
+user. Files older than a day are removed whenever a new one is stored.
+"""
+import hashlib
+import json
+import os
+import re
+import secrets
+import time
+
+from flask import current_app
+
+MAX_AGE_SECONDS = 24 * 3600
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+def folder():
+    config = current_app.config
+    base = config.get("IMPORT_FOLDER") or os.path.join(config.get("INSTANCE_DATA") or current_app.instance_path,
+                                                       "imports")
+    os.makedirs(base, exist_ok=True)
+    return base
+
+
+def _paths(token):
+    base = folder()
+    return os.path.join(base, f"{token}.bin"), os.path.join(base, f"{token}.json")
+
+
+def save(data, filename, user_id, rows=0):
+    """Store an upload and its data row count; return its token."""
+    purge()
+    token = secrets.token_urlsafe(32)
+    data_path, meta_path = _paths(token)
+    with open(data_path, "wb") as fh:
+        fh.write(data)
+    meta = {"filename": filename, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+            "user_id": user_id, "at": time.time(), "rows": rows}
+    with open(meta_path, "w", encoding="utf-8") as fh:
+        json.dump(meta, fh, ensure_ascii=False)
+    return token
+
+
+def load(token, user_id, sha256):
+    """Return (bytes, meta) of the user's upload with that digest, or None when missing, foreign or altered."""
+    if not token or not TOKEN.match(token):
+        return None
+    data_path, meta_path = _paths(token)
+    try:
+        with open(meta_path, encoding="utf-8") as fh:
+            meta = json.load(fh)
+        with open(data_path, "rb") as fh:
+            data = fh.read()
+    except (OSError, ValueError):
+        return None
+    if meta.get("user_id") != user_id or meta.get("sha256") != sha256 or hashlib.sha256(data).hexdigest() != sha256:
+        return None
+    return data, meta
+
+
+def claim(token, user_id, sha256):
+    """Move a previewed upload to a new token that only a job is given; return (new token, meta), or None
+    when it is missing, foreign, altered or claimed already (so one confirmation starts one import)."""
+    stored = load(token, user_id, sha256)
+    if stored is None:
+        return None
+    new = secrets.token_urlsafe(32)
+    (old_data, old_meta), (new_data, new_meta) = _paths(token), _paths(new)
+    try:
+        os.rename(old_meta, new_meta)       # the note first: a concurrent claim can no longer load or move it
+        os.rename(old_data, new_data)
+    except OSError:
+        return None
+    for path in (new_data, new_meta):       # fresh times, so the purge of day-old uploads spares a running job
+        os.utime(path)
+    return new, stored[1]
+
+
+def discard(token):
+    if token and TOKEN.match(token):
+        for path in _paths(token):
+            if os.path.exists(path):
+                os.remove(path)
+
+
+def purge(max_age=MAX_AGE_SECONDS):
+    """Remove uploads older than ``max_age`` seconds."""
+    base, limit = folder(), time.time() - max_age
+    for name in os.listdir(base):
+        path = os.path.join(base, name)
+        try:
+            if os.path.getmtime(path) < limit:
+                os.remove(path)
+        except OSError:
+            continue
+
+
+def preview(data, filename, user_id, county_id=None):
+    """Dry-run an upload; keep it for the commit only when clean. Return (Report, token or None)."""
+    from emergency.importing.pipeline import inspect_file
+
+    report, _ = inspect_file(data, filename, county_id)
+    return report, (save(data, filename, user_id, report.rows) if report.clean else None)
+
+
+def commit(token, sha256, user, county_id=None):
+    """Commit a previewed upload (audit source "import:<filename>"); None when the upload is gone or altered.
+
+    Flushes, never commits: the view commits when ``report.committed`` and rolls back otherwise.
+    """
+    from emergency.audit.trail import set_request_source
+    from emergency.importing.pipeline import commit_file
+
+    stored = load(token, user.id, sha256)
+    if stored is None:
+        return None
+    data, meta = stored
+    set_request_source(f"import:{meta['filename']}")
+    return commit_file(data, meta["filename"], user.id, user.username, "web", county_id)

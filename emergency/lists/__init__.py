@@ -1,0 +1,1 @@
+"""The reduction list: rules, listing, accounting, the quality check, orders, obligations and exports."""

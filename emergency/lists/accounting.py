@@ -1,0 +1,138 @@
+"""Reduction accounting: per-county and city totals of list rows, checked against the level's target ratios."""
+from dataclasses import dataclass, field
+
+from emergency.registry.measures import LIMIT, SELF, STOP
+from models import POLLUTANTS, TargetRatio, WholeSocietyEmission, db
+
+# Reductions are sums of floats; a target met to within this many t/d counts as met.
+EPSILON = 1e-9
+
+
+@dataclass
+class PollutantCheck:
+    """One pollutant's reduction against the whole-society baseline and the target ratio."""
+
+    pollutant: str
+    reduction: float = 0.0
+    baseline: float | None = None
+    ratio: float | None = None
+    missing_note: str = "无全社会排放基数"
+
+    @property
+    def share(self):
+        return self.reduction / self.baseline if self.baseline else None
+
+    @property
+    def target(self):
+        if not self.baseline or self.ratio is None:
+            return None
+        return self.ratio * self.baseline
+
+    @property
+    def met(self):
+        return None if self.target is None else self.reduction >= self.target - EPSILON
+
+    @property
+    def shortfall(self):
+        """t/d still missing to reach the target (0 when met, None when it cannot be computed)."""
+        return None if self.target is None else max(self.target - self.reduction, 0.0)
+
+    @property
+    def status(self):
+        if not self.baseline:
+            return self.missing_note
+        if self.ratio is None:
+            return "未设目标比例"
+        return "达标" if self.met else "未达标"
+
+
+@dataclass
+class Totals:
+    """Counts and per-pollutant checks for one county, or for the whole scope (county_id None)."""
+
+    county_id: int | None
+    name: str
+    enterprises: int = 0
+    lines: int = 0
+    stop_lines: int = 0
+    limit_lines: int = 0
+    self_lines: int = 0
+    problem_lines: int = 0
+    checks: dict = field(default_factory=dict)
+
+
+@dataclass
+class Summary:
+    level: str
+    counties: list
+    total: Totals
+
+
+class Accumulator:
+    """Add list rows one at a time (a single pass over a generator) and then read the ``Summary``."""
+
+    def __init__(self, level, counties, baselines, ratios):
+        """:param counties: (id, name) pairs in display order; ``baselines``: {(county_id, pollutant): t/d};
+        ``ratios``: {pollutant: share}."""
+        self.level, self.baselines, self.ratios = level, baselines, ratios
+        self.totals = {cid: self._empty(cid, name) for cid, name in counties}
+        self.enterprises = {cid: set() for cid, _ in counties}
+
+    def _empty(self, county_id, name):
+        checks = {p: PollutantCheck(p, baseline=self.baselines.get((county_id, p)), ratio=self.ratios.get(p))
+                  for p in POLLUTANTS}
+        return Totals(county_id, name, checks=checks)
+
+    def add(self, row):
+        if row.county_id not in self.totals:
+            self.totals[row.county_id] = self._empty(row.county_id, row.county_name)
+            self.enterprises[row.county_id] = set()
+        totals = self.totals[row.county_id]
+        self.enterprises[row.county_id].add(row.enterprise_id)
+        totals.lines += 1
+        action = row.measure.action
+        totals.stop_lines += action == STOP
+        totals.limit_lines += action == LIMIT
+        totals.self_lines += action == SELF
+        totals.problem_lines += row.measure.is_error
+        for pollutant, amount in row.reductions.items():
+            totals.checks[pollutant].reduction += amount
+        return row
+
+    def result(self, total_name="合计"):
+        rows = list(self.totals.values())
+        for totals in rows:
+            totals.enterprises = len(self.enterprises[totals.county_id])
+        total = Totals(None, total_name)
+        for name in ("enterprises", "lines", "stop_lines", "limit_lines", "self_lines", "problem_lines"):
+            setattr(total, name, sum(getattr(t, name) for t in rows))
+        for p in POLLUTANTS:
+            baselines = [t.checks[p].baseline for t in rows]
+            # The scope's baseline is only known when every county in it has one.
+            known = bool(rows) and all(baselines)
+            total.checks[p] = PollutantCheck(
+                p, reduction=sum(t.checks[p].reduction for t in rows),
+                baseline=sum(baselines) if known else None, ratio=self.ratios.get(p),
+                missing_note="部分县（市、区）无全社会排放基数" if rows else "无全社会排放基数")
+        return Summary(self.level, rows, total)
+
+
+def reference_values(level):
+    """Whole-society baselines {(county_id, pollutant): t/d} and the level's ratios {pollutant: share}."""
+    baselines = {(w.county_id, w.pollutant): w.baseline_t_per_day for w in db.session.query(WholeSocietyEmission)}
+    ratios = {r.pollutant: r.ratio for r in db.session.query(TargetRatio).filter_by(level=level)}
+    return baselines, ratios
+
+
+def accumulator_for(level, counties):
+    """An ``Accumulator`` for the given County objects, with reference values read from the database."""
+    baselines, ratios = reference_values(level)
+    return Accumulator(level, [(c.id, c.name) for c in counties], baselines, ratios)
+
+
+def summarise(rows, level, counties, baselines, ratios):
+    """Aggregate an iterable of list rows into a ``Summary`` (pure: all reference values are passed in)."""
+    accumulator = Accumulator(level, counties, baselines, ratios)
+    for row in rows:
+        accumulator.add(row)
+    return accumulator.result()

@@ -1,0 +1,256 @@
+"""Alert activation (预警启动): record an alert, dispatch each county's workbook once, receipts, level changes, end.
+
+Every step of an alert (its start and each upgrade or downgrade) takes the latest published version and
+stores one workbook per county with its SHA-256. Stored files are never regenerated or changed.
+"""
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import UTC
+
+from flask import abort
+from sqlalchemy import or_
+
+from emergency.audit import trail as audit
+from emergency.clock import local_zone, to_local
+from emergency.publishing.versions import export_version, latest_version, version_filename
+from emergency.registry.operations import DomainError
+from models import LEVEL_LABELS, LEVELS, Alert, AlertStep, County, Dispatch, DispatchFile, db
+from models.base import utcnow
+
+NOTE_MAX = 200
+NO_VERSION = "尚未发布清单版本，不能启动预警：请先在“版本”中发布清单"
+
+
+def _alert_summary(alert):
+    scope = "全市" if alert.all_counties else "、".join(c.name for c in alert.counties)
+    return f"{LEVEL_LABELS.get(alert.level, alert.level)}预警（{scope}）"
+
+
+def _step_summary(step):
+    before = f"{LEVEL_LABELS[step.previous_level]} → " if step.previous_level else "启动 "
+    return f"{before}{LEVEL_LABELS.get(step.level, step.level)}"
+
+
+def _dispatch_summary(dispatch):
+    receipt = f"，{dispatch.received_by} 已签收" if dispatch.received_at else ""
+    return f"{dispatch.filename}（SHA-256 {dispatch.sha256[:12]}…）{receipt}"
+
+
+audit.register(Alert, "alert", "预警", lambda obj, conn: None, _alert_summary)
+audit.register(AlertStep, "alert_step", "预警级别", lambda obj, conn: None, _step_summary)
+audit.register(Dispatch, "dispatch", "预警清单下发", lambda obj, conn: None, _dispatch_summary)
+
+
+@dataclass
+class StepStatus:
+    """One step of an alert with the dispatches the viewer may see, and how many were confirmed."""
+
+    step: object
+    dispatches: list
+
+    @property
+    def received(self):
+        return sum(d.received_at is not None for d in self.dispatches)
+
+    @property
+    def total(self):
+        return len(self.dispatches)
+
+
+def local_to_utc(value):
+    """A naive local (China Standard Time) datetime as naive UTC, as the database stores times."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def is_running(alert, now=None):
+    """Declared and not yet ended (an end time in the future has not come yet)."""
+    now = now or utcnow()
+    return alert.ended_at is None or alert.ended_at > now
+
+
+def _running_overlap(county_ids, exclude_id=None):
+    """Names of the given counties that an alert not yet ended already covers, with that alert."""
+    now = utcnow()
+    query = (db.session.query(Alert).filter(or_(Alert.ended_at.is_(None), Alert.ended_at > now))
+             .filter(Alert.counties.any(County.id.in_(county_ids))))
+    if exclude_id is not None:
+        query = query.filter(Alert.id != exclude_id)
+    clashes = []
+    for alert in query:
+        names = [c.name for c in alert.counties if c.id in county_ids]
+        clashes.append(f"{'、'.join(names)}（{LEVEL_LABELS[alert.level]}预警，编号 {alert.id}）")
+    return clashes
+
+
+def _chosen_counties(values):
+    query = db.session.query(County).order_by(County.sort_order, County.id)
+    if not values.get("all_counties"):
+        query = query.filter(County.id.in_(values.get("county_ids") or []))
+    return query.all()
+
+
+def check_start(values):
+    """Return {field: Chinese message} for a new alert; ``started_at`` is naive UTC."""
+    errors = {}
+    if values.get("level") not in LEVELS:
+        errors["level"] = "请选择预警级别"
+    chosen = _chosen_counties(values)
+    if not values.get("all_counties"):
+        wanted = set(values.get("county_ids") or [])
+        if not wanted:
+            errors["county_ids"] = "请选择至少一个县（市、区），或选择“全市”"
+        elif len(chosen) != len(wanted):
+            errors["county_ids"] = "所选县（市、区）不存在"
+    if values.get("started_at") is None:
+        errors["started_at"] = "请填写启动时间"
+    if len(values.get("note") or "") > NOTE_MAX:
+        errors["note"] = f"说明不超过{NOTE_MAX}字"
+    if chosen and "county_ids" not in errors:
+        clashes = _running_overlap([c.id for c in chosen])
+        if clashes:
+            errors["county_ids"] = "以下县（市、区）已有未解除的预警，请调整其级别或先解除：" + "；".join(clashes)
+    if latest_version() is None:
+        errors["version"] = NO_VERSION
+    return errors
+
+
+def _dispatch(alert, step, county):
+    """Generate one county's workbook for the step's level from the step's version, once, and store it."""
+    buffer = io.BytesIO()
+    export_version(buffer, step.version, step.level, county)
+    data = buffer.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    stored = DispatchFile(sha256=digest, size=len(data), content=data)
+    dispatch = Dispatch(alert_id=alert.id, county=county, level=step.level, file=stored, sha256=digest,
+                        size=len(data), filename=version_filename(step.version, step.level, county))
+    step.dispatches.append(dispatch)
+    return dispatch
+
+
+def _new_step(alert, level, user, previous_level=None):
+    step = AlertStep(seq=len(alert.steps) + 1, level=level, previous_level=previous_level,
+                     version=latest_version(), by=user.username)
+    alert.steps.append(step)
+    for county in alert.counties:
+        _dispatch(alert, step, county)
+    db.session.flush()
+    return step
+
+
+def start_alert(values, user):
+    """Record an alert and dispatch its first step to every county it covers; flush, never commit."""
+    errors = check_start(values)
+    if errors:
+        raise DomainError(errors)
+    alert = Alert(level=values["level"], all_counties=bool(values.get("all_counties")),
+                  started_at=values["started_at"], note=(values.get("note") or "").strip(),
+                  created_by=user.username, counties=_chosen_counties(values))
+    db.session.add(alert)
+    db.session.flush()
+    _new_step(alert, alert.level, user)
+    return alert
+
+
+def check_level_change(alert, level):
+    if alert.ended_at is not None:
+        return {"level": "该预警已记录解除时间，不能再调整级别"}
+    if level not in LEVELS:
+        return {"level": "请选择预警级别"}
+    if level == alert.level:
+        return {"level": f"当前已是{LEVEL_LABELS[level]}预警，请选择其他级别"}
+    if latest_version() is None:
+        return {"level": NO_VERSION}
+    return {}
+
+
+def change_level(alert, level, user):
+    """Upgrade or downgrade a running alert: a new step, dispatched anew from the latest version."""
+    errors = check_level_change(alert, level)
+    if errors:
+        raise DomainError(errors)
+    previous, alert.level = alert.level, level
+    return _new_step(alert, level, user, previous_level=previous)
+
+
+def check_end(alert, ended_at):
+    """Return {field: message} for ending ``alert`` at ``ended_at`` (naive UTC)."""
+    if alert.ended_at is not None:
+        return {"ended_at": f"该预警已于 {to_local(alert.ended_at):%Y-%m-%d %H:%M} 解除"}
+    if ended_at is None:
+        return {"ended_at": "请填写解除时间"}
+    if ended_at < alert.started_at:
+        return {"ended_at": f"解除时间不能早于启动时间（{to_local(alert.started_at):%Y-%m-%d %H:%M}）"}
+    return {}
+
+
+def end_alert(alert, ended_at, user):
+    errors = check_end(alert, ended_at)
+    if errors:
+        raise DomainError(errors)
+    alert.ended_at, alert.ended_by = ended_at, user.username
+    db.session.flush()
+    return alert
+
+
+def confirm_receipt(dispatch, user):
+    """Record the county's receipt (签收) once; return False when it was already confirmed."""
+    if dispatch.received_at is not None:
+        return False
+    dispatch.received_at, dispatch.received_by_id, dispatch.received_by = utcnow(), user.id, user.username
+    db.session.flush()
+    return True
+
+
+def _scoped(query, user):
+    if user.role == "county":
+        return query.filter(Alert.counties.any(County.id == user.county_id))
+    return query
+
+
+def alerts_for(user):
+    """The alerts the user may see (county users: those covering their county), newest first."""
+    query = db.session.query(Alert).order_by(Alert.started_at.desc(), Alert.id.desc())
+    return _scoped(query, user).all()
+
+
+def running_alerts(user):
+    """Alerts not yet ended that the user may see, newest first."""
+    query = db.session.query(Alert).filter(or_(Alert.ended_at.is_(None), Alert.ended_at > utcnow()))
+    return _scoped(query, user).order_by(Alert.started_at.desc(), Alert.id.desc()).all()
+
+
+def alert_or_404(alert_id, user):
+    alert = db.session.get(Alert, alert_id)
+    if alert is None or (user.role == "county" and user.county_id not in {c.id for c in alert.counties}):
+        abort(404)
+    return alert
+
+
+def dispatch_or_404(dispatch_id, user):
+    """A dispatch of the user's own county (city staff: any); another county's is a 404."""
+    dispatch = db.session.get(Dispatch, dispatch_id)
+    if dispatch is None or not (user.is_citywide or (user.role == "county" and dispatch.county_id == user.county_id)):
+        abort(404)
+    return dispatch
+
+
+def step_statuses(alert, user):
+    """[StepStatus] of every step, oldest first, with only the viewer's county for county users."""
+    statuses = []
+    for step in alert.steps:
+        shown = [d for d in step.dispatches if user.is_citywide or d.county_id == user.county_id]
+        shown.sort(key=lambda d: (d.county.sort_order, d.county_id))
+        statuses.append(StepStatus(step, shown))
+    return statuses
+
+
+def active_alert_for_county(county_id, now=None):
+    """The alert covering ``county_id`` right now (started, not ended), or None."""
+    now = now or utcnow()
+    return (db.session.query(Alert)
+            .filter(Alert.started_at <= now, or_(Alert.ended_at.is_(None), Alert.ended_at > now))
+            .filter(Alert.counties.any(County.id == county_id))
+            .order_by(Alert.started_at.desc(), Alert.id.desc()).first())

@@ -1,0 +1,241 @@
+"""Published list versions: freeze the effective list of all three levels, then read it back as list rows.
+
+A version stores plain values (names, labels, measures, reductions) and the reference values of its 汇总
+sheet, so exporting or comparing it never reads the live registry.
+"""
+import json
+import re
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import case, func, insert, select
+
+from emergency.audit import trail as audit
+from emergency.lists.accounting import Accumulator, reference_values
+from emergency.lists.listing import ListRow, counties, iter_list_rows
+from emergency.lists.rules import EffectiveMeasure
+from emergency.platform.jobs import counted
+from emergency.registry.operations import DomainError
+from emergency.spreadsheets.writer import write_list_workbook
+from models import LEVEL_LABELS, LEVELS, POLLUTANTS, ListVersion, ProductionLine, VersionRow, db
+
+NAME_MAX, NOTE_MAX = 100, 300
+INSERT_BATCH = 1000
+READ_BATCH = 1000
+# The database may add floats in any order; rounding keeps sums of the same rows equal (shown to 4 places).
+ROUND_TPD = 9
+# Characters Windows and browsers refuse in a download name.
+UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]')
+
+audit.register(ListVersion, "list_version", "清单版本", lambda obj, conn: None,
+               lambda obj: f"{obj.name}（{obj.enterprises} 家企业，{obj.lines} 条生产线）")
+
+
+@dataclass(frozen=True)
+class FrozenMeasure(EffectiveMeasure):
+    """An effective measure read back from a version: its problem text is stored, not recomputed."""
+
+    problem_text: str = ""
+
+    @property
+    def problem(self):
+        return self.problem_text
+
+
+@dataclass(frozen=True)
+class LevelTotals:
+    """Counts and reductions (t/d per pollutant) of one level of a version, for the city or a county."""
+
+    level: str
+    enterprises: int
+    lines: int
+    stop_lines: int
+    limit_lines: int
+    problem_lines: int
+    reductions: dict
+
+    @property
+    def level_label(self):
+        return LEVEL_LABELS[self.level]
+
+
+def check_publish(name, note=""):
+    """Return {field: Chinese message} for a version name and note."""
+    name = (name or "").strip()
+    if not name:
+        return {"name": "请填写版本名称，如“2020年修订版”"}
+    if len(name) > NAME_MAX:
+        return {"name": f"版本名称不超过{NAME_MAX}字"}
+    if len((note or "").strip()) > NOTE_MAX:
+        return {"note": f"说明不超过{NOTE_MAX}字"}
+    if db.session.query(ListVersion.id).filter(ListVersion.name == name).first():
+        return {"name": f"版本“{name}”已发布，请换一个名称"}
+    return {}
+
+
+def _reference():
+    """Counties, whole-society baselines and each level's target ratios, as they stand now."""
+    baselines, ratios = {}, {}
+    for level in LEVELS:
+        baselines, ratios[level] = reference_values(level)
+    return {"counties": [[c.id, c.name] for c in counties()],
+            "baselines": [[county_id, p, value] for (county_id, p), value in baselines.items()],
+            "ratios": ratios}
+
+
+def _frozen(version_id, level, seq, row):
+    """The VersionRow values of one list row."""
+    m = row.measure
+    return {
+        "version_id": version_id, "level": level, "seq": seq, "county_id": row.county_id,
+        "county_name": row.county_name, "enterprise_id": row.enterprise_id,
+        "enterprise_name": row.enterprise_name, "credit_code": row.credit_code, "industry": row.industry,
+        "grade_label": row.grade_label, "line_id": row.line_id, "line_name": row.line_name,
+        "process_stage": row.process_stage, "facilities": row.facilities, "action": m.action,
+        "limit_pct": m.limit_pct, "other_fraction": m.other_fraction, "measure_text": m.text or "",
+        "indicators": m.indicators or "", "rule": m.rule, "status": m.status, "problem": m.problem,
+        **{f"{p}_t_d": row.reductions[p] for p in POLLUTANTS},
+    }
+
+
+def _registry_counts():
+    """(enterprises with lines, lines): what each level of the list holds."""
+    return db.session.execute(
+        select(func.count(func.distinct(ProductionLine.enterprise_id)), func.count(ProductionLine.id))).one()
+
+
+def publish_version(name, note, user):
+    """Freeze the effective list of every level as version ``name``; flush, never commit."""
+    errors = check_publish(name, note)
+    if errors:
+        raise DomainError(errors)
+    enterprises, lines = _registry_counts()
+    version = ListVersion(name=name.strip(), note=(note or "").strip(), published_by=user.username,
+                          published_by_id=user.id, enterprises=enterprises, lines=lines,
+                          reference=json.dumps(_reference(), ensure_ascii=False))
+    db.session.add(version)
+    db.session.flush()
+    table, frozen_ids, frozen_lines = VersionRow.__table__, set(), 0
+    for level in LEVELS:
+        batch = []
+        for seq, row in enumerate(iter_list_rows(level), start=1):
+            batch.append(_frozen(version.id, level, seq, row))
+            if level == LEVELS[0]:
+                frozen_ids.add(row.enterprise_id)
+                frozen_lines += 1
+            if len(batch) >= INSERT_BATCH:
+                db.session.execute(insert(table), batch)
+                batch = []
+        if batch:
+            db.session.execute(insert(table), batch)
+    # Another transaction may have committed between the count and the rows: the rows are what counts.
+    if (version.enterprises, version.lines) != (len(frozen_ids), frozen_lines):
+        version.enterprises, version.lines = len(frozen_ids), frozen_lines
+    return version
+
+
+def all_versions():
+    """Every version, newest first."""
+    return db.session.query(ListVersion).order_by(ListVersion.published_at.desc(), ListVersion.id.desc()).all()
+
+
+def latest_version():
+    return db.session.query(ListVersion).order_by(ListVersion.published_at.desc(), ListVersion.id.desc()).first()
+
+
+def version_or_404(version_id):
+    version = db.session.get(ListVersion, version_id)
+    if version is None:
+        abort(404)
+    return version
+
+
+def version_reference(version):
+    return json.loads(version.reference or "{}")
+
+
+def version_counties(version):
+    """(county id, name) pairs as they were when the version was published."""
+    return [(county_id, name) for county_id, name in version_reference(version).get("counties", [])]
+
+
+def accumulator_for_version(version, level, county_id=None):
+    """An ``Accumulator`` fed with the baselines and ratios stored in the version."""
+    reference = version_reference(version)
+    scope = [(cid, name) for cid, name in reference.get("counties", []) if county_id in (None, cid)]
+    baselines = {(cid, p): value for cid, p, value in reference.get("baselines", [])}
+    return Accumulator(level, scope, baselines, reference.get("ratios", {}).get(level, {}))
+
+
+def _list_row(r):
+    measure = FrozenMeasure(action=r.action, limit_pct=r.limit_pct, other_fraction=r.other_fraction,
+                            text=r.measure_text, indicators=r.indicators, rule=r.rule, status=r.status,
+                            problem_text=r.problem)
+    return ListRow(county_id=r.county_id, county_name=r.county_name, enterprise_id=r.enterprise_id,
+                   enterprise_name=r.enterprise_name, credit_code=r.credit_code, industry=r.industry,
+                   grade_label=r.grade_label, line_id=r.line_id, line_name=r.line_name,
+                   process_stage=r.process_stage, facilities=r.facilities, measure=measure,
+                   reductions={p: getattr(r, f"{p}_t_d") for p in POLLUTANTS})
+
+
+def iter_version_rows(version_id, level, county_id=None, enterprise_id=None):
+    """Yield the stored rows of a version at ``level`` as ``ListRow`` values, in list order."""
+    table = VersionRow.__table__
+    stmt = select(table).where(table.c.version_id == version_id, table.c.level == level).order_by(table.c.seq)
+    if county_id is not None:
+        stmt = stmt.where(table.c.county_id == county_id)
+    if enterprise_id is not None:
+        stmt = stmt.where(table.c.enterprise_id == enterprise_id)
+    for row in db.session.execute(stmt.execution_options(yield_per=READ_BATCH)):
+        yield _list_row(row)
+
+
+def version_totals(version, county_id=None):
+    """[LevelTotals] of every level, summed in the database from the stored rows."""
+    t = VersionRow.__table__
+
+    def count_if(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    stmt = (select(t.c.level, func.count(func.distinct(t.c.enterprise_id)), func.count(t.c.id),
+                   count_if(t.c.action == "stop"), count_if(t.c.action == "limit"), count_if(t.c.status != "ok"),
+                   *(func.sum(t.c[f"{p}_t_d"]) for p in POLLUTANTS))
+            .where(t.c.version_id == version.id).group_by(t.c.level))
+    if county_id is not None:
+        stmt = stmt.where(t.c.county_id == county_id)
+    found = {row[0]: row for row in db.session.execute(stmt)}
+    totals = []
+    for level in LEVELS:
+        row = found.get(level) or (level, 0, 0, 0, 0, 0, *([0.0] * len(POLLUTANTS)))
+        totals.append(LevelTotals(level, row[1], row[2], int(row[3] or 0), int(row[4] or 0), int(row[5] or 0),
+                                  {p: round(float(v or 0.0), ROUND_TPD) for p, v in zip(POLLUTANTS, row[6:])}))
+    return totals
+
+
+def safe_filename(text):
+    return UNSAFE_FILENAME.sub("_", text)
+
+
+def version_filename(version, level, county=None):
+    """E.g. "泽州县_红色预警减排清单（2020年修订版）.xlsx"."""
+    scope = county.name if county else "晋城市"
+    return safe_filename(f"{scope}_{LEVEL_LABELS[level]}预警减排清单（{version.name}）.xlsx")
+
+
+def count_version_rows(version, level, county_id=None):
+    """How many list rows a version export of this scope writes (what its progress counts)."""
+    stmt = select(func.count()).select_from(VersionRow).where(VersionRow.version_id == version.id,
+                                                              VersionRow.level == level)
+    if county_id is not None:
+        stmt = stmt.where(VersionRow.county_id == county_id)
+    return db.session.scalar(stmt)
+
+
+def export_version(fh, version, level, county=None, progress=None):
+    """Write a version's list workbook (same format as the live list) for the city or a county; return the Summary."""
+    county_id = county.id if county else None
+    scope = f"{county.name if county else '全市'}·{version.name}"
+    rows = iter_version_rows(version.id, level, county_id)
+    if progress is not None:
+        rows = counted(rows, progress, count_version_rows(version, level, county_id))
+    return write_list_workbook(fh, level, scope, rows, accumulator_for_version(version, level, county_id))

@@ -1,0 +1,274 @@
+"""All Excel writing: header constants, printable sheet layout, and the formula-injection guard.
+
+Workbooks are written with xlsxwriter in constant_memory mode, so each sheet's rows must arrive in order and
+are flushed as they go; callers stream rows from generators.
+"""
+import io
+import zipfile
+
+import xlsxwriter
+
+from emergency.lists.orders import is_stop_or_limit, order_text
+from emergency.registry.measures import ACTION_LABELS, LIMIT, STOP
+from models import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS
+
+LIST_HEADERS = (
+    "序号", "县（市、区）", "企业名称", "统一社会信用代码", "行业类别", "绩效等级", "生产线", "生产设施",
+    "措施类型", "减排措施", "SO2减排量(吨/日)", "NOx减排量(吨/日)", "颗粒物减排量(吨/日)", "VOCs减排量(吨/日)",
+)
+LIST_WIDTHS = (6, 10, 30, 20, 18, 12, 16, 20, 10, 44, 12, 12, 12, 12)
+SUMMARY_COUNT_COLUMNS = (
+    ("enterprises", "企业数"), ("lines", "生产线数"), ("stop_lines", "停产生产线数"),
+    ("limit_lines", "限产生产线数"), ("self_lines", "自主减排生产线数"), ("problem_lines", "措施有误生产线数"),
+)
+SUMMARY_CHECK_COLUMNS = (
+    ("reduction", "减排量(吨/日)"), ("baseline", "全社会排放量(吨/日)"), ("share", "减排比例"),
+    ("ratio", "目标比例"), ("status", "达标情况"), ("shortfall", "缺口(吨/日)"),
+)
+SUMMARY_HEADERS = ("县（市、区）",) + tuple(h for _, h in SUMMARY_COUNT_COLUMNS) + tuple(
+    f"{POLLUTANT_LABELS[p]}{h}" for p in POLLUTANTS for _, h in SUMMARY_CHECK_COLUMNS)
+ORDER_HEADERS = ("序号", "县（市、区）", "企业名称", "统一社会信用代码", "绩效等级", "停产生产线数",
+                 "限产生产线数", "停限产措施（通知单内容）")
+ORDER_WIDTHS = (6, 10, 30, 20, 12, 8, 8, 80)
+
+# The registry layout, read back by the import: (key, header). Keys follow the model's field names.
+REGISTRY_COLUMNS = (
+    ("name", "企业名称"), ("credit_code", "统一社会信用代码"), ("county", "县（市、区）"), ("town", "乡镇（街道）"),
+    ("address", "详细地址"), ("contact_person", "联系人"), ("contact_phone", "联系电话"),
+    ("industry_name", "行业类别"), ("industry_sub_type", "行业子类"), ("category", "管控类别"),
+    ("grade", "绩效等级"), ("small_micro", "小微企业"), ("violation_prev_year", "上年度存在违法违规"),
+    ("line_name", "生产线"), ("process_stage", "工序"), ("facilities", "生产设施"), ("capacity", "产能"),
+    ("capacity_unit", "产能单位"), ("can_stop_quickly", "可短时停产"), ("so2_t_yr", "SO2(吨/年)"),
+    ("nox_t_yr", "NOx(吨/年)"), ("pm_t_yr", "颗粒物(吨/年)"), ("vocs_t_yr", "VOCs(吨/年)"),
+    ("operating_days", "年运行天数"),
+) + tuple(
+    (f"{level}_{key}", f"{LEVEL_LABELS[level]}预警{header}") for level in LEVELS for key, header in (
+        ("action", "措施类型"), ("limit_pct", "限产比例(%)"), ("other_fraction", "其他措施削减比例"),
+        ("text", "减排措施"), ("indicators", "核查指标"))
+)
+REGISTRY_HEADERS = tuple(header for _, header in REGISTRY_COLUMNS)
+YES, NO = "是", "否"
+
+# Never turn text into formulas, numbers or links: a name like "=HYPERLINK(...)" must stay text (OWASP CSV
+# injection). Text is written with write_string, which cannot produce a formula, and text that starts like a
+# formula also gets Excel's quote prefix, so editing the cell in Excel does not turn it into one either.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                    "strings_to_urls": False}
+A4 = 9
+
+
+def yes_no(value):
+    return YES if value else NO
+
+
+class Sheet:
+    """One printable sheet: optional title row, frozen header with autofilter, rows appended in order."""
+
+    def __init__(self, workbook, formats, name, headers, widths=None, title=None):
+        self.ws, self.formats, self.width = workbook.add_worksheet(name), formats, len(headers)
+        self.header_row = 1 if title else 0
+        for col, width in enumerate(widths or [14] * self.width):
+            self.ws.set_column(col, col, width)
+        if title:
+            self.ws.merge_range(0, 0, 0, self.width - 1, title, formats["title"])
+            self.ws.set_row(0, 24)
+        for col, header in enumerate(headers):
+            self.ws.write_string(self.header_row, col, header, formats["header"])
+        self.next_row = self.header_row + 1
+        self.ws.freeze_panes(self.next_row, 0)
+        self.ws.repeat_rows(0, self.header_row)
+        self.ws.set_landscape()
+        self.ws.set_paper(A4)
+        self.ws.fit_to_pages(1, 0)
+        self.ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        self.ws.set_footer("&C第 &P 页，共 &N 页")
+
+    def append(self, values, kinds=None):
+        """Write one row; ``kinds`` names a format per column ("num", "pct", "text", "wrap", "bold")."""
+        # The hot loop of every export: formats are looked up once per kinds tuple, strings (the common case)
+        # go straight to write_string, and only formula-like text takes the quoted format.
+        formats = self._row_formats(kinds)
+        ws, row = self.ws, self.next_row
+        for col, value in enumerate(values):
+            if type(value) is str and value:
+                if value.startswith(FORMULA_STARTS):
+                    quoted = "wrap_quoted" if (kinds and kinds[col] == "wrap") else "text_quoted"
+                    ws.write_string(row, col, value, self.formats[quoted])
+                else:
+                    ws.write_string(row, col, value, formats[col])
+            else:
+                write_cell(ws, row, col, value, formats[col])
+        self.next_row += 1
+
+    def _row_formats(self, kinds):
+        key = tuple(kinds) if kinds else ()
+        cache = self.__dict__.setdefault("_format_cache", {})
+        if key not in cache:
+            cache[key] = [self.formats[k] for k in kinds] if kinds else [self.formats["text"]] * 256
+        return cache[key]
+
+    def finish(self):
+        self.ws.autofilter(self.header_row, 0, max(self.next_row - 1, self.header_row), self.width - 1)
+
+
+def write_cell(ws, row, col, value, cell_format=None):
+    """Write a value by type: None blank, bool 是/否, numbers as numbers, anything else as literal text."""
+    if value is None or value == "":
+        return ws.write_blank(row, col, None, cell_format)
+    if isinstance(value, bool):
+        return ws.write_string(row, col, yes_no(value), cell_format)
+    if isinstance(value, (int, float)):
+        return ws.write_number(row, col, value, cell_format)
+    return ws.write_string(row, col, str(value), cell_format)
+
+
+def _formats(workbook):
+    base = {"font_name": "SimSun", "font_size": 10, "border": 1, "valign": "top"}
+    return {
+        "title": workbook.add_format({"font_name": "SimHei", "font_size": 14, "bold": True, "align": "center"}),
+        "header": workbook.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
+                                       "align": "center", "valign": "vcenter"}),
+        "text": workbook.add_format(base),
+        "text_quoted": workbook.add_format({**base, "quote_prefix": True}),
+        "wrap": workbook.add_format({**base, "text_wrap": True}),
+        "wrap_quoted": workbook.add_format({**base, "text_wrap": True, "quote_prefix": True}),
+        "num": workbook.add_format({**base, "num_format": "0.0000"}),
+        "int": workbook.add_format({**base, "num_format": "0"}),
+        "pct": workbook.add_format({**base, "num_format": "0.00%"}),
+        "bold": workbook.add_format({**base, "bold": True}),
+    }
+
+
+def measure_cell(measure):
+    """The 减排措施 cell: the measure text, its verification indicators, and any error in front."""
+    text = measure.text or measure.label
+    if measure.indicators:
+        text += f"（核查指标：{measure.indicators}）"
+    return f"【错误：{measure.problem}】{text}" if measure.is_error else text
+
+
+LIST_KINDS = ("int",) + ("text",) * 8 + ("wrap",) + ("num",) * 4
+
+
+def list_values(number, row):
+    return (number, row.county_name, row.enterprise_name, row.credit_code, row.industry, row.grade_label,
+            row.line_name, row.facilities, row.measure.action_label, measure_cell(row.measure),
+            *(row.reductions[p] for p in POLLUTANTS))
+
+
+def order_values(number, rows):
+    first = rows[0]
+    stops = sum(r.measure.action == STOP for r in rows)
+    limits = sum(r.measure.action == LIMIT for r in rows)
+    return (number, first.county_name, first.enterprise_name, first.credit_code, first.grade_label,
+            stops, limits, order_text(rows))
+
+
+def summary_values(totals):
+    values = [totals.name] + [getattr(totals, key) for key, _ in SUMMARY_COUNT_COLUMNS]
+    kinds = ["bold" if totals.county_id is None else "text"] + ["int"] * len(SUMMARY_COUNT_COLUMNS)
+    for p in POLLUTANTS:
+        check = totals.checks[p]
+        values += [check.reduction, check.baseline, check.share, check.ratio, check.status, check.shortfall]
+        kinds += ["num", "num", "pct", "pct", "text", "num"]
+    return values, kinds
+
+
+def write_list_workbook(fh, level, scope_name, rows, accumulator):
+    """Write the 汇总/清单/停限产企业 workbook from a row generator, feeding ``accumulator``; return its Summary."""
+    title = f"晋城市重污染天气{LEVEL_LABELS[level]}预警应急减排清单（{scope_name}）"
+    workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
+    formats = _formats(workbook)
+    # Sheets are created in display order; 汇总 is filled last, once the totals are known.
+    summary_sheet = Sheet(workbook, formats, "汇总", SUMMARY_HEADERS, [12] + [9] * 6 + [11] * 24, title + "汇总")
+    list_sheet = Sheet(workbook, formats, "清单", LIST_HEADERS, LIST_WIDTHS, title)
+    order_sheet = Sheet(workbook, formats, "停限产企业", ORDER_HEADERS, ORDER_WIDTHS, title + "停限产企业")
+    order_kinds = ("int", "text", "wrap", "text", "text", "int", "int", "wrap")
+    current, orders = [], 0
+    for number, row in enumerate(rows, start=1):
+        accumulator.add(row)
+        list_sheet.append(list_values(number, row), LIST_KINDS)
+        if current and current[0].enterprise_id != row.enterprise_id:
+            if any(is_stop_or_limit(r) for r in current):
+                orders += 1
+                order_sheet.append(order_values(orders, current), order_kinds)
+            current = []
+        current.append(row)
+    if current and any(is_stop_or_limit(r) for r in current):
+        order_sheet.append(order_values(orders + 1, current), order_kinds)
+    summary = accumulator.result()
+    for totals in summary.counties + [summary.total]:
+        summary_sheet.append(*summary_values(totals))
+    for sheet in (summary_sheet, list_sheet, order_sheet):
+        sheet.finish()
+    workbook.close()
+    return summary
+
+
+def write_zip(fh, members):
+    """Write a zip of (filename, writer) pairs, where ``writer(file)`` writes one workbook to a file object."""
+    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for filename, writer in members:
+            # One county's workbook at a time is held in memory; xlsx files are already compressed.
+            buffer = io.BytesIO()
+            writer(buffer)
+            archive.writestr(filename, buffer.getvalue(), compress_type=zipfile.ZIP_STORED)
+
+
+def registry_values(enterprise, line):
+    """One registry row as {key: value}; ``line`` may be None for an enterprise without lines."""
+    values = {
+        "name": enterprise.name, "credit_code": enterprise.credit_code, "county": enterprise.county.name,
+        "town": enterprise.town, "address": enterprise.address, "contact_person": enterprise.contact_person,
+        "contact_phone": enterprise.contact_phone, "industry_name": enterprise.industry.name,
+        "industry_sub_type": enterprise.industry.sub_type, "category": enterprise.category.label,
+        "grade": enterprise.grade.label if enterprise.grade else None,
+        "small_micro": yes_no(enterprise.small_micro), "violation_prev_year": yes_no(enterprise.violation_prev_year),
+    }
+    if line is None:
+        return values
+    values.update({
+        "line_name": line.name, "process_stage": line.process_stage, "facilities": line.facilities,
+        "capacity": line.capacity, "capacity_unit": line.capacity_unit,
+        "can_stop_quickly": yes_no(line.can_stop_quickly), "so2_t_yr": line.so2_t_yr, "nox_t_yr": line.nox_t_yr,
+        "pm_t_yr": line.pm_t_yr, "vocs_t_yr": line.vocs_t_yr, "operating_days": line.operating_days,
+    })
+    for measure in line.measures:
+        prefix = measure.level
+        values.update({
+            f"{prefix}_action": ACTION_LABELS.get(measure.action, measure.action),
+            f"{prefix}_limit_pct": measure.limit_pct, f"{prefix}_other_fraction": measure.other_fraction,
+            f"{prefix}_text": measure.text, f"{prefix}_indicators": measure.indicators,
+        })
+    return values
+
+
+def write_registry_workbook(fh, enterprises):
+    """Write the full registry, one row per line (one row for an enterprise without lines); return the row count."""
+    workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
+    formats = _formats(workbook)
+    widths = [30, 20, 10, 12, 24, 10, 14, 18, 10, 12, 8, 8, 8] + [16, 12, 20, 10, 10, 8, 10, 10, 10, 10, 8] \
+        + [10, 8, 8, 30, 14] * len(LEVELS)
+    sheet = Sheet(workbook, formats, "企业名录", REGISTRY_HEADERS, widths)
+    rows = 0
+    for enterprise in enterprises:
+        for line in enterprise.lines or [None]:
+            values = registry_values(enterprise, line)
+            sheet.append([values.get(key) for key, _ in REGISTRY_COLUMNS])
+            rows += 1
+    sheet.finish()
+    workbook.close()
+    return rows
+
+
+def write_table_workbook(fh, sheets):
+    """Write plain printable sheets; ``sheets`` holds (name, headers, widths, title, rows) with rows of values."""
+    workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
+    formats = _formats(workbook)
+    for name, headers, widths, title, rows in sheets:
+        sheet = Sheet(workbook, formats, name, headers, widths, title)
+        for values in rows:
+            sheet.append(values)
+        sheet.finish()
+    workbook.close()
