@@ -1,13 +1,12 @@
 """Password change, admin password reset and user creation forms."""
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from forms.base import int_or_none, options
+from forms.base import BaseForm, int_or_none, options
 from models import ROLE_LABELS, ROLES
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码")],
                         description="至少10位，同时包含字母和数字，不含用户名")
@@ -15,12 +14,12 @@ class ChangePasswordForm(FlaskForm):
                                                  EqualTo("new", "两次输入的新密码不一致")])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码")],
                         description="至少10位，同时包含字母和数字，不含用户名")
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
     role = SelectField("角色", choices=options([(r, ROLE_LABELS[r]) for r in ROLES]))
     county_id = SelectField("所属县（市、区）", coerce=int_or_none, validators=[Optional()],

@@ -1,12 +1,11 @@
 """Recording an alert, changing its level and ending it."""
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from emergency.publishing.alerts import NOTE_MAX, check_end, check_level_change, check_start, local_to_utc
-from forms.base import int_or_none, options
+from forms.base import BaseForm, add_error, int_or_none, options
 from models import LEVEL_LABELS, LEVELS
 
 LEVEL_CHOICES = [("", "请选择")] + [(level, f"{LEVEL_LABELS[level]}预警") for level in LEVELS]
@@ -34,13 +33,13 @@ def _apply(form, errors, fields):
     """Attach domain errors to their fields (others to the form); return whether there were none."""
     for key, message in errors.items():
         if key in fields:
-            form[key].errors = list(form[key].errors) + [message]
+            add_error(form[key], message)
         else:
             form.form_errors.append(message)
     return not errors
 
 
-class AlertForm(FlaskForm):
+class AlertForm(BaseForm):
     # Unknown choices are reported by the domain check, in Chinese.
     level = SelectField("预警级别", choices=options(LEVEL_CHOICES), validate_choice=False,
                         validators=[DataRequired("请选择预警级别")])
@@ -65,7 +64,7 @@ class AlertForm(FlaskForm):
         return ok
 
 
-class LevelForm(FlaskForm):
+class LevelForm(BaseForm):
     level = SelectField("调整为", choices=options(LEVEL_CHOICES), validate_choice=False,
                         validators=[DataRequired("请选择预警级别")])
 
@@ -78,7 +77,7 @@ class LevelForm(FlaskForm):
         return ok and _apply(self, check_level_change(self.alert, self.level.data), ("level",))
 
 
-class EndForm(FlaskForm):
+class EndForm(BaseForm):
     ended_at = LocalTimeField("解除时间", format=TIME_FORMATS, validators=[InputRequired("请填写解除时间")])
 
     def __init__(self, *args, alert=None, **kwargs):

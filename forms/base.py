@@ -1,9 +1,102 @@
-"""Shared form helpers."""
+"""The base classes every form derives from, so that every message speaks Chinese, and shared form helpers."""
+import functools
 import math
 
-from wtforms import SelectChoice, ValidationError
+from flask_wtf import FlaskForm
+from wtforms import Form, SelectChoice, ValidationError, i18n
 
 from emergency.platform.input_guard import MAX_ID
+
+# WTForms' own catalogue: "zh" is Simplified Chinese (zh_TW is the Traditional one).
+LOCALES = ("zh",)
+
+# Where the zh catalogue is missing a message, says the opposite ("at least" as "greater than") or uses a
+# programmer's word ("浮点数"), and Flask-WTF's file messages, which no WTForms catalogue holds.
+PLAIN_CHINESE = {
+    "Not a valid float value.": "请填写数字",
+    "Not a valid decimal value.": "请填写数字",
+    "Not a valid integer value.": "请填写整数",
+    "Number must be at least %(min)s.": "不能小于%(min)s",
+    "Number must be at most %(max)s.": "不能大于%(max)s",
+    "Not a valid week value.": "请填写有效的周",
+    "This field cannot be edited.": "此项不可修改",
+    "This field is disabled and cannot have a value.": "此项已停用，不能填写",
+    "File does not have an approved extension: {extensions}": "不支持该文件类型，请上传：{extensions}",
+    "File does not have an approved extension.": "不支持该文件类型",
+}
+
+# Flask-WTF raises these in English without asking any catalogue; any other failure (a forged token, a
+# token of another session) is reported as invalid.
+CSRF_MESSAGES = {
+    "The CSRF token is missing.": "缺少表单令牌，请刷新页面后重新提交",
+    "The CSRF token has expired.": "页面已过期，请刷新页面后重新提交",
+}
+CSRF_INVALID = "表单令牌无效，请刷新页面后重新提交"
+
+
+class ChineseTranslations:
+    """WTForms' zh catalogue with the corrections above."""
+
+    def __init__(self, catalogue):
+        self.catalogue = catalogue
+
+    def gettext(self, string):
+        return PLAIN_CHINESE.get(string) or self.catalogue.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self.catalogue.ngettext(singular, plural, n)
+
+
+@functools.cache
+def chinese_translations(locales=LOCALES):
+    return ChineseTranslations(i18n.get_translations(list(locales)))
+
+
+class ChineseMeta:
+    """Meta options of forms and sub-forms alike: the messages come from the Chinese catalogue."""
+
+    locales = LOCALES
+
+    def get_translations(self, form):
+        # Flask-WTF asks Flask-Babel, which the app does not use, and otherwise falls back to English.
+        return chinese_translations(tuple(self.locales))
+
+
+class ChineseCSRF(FlaskForm.Meta.csrf_class):
+    """Flask-WTF's CSRF check, reporting its failures in Chinese."""
+
+    def validate_csrf_token(self, form, field):
+        try:
+            super().validate_csrf_token(form, field)
+        except ValidationError as error:
+            raise ValidationError(CSRF_MESSAGES.get(str(error), CSRF_INVALID)) from error
+
+
+class BaseForm(FlaskForm):
+    """A Flask-WTF form (CSRF-checked, fed from the request) whose messages are Chinese."""
+
+    class Meta(ChineseMeta):
+        csrf_class = ChineseCSRF
+
+
+class SubForm(Form):
+    """A form nested in another through FormField; CSRF is the parent's."""
+
+    class Meta(ChineseMeta):
+        pass
+
+
+class FilterForm(BaseForm):
+    """GET filters of a list; no CSRF because they change nothing."""
+
+    class Meta:
+        csrf = False
+
+
+def add_error(field, message):
+    """Attach a domain check's message to ``field`` once (WTForms may hold its errors as a tuple)."""
+    if message not in field.errors:
+        field.errors = list(field.errors) + [message]
 
 
 def options(pairs):

@@ -1,13 +1,12 @@
 """Enterprise create/edit form and the registry filter form."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from emergency.registry.operations import check_enterprise
-from forms.base import int_or_none, options
+from forms.base import BaseForm, FilterForm, add_error, int_or_none, options
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(BaseForm):
     name = StringField("企业名称", validators=[DataRequired("请填写企业名称"), Length(max=200, message="不超过200字")])
     credit_code = StringField("统一社会信用代码", validators=[DataRequired("请填写统一社会信用代码"), Length(max=40)],
                               description="18位，自动去除空格、转换全角字符并转为大写")
@@ -40,20 +39,13 @@ class EnterpriseForm(FlaskForm):
         """Run field checks, then the domain checks (credit code, uniqueness, grade vs scheme)."""
         ok = super().validate(extra_validators)
         for field, message in check_enterprise(self.values(), existing=self.existing).items():
-            errors = self[field].errors
-            if message not in errors:
-                if isinstance(errors, tuple):
-                    self[field].errors = errors = list(errors)
-                errors.append(message)
-                ok = False
+            add_error(self[field], message)
+            ok = False
         return ok
 
 
-class RegistryFilterForm(FlaskForm):
-    """GET filters of the registry list; no CSRF because it changes nothing."""
-
-    class Meta:
-        csrf = False
+class RegistryFilterForm(FilterForm):
+    """GET filters of the registry list."""
 
     # Unknown filter values are ignored by the query rather than reported: a stale bookmark still works.
     q = StringField("名称或信用代码", default="")

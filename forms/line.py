@@ -1,16 +1,15 @@
 """A whole production line with its yellow/orange/red measures, in one form."""
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FloatField, Form, FormField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, FloatField, FormField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from emergency.registry.measures import ACTION_LABELS, ACTIONS
 from emergency.registry.operations import check_line
-from forms.base import finite, options
+from forms.base import BaseForm, SubForm, add_error, finite, options
 
 NON_NEGATIVE = NumberRange(min=0, message="不能为负数")
 
 
-class MeasureForm(Form):
+class MeasureForm(SubForm):
     """One level's measure; a sub-form, so CSRF is the parent's."""
 
     action = SelectField("措施类型", choices=options([("", "请选择")] + [(a, ACTION_LABELS[a]) for a in ACTIONS]),
@@ -22,7 +21,7 @@ class MeasureForm(Form):
                              description="如：用电量、用气量、投料量")
 
 
-class LineForm(FlaskForm):
+class LineForm(BaseForm):
     name = StringField("生产线名称", validators=[DataRequired("请填写生产线名称"), Length(max=120)])
     process_stage = StringField("工序", validators=[Optional(), Length(max=60)])
     facilities = StringField("主要生产设施", validators=[Optional(), Length(max=300)])
@@ -63,8 +62,6 @@ class LineForm(FlaskForm):
         ok = super().validate(extra_validators)
         for key, message in check_line(self.enterprise, self.values(), self.measures(), self.existing).items():
             level, _, sub = key.partition("-")
-            field = self[level][sub] if sub else self[key]
-            if message not in field.errors:
-                field.errors = list(field.errors) + [message]
-                ok = False
+            add_error(self[level][sub] if sub else self[key], message)
+            ok = False
         return ok

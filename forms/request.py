@@ -1,22 +1,15 @@
 """Grade-change request, review, downgrade and audit-filter forms. Checks run in validate(); forms never write."""
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from emergency.grading import attachments
 from emergency.grading.history import check_downgrade, parse_target
 from emergency.grading.workflow import check_request
-from forms.base import int_or_none, options
+from forms.base import BaseForm, FilterForm, add_error, int_or_none, options
 from models import Category, Grade, db
 from models.request import DOWNGRADE_REASONS
-
-
-def _add_error(field, message):
-    if message not in field.errors:
-        field.errors = list(field.errors) + [message]
-
 
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
@@ -53,12 +46,12 @@ def load_target_or_error(field):
     category = db.session.get(Category, category_code or "")
     grade = db.session.get(Grade, grade_code) if grade_code else None
     if category is None or (grade_code and grade is None):
-        _add_error(field, "请选择等级")
+        add_error(field, "请选择等级")
         return None
     return category, grade
 
 
-class GradeRequestForm(FlaskForm):
+class GradeRequestForm(BaseForm):
     target = SelectField("申请等级/类别", validate_choice=False, validators=[DataRequired("请选择申请的等级")],
                          description="按本企业行业的分级方案列出；保障类须B级及以上或引领性")
     reason = TextAreaField("申请理由", validators=[DataRequired("请填写申请理由"),
@@ -84,62 +77,73 @@ class GradeRequestForm(FlaskForm):
             ok = False
         else:
             for message in check_request(self.enterprise, *target, self.existing).values():
-                _add_error(self.target, message)
+                add_error(self.target, message)
                 ok = False
         already = len(self.existing.attachments) if self.existing is not None else 0
         self.uploads, problems = attachments.check_files(self.files.data, already=already)
         for message in problems:
-            _add_error(self.files, message)
+            add_error(self.files, message)
         return ok and not problems
 
 
-class CountyReviewForm(FlaskForm):
-    decision = RadioField("审核结论", validate_choice=False, choices=options([
-        ("county_pass", "通过，报市局审批"), ("county_return", "退回企业修改")]))
-    note = TextAreaField("审核意见", validators=[Optional(), Length(max=2000, message="不超过2000字")],
-                         description="退回修改时必填，企业可见")
+def note_field(label, description):
+    """An optional note of at most 2000 characters, as the review and downgrade forms take it."""
+    return TextAreaField(label, validators=[Optional(), Length(max=2000, message="不超过2000字")],
+                         description=description)
+
+
+class _ReviewForm(BaseForm):
+    """A reviewer's decision among two, a note the enterprise sees, and the request version the reviewer saw.
+
+    Subclasses declare the ``decision`` and ``note`` fields and the two messages below.
+    """
+
     version = HiddenField(filters=[int_or_none])
+    NO_DECISION: str                # the message when no offered decision was chosen
+    NOTE_NEEDED: tuple[str, str]    # (the decision that needs a note, the message when the note is blank)
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if self.decision.data not in ("county_pass", "county_return"):
-            _add_error(self.decision, "请选择审核结论")
+        needs_note, message = self.NOTE_NEEDED
+        if self.decision.data not in {choice.value for choice in self.decision.choices}:
+            add_error(self.decision, self.NO_DECISION)
             ok = False
-        elif self.decision.data == "county_return" and not (self.note.data or "").strip():
-            _add_error(self.note, "退回修改时须填写意见")
+        elif self.decision.data == needs_note and not (self.note.data or "").strip():
+            add_error(self.note, message)
             ok = False
         return ok
 
 
-class CityReviewForm(FlaskForm):
+class CountyReviewForm(_ReviewForm):
+    decision = RadioField("审核结论", validate_choice=False, choices=options([
+        ("county_pass", "通过，报市局审批"), ("county_return", "退回企业修改")]))
+    note = note_field("审核意见", "退回修改时必填，企业可见")
+    NO_DECISION = "请选择审核结论"
+    NOTE_NEEDED = ("county_return", "退回修改时须填写意见")
+
+
+class CityReviewForm(_ReviewForm):
     decision = RadioField("审批结论", validate_choice=False, choices=options([
         ("approve", "批准，按生效日期调整等级"), ("reject", "驳回")]))
     effective_date = DateInput("生效日期", validators=[Optional()],
                                description="今天或以前：立即生效；以后：到期自动生效")
-    note = TextAreaField("审批意见", validators=[Optional(), Length(max=2000, message="不超过2000字")],
-                         description="驳回时必填，企业可见")
-    version = HiddenField(filters=[int_or_none])
+    note = note_field("审批意见", "驳回时必填，企业可见")
+    NO_DECISION = "请选择审批结论"
+    NOTE_NEEDED = ("reject", "驳回时须填写理由")
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if self.decision.data not in ("approve", "reject"):
-            _add_error(self.decision, "请选择审批结论")
-            ok = False
-        elif self.decision.data == "approve" and self.effective_date.data is None and not self.effective_date.errors:
-            _add_error(self.effective_date, "批准时须填写生效日期")
-            ok = False
-        elif self.decision.data == "reject" and not (self.note.data or "").strip():
-            _add_error(self.note, "驳回时须填写理由")
+        if self.decision.data == "approve" and self.effective_date.data is None and not self.effective_date.errors:
+            add_error(self.effective_date, "批准时须填写生效日期")
             ok = False
         return ok
 
 
-class DowngradeForm(FlaskForm):
+class DowngradeForm(BaseForm):
     target = SelectField("降为", validate_choice=False, validators=[DataRequired("请选择降级后的等级")])
     reason_code = RadioField("降级原因", validate_choice=False,
                              choices=options(list(DOWNGRADE_REASONS.items())))
-    reason = TextAreaField("具体说明", validators=[Optional(), Length(max=2000, message="不超过2000字")],
-                           description="原因为“其他”时必填")
+    reason = note_field("具体说明", "原因为“其他”时必填")
     effective_date = DateInput("生效日期", validators=[InputRequired("请填写生效日期")])
 
     def __init__(self, *args, enterprise=None, **kwargs):
@@ -153,16 +157,13 @@ class DowngradeForm(FlaskForm):
             return False
         for field, message in check_downgrade(self.enterprise, *target, self.reason_code.data,
                                               self.reason.data).items():
-            _add_error(self[field], message)
+            add_error(self[field], message)
             ok = False
         return ok
 
 
-class AuditFilterForm(FlaskForm):
-    """GET filters of the audit log; no CSRF because it changes nothing."""
-
-    class Meta:
-        csrf = False
+class AuditFilterForm(FilterForm):
+    """GET filters of the audit log."""
 
     enterprise = StringField("企业", validators=[Optional(), Length(max=200)], description="名称、信用代码或编号")
     user = StringField("用户", validators=[Optional(), Length(max=60)])
@@ -173,16 +174,13 @@ class AuditFilterForm(FlaskForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         if self.date_from.data and self.date_to.data and self.date_from.data > self.date_to.data:
-            _add_error(self.date_to, "截止日期不能早于起始日期")
+            add_error(self.date_to, "截止日期不能早于起始日期")
             ok = False
         return ok
 
 
-class RequestFilterForm(FlaskForm):
+class RequestFilterForm(FilterForm):
     """GET filters of the request list; unknown values are ignored by the query."""
-
-    class Meta:
-        csrf = False
 
     q = StringField("企业名称", default="")
     state = SelectField("状态", validate_choice=False)

@@ -1,13 +1,12 @@
 """Publishing a list version and choosing two versions to compare."""
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from emergency.publishing.versions import NAME_MAX, NOTE_MAX, check_publish
-from forms.base import int_or_none
+from forms.base import BaseForm, FilterForm, add_error, int_or_none
 
 
-class PublishForm(FlaskForm):
+class PublishForm(BaseForm):
     name = StringField("版本名称", validators=[DataRequired("请填写版本名称，如“2020年修订版”"),
                                            Length(max=NAME_MAX, message=f"版本名称不超过{NAME_MAX}字")],
                        description="如：2020年修订版、2020年12月动态调整")
@@ -18,16 +17,13 @@ class PublishForm(FlaskForm):
         ok = super().validate(extra_validators)
         if ok:
             for field, message in check_publish(self.name.data, self.note.data).items():
-                self[field].errors = list(self[field].errors) + [message]
+                add_error(self[field], message)
                 ok = False
         return ok
 
 
-class CompareForm(FlaskForm):
-    """GET choice of two versions; no CSRF because it changes nothing."""
-
-    class Meta:
-        csrf = False
+class CompareForm(FilterForm):
+    """GET choice of two versions."""
 
     old = SelectField("原版本", coerce=int_or_none, validate_choice=False, validators=[DataRequired("请选择原版本")])
     new = SelectField("新版本", coerce=int_or_none, validate_choice=False, validators=[DataRequired("请选择新版本")])
@@ -40,9 +36,9 @@ class CompareForm(FlaskForm):
         ok = super().validate(extra_validators)
         for field in (self.old, self.new):
             if field.data is not None and field.data not in self.version_ids:
-                field.errors = list(field.errors) + ["没有这个版本，请从列表中选择"]
+                add_error(field, "没有这个版本，请从列表中选择")
                 ok = False
         if ok and self.old.data == self.new.data:
-            self.new.errors = list(self.new.errors) + ["请选择两个不同的版本进行对比"]
+            add_error(self.new, "请选择两个不同的版本进行对比")
             ok = False
         return ok

@@ -113,7 +113,7 @@ def test_city_creates_enterprise_with_normalised_code(world, login):
     ({"grade_code": "LEADING"}, "不允许“引领性”"),
     ({"category_code": "GUARANTEED", "grade_code": "C"}, "保障类企业须达到B级及以上或引领性"),
     ({"county_id": ""}, "请选择所属县（市、区）"),
-    ({"industry_id": "99999"}, "Not a valid choice"),
+    ({"industry_id": "99999"}, "不是有效的选择"),
 ])
 def test_bad_enterprise_input_shows_error_and_writes_nothing(world, login, overrides, message):
     client = login(world["users"]["city"])
@@ -143,7 +143,7 @@ def test_county_user_cannot_move_enterprise_to_another_county(world, login):
     client = login(world["users"]["county_own"])
     data = _enterprise_form(world, credit_code=world["own"].credit_code, county_id=str(world["other"].county_id))
     response = client.post(f"/enterprises/{world['own'].id}/edit", data=data)
-    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "不是有效的选择" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Enterprise, world["own"].id).county_id == world["own"].county_id
 
@@ -174,7 +174,7 @@ def test_whole_line_with_three_measures_in_one_form(world, login):
 @pytest.mark.parametrize("overrides, message", [
     ({"name": "1#生产线"}, "本企业已有同名生产线"),
     ({"so2_t_yr": "-1"}, "不能为负数"),
-    ({"so2_t_yr": "abc"}, "Not a valid float value"),
+    ({"so2_t_yr": "abc"}, "请填写数字"),
     ({"operating_days": "400"}, "应在1到366之间"),
     ({"orange-limit_pct": ""}, "限产须填写限产比例"),
     ({"orange-limit_pct": "100"}, "限产比例应大于0且小于100"),
