@@ -100,7 +100,7 @@ MATRIX = {
 PUBLIC = {"static"}
 
 
-def _build_world(make_enterprise, make_line, make_user, tmp_path, app):
+def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypatch):
     own = make_enterprise(name="矩阵甲水泥有限公司", county_name="城区", grade="C")
     other = make_enterprise(name="矩阵乙水泥有限公司", county_name="泽州县", grade="C")
     line = make_line(own)
@@ -110,7 +110,7 @@ def _build_world(make_enterprise, make_line, make_user, tmp_path, app):
         "county_own": make_user("county", county_name="城区"), "county_other": make_user("county", county_name="泽州县"),
         "city": make_user("city"), "admin": make_user("admin"), "target": make_user("city"),
     }
-    app.config["ATTACHMENT_DIR"] = str(tmp_path / "attachments")
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path / "attachments"))
     upload, _ = attachments.check_file("监测报告.png", io.BytesIO(PNG))
     req = workflow.save_request(own, {"target": "GRADED:B", "reason": "完成深度治理", "evidence": "监测报告"},
                                 [upload], users["ent_own"], submit=True)
@@ -191,8 +191,8 @@ def _requests(app, values, query):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_access_matrix(persona, app, make_enterprise, make_line, make_user, tmp_path):
-    users, values, query = _build_world(make_enterprise, make_line, make_user, tmp_path, app)
+def test_access_matrix(persona, app, make_enterprise, make_line, make_user, tmp_path, monkeypatch):
+    users, values, query = _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypatch)
     client = app.test_client()
     failures = []
     for method, url, endpoint in _requests(app, values, query):

@@ -10,10 +10,8 @@ from models import Job, db
 
 
 @pytest.fixture
-def small_threshold(app):
-    app.config["JOB_THRESHOLD_ROWS"] = 2
-    yield
-    app.config.pop("JOB_THRESHOLD_ROWS")
+def small_threshold(app, monkeypatch):
+    monkeypatch.setitem(app.config, "JOB_THRESHOLD_ROWS", 2)
 
 
 @pytest.fixture
@@ -79,13 +77,13 @@ def test_other_users_cannot_see_a_job(firms, small_threshold, make_user, login, 
     assert login(make_user("admin")).get(f"/jobs/{job_id}").status_code == 200
 
 
-def test_failed_job_reports_without_a_stack_trace(make_user, login, app):
+def test_failed_job_reports_without_a_stack_trace(make_user, login, app, monkeypatch):
     user = make_user("city")
     job = jobs.submit("export_list", "导出测试", {"level": "purple"}, user)
     db.session.commit()
-    app.config["JOBS_SYNC"] = True
+    monkeypatch.setitem(app.config, "JOBS_SYNC", True)
     jobs.start(job.id)
-    app.config.pop("JOBS_SYNC")
+    monkeypatch.delitem(app.config, "JOBS_SYNC")
     db.session.expire_all()
     assert db.session.get(Job, job.id).status == "failed"
     page = login(user).get(f"/jobs/{job.id}").get_data(as_text=True)
