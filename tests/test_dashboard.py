@@ -94,7 +94,7 @@ def test_dashboard_figures_equal_the_list_totals(registry, make_user, login, cou
     body = login(make_user("city")).get("/dashboard").get_data(as_text=True)
     found = figures(body)
     assert_equals_list(found)
-    assert float(found["red-so2-reduction"]) > 0 and found["red-so2-target"] != "—"
+    assert float(found["red-so2-reduction"]) > 0 and float(found["red-so2-target"]) > 0     # a target, not "—"
     assert found["county-城区"] == "2" and found["county-泽州县"] == "3"
     assert found["category-A"] == "1" and found["category-B"] == "3" and found["category-C"] == "1"
     assert found["industry-焦化"] == "1"
@@ -120,6 +120,7 @@ def test_charts_are_inline_svg_bars_without_script(registry, make_user, login):
     widths = [float(w) for w in re.findall(r'<rect class="bar-[^"]*" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', body)]
     assert max(widths) == dashboard_charts.PLOT_WIDTH and min(widths) >= 0
     lowered = body.lower()
+    assert "<h1>应急减排清单概况（全市）</h1>" in lowered
     assert not has_inline_script(lowered) and not loads_external(lowered) and "cdn" not in lowered
 
 
@@ -256,7 +257,7 @@ def test_while_another_worker_computes_the_previous_figures_are_shown_as_updatin
     assert calls == [] and figures(page) == before
     assert 'id="figures-updating"' in page and "统计正在更新" in page
     fresh = client.get("/dashboard").get_data(as_text=True)   # the lock is free again: this worker computes
-    assert 'id="figures-updating"' not in fresh
+    assert "<h1>应急减排清单概况（全市）</h1>" in fresh and 'id="figures-updating"' not in fresh
     assert figures(fresh)["orange-so2-reduction"] != before["orange-so2-reduction"]
     assert_equals_list(figures(fresh))
 
