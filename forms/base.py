@@ -1,6 +1,7 @@
 """The base classes every form derives from, so that every message speaks Chinese, and shared form helpers."""
 import functools
 import math
+import re
 
 from flask_wtf import FlaskForm
 from wtforms import Form, SelectChoice, ValidationError, i18n
@@ -24,6 +25,8 @@ PLAIN_CHINESE = {
     "File does not have an approved extension: {extensions}": "不支持该文件类型，请上传：{extensions}",
     "File does not have an approved extension.": "不支持该文件类型",
 }
+# Flask-WTF's FileSize puts the sizes in before asking the catalogue.
+FILE_SIZE = re.compile(r"File must be between (\d+) and (\d+) bytes\.")
 
 # Flask-WTF raises these in English without asking any catalogue; any other failure (a forged token, a
 # token of another session) is reported as invalid.
@@ -41,6 +44,8 @@ class ChineseTranslations:
         self.catalogue = catalogue
 
     def gettext(self, string):
+        if size := FILE_SIZE.fullmatch(string):
+            return "文件大小应在{}到{}字节之间".format(*size.groups())
         return PLAIN_CHINESE.get(string) or self.catalogue.gettext(string)
 
     def ngettext(self, singular, plural, n):

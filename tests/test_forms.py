@@ -4,6 +4,7 @@ The forms are found by introspection, so a form added later is checked without e
 """
 import importlib
 import inspect
+import io
 import pkgutil
 import re
 from datetime import datetime
@@ -11,10 +12,12 @@ from datetime import datetime
 import pytest
 from flask import session
 from flask_wtf.csrf import generate_csrf
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from werkzeug.datastructures import MultiDict
-from wtforms import Form
+from wtforms import DecimalField, FloatField, Form, IntegerField, StringField
 from wtforms import fields as wtf
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 import forms
 from forms.auth import LoginForm
@@ -81,7 +84,7 @@ def leaf_fields(form):
 
 def formdata_for(cls, round_no, context):
     data = MultiDict()
-    for field in leaf_fields(cls(formdata=None, **context)):
+    for field in leaf_fields(cls(formdata=None, **kwargs_for(cls, context))):
         value = BAD[kind_of(field)][round_no % len(BAD[kind_of(field)])]
         if isinstance(field, wtf.SelectMultipleField):
             data.setlist(field.name, [value, "abc"])
@@ -111,11 +114,16 @@ def context(make_enterprise):
     return {"enterprise": enterprise, "existing": None, "alert": alert, "version_ids": [1, 2]}
 
 
-def build(cls, context, formdata):
-    wanted = inspect.signature(cls.__init__).parameters
-    unknown = [name for name, p in wanted.items() if p.kind == p.KEYWORD_ONLY and name not in context]
+def kwargs_for(cls, context):
+    """The context values the form's constructor takes by keyword."""
+    wanted = [name for name, p in inspect.signature(cls.__init__).parameters.items() if p.kind == p.KEYWORD_ONLY]
+    unknown = [name for name in wanted if name not in context]
     assert not unknown, f"{cls.__name__} takes {unknown}: add a value for it to the context fixture"
-    form = cls(formdata, **{name: context[name] for name in wanted if name in context})
+    return {name: context[name] for name in wanted}
+
+
+def build(cls, context, formdata):
+    form = cls(formdata, **kwargs_for(cls, context))
     for field in leaf_fields(form):
         if getattr(field, "choices", False) is None:
             field.choices = []  # the views fill these from the database
@@ -148,6 +156,34 @@ def test_the_built_in_messages_are_simplified_chinese(app):
         form = LoginForm(MultiDict({"username": "名" * 61, "password": "x"}))
         assert not form.validate()
     assert form.username.errors == ["字段长度不能超过 60 个字符。"]
+
+
+class Sample(BaseForm):
+    """Validators and fields no form uses yet, whose default messages must be Chinese all the same."""
+
+    count = IntegerField("数量", validators=[NumberRange(min=1, max=9)])
+    share = DecimalField("比例", validators=[Optional()])
+    least = FloatField("下限", validators=[Optional(), NumberRange(min=5)])
+    most = FloatField("上限", validators=[Optional(), NumberRange(max=5)])
+    upload = FileField("文件", validators=[FileRequired(), FileAllowed(["pdf"]), FileSize(max_size=3)])
+    code = StringField("代码", validators=[DataRequired(), Length(min=2, max=3)])
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"count": "abc", "share": "x", "least": "1", "most": "9"},
+     {"count": ["请填写整数", "数值大小必须介于 1 到 9 之间。"], "share": ["请填写数字"], "least": ["不能小于5"], "most": ["不能大于5"],
+      "upload": ["该字段是必填字段。"], "code": ["该字段是必填字段。"]}),
+    ({"count": "0", "upload": (io.BytesIO(b"%PDF"), "a.exe"), "code": "abcd"},
+     {"count": ["数值大小必须介于 1 到 9 之间。"], "upload": ["不支持该文件类型，请上传：pdf"],
+      "code": ["字段长度必须介于 2 到 3 个字符之间。"]}),
+    ({"count": "5", "upload": (io.BytesIO(b"%PDF-1.4"), "a.pdf"), "code": "ab"},
+     {"upload": ["文件大小应在0到3字节之间"]}),
+])
+def test_default_messages_of_other_validators_are_chinese(app, data, expected):
+    with app.test_request_context("/", method="POST", data=data, content_type="multipart/form-data"):
+        form = Sample()
+        assert not form.validate()
+    assert form.errors == expected
 
 
 class EpochSigner(TimestampSigner):
