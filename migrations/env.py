@@ -88,6 +88,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch operations rebuild a SQLite table (copy, drop, rename). With foreign keys on (the app turns
+            # them on for every connection), dropping a parent table deletes its rows first and cascades to the
+            # children. The pragma does nothing inside a transaction, so it is set and committed before.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -96,6 +103,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() if sqlite else []
+            if broken:      # rolls the whole upgrade back
+                raise RuntimeError(f"rows with a broken foreign key after the migration: {broken[:10]}")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")   # the connection goes back to the app's pool
+            connection.commit()
 
 
 if context.is_offline_mode():

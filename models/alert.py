@@ -1,13 +1,21 @@
 """Alert activations (预警启动), their level steps, and the workbooks dispatched to counties with receipts."""
-from sqlalchemy import event
+from sqlalchemy import event, false
 
-from .base import db, utcnow
+from .append_only import protect
+from .base import db, one_of, unique_where, utcnow
 from .county import County
+from .line import LEVELS
+
+DISPATCHED_FILE_IS_FINAL = "已下发的文件不能修改或删除"
 
 alert_county = db.Table(
     "alert_county",
     db.Column("alert_id", db.Integer, db.ForeignKey("alert.id", ondelete="CASCADE"), primary_key=True),
     db.Column("county_id", db.Integer, db.ForeignKey("county.id"), primary_key=True),
+    # A copy of "the alert's end is recorded", kept by emergency.publishing.alerts.end_alert, so that the
+    # database can hold one alert without an end per county (an index cannot look into the alert table).
+    db.Column("ended", db.Boolean, nullable=False, server_default=false()),
+    unique_where("uq_alert_county_running_county", "county_id", "NOT ended"),
 )
 
 
@@ -15,6 +23,8 @@ class Alert(db.Model):
     """An alert declared for all or some counties, from its start until its (later recorded) end."""
 
     __tablename__ = "alert"
+    __table_args__ = (one_of("level", LEVELS),
+                      db.CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ended_after_start"))
 
     id = db.Column(db.Integer, primary_key=True)
     level = db.Column(db.String(10), nullable=False)              # the current level (the last step's)
@@ -39,7 +49,8 @@ class AlertStep(db.Model):
     """One level of an alert: the start, then each upgrade or downgrade; each step is dispatched anew."""
 
     __tablename__ = "alert_step"
-    __table_args__ = (db.UniqueConstraint("alert_id", "seq", name="uq_alert_step_alert_seq"),)
+    __table_args__ = (db.UniqueConstraint("alert_id", "seq", name="uq_alert_step_alert_seq"),
+                      one_of("level", LEVELS), one_of("previous_level", LEVELS))
 
     id = db.Column(db.Integer, primary_key=True)
     alert_id = db.Column(db.Integer, db.ForeignKey("alert.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -71,7 +82,8 @@ class Dispatch(db.Model):
     """One county's workbook of one alert step, and that county's receipt (签收)."""
 
     __tablename__ = "dispatch"
-    __table_args__ = (db.UniqueConstraint("step_id", "county_id", name="uq_dispatch_step_county"),)
+    __table_args__ = (db.UniqueConstraint("step_id", "county_id", name="uq_dispatch_step_county"),
+                      one_of("level", LEVELS))
 
     id = db.Column(db.Integer, primary_key=True)
     alert_id = db.Column(db.Integer, db.ForeignKey("alert.id", ondelete="CASCADE"), nullable=False, index=True)
@@ -96,4 +108,7 @@ class Dispatch(db.Model):
 @event.listens_for(DispatchFile, "before_delete")
 def _refuse_change(mapper, connection, target):
     # What was sent is evidence: a dispatched file must stay exactly as sent.
-    raise PermissionError("已下发的文件不能修改或删除")
+    raise PermissionError(DISPATCHED_FILE_IS_FINAL)
+
+
+protect(DispatchFile.__table__, DISPATCHED_FILE_IS_FINAL)

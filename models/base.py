@@ -26,3 +26,27 @@ class TimestampMixin:
 
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+
+# CHECK constraints, named by the convention above ("ck_<table>_<column>"). A NULL passes a CHECK in SQL, so
+# a nullable column stays nullable: whether a value is required is the column's own rule.
+def among(column, values):
+    """The SQL condition "column IN ('a', 'b')" for a vocabulary tuple (or dict) defined once in Python."""
+    listed = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"{column} IN ({listed})"
+
+
+def one_of(column, values):
+    """CHECK that ``column`` holds one of ``values``."""
+    return db.CheckConstraint(among(column, values), name=column)
+
+
+def in_range(column, low, high=None):
+    """CHECK that ``column`` lies in [low, high], or is at least ``low`` when there is no ``high``."""
+    condition = f"{column} >= {low}" if high is None else f"{column} BETWEEN {low} AND {high}"
+    return db.CheckConstraint(condition, name=column)
+
+
+def unique_where(name, column, condition):
+    """A partial unique index: ``column`` is unique among the rows meeting ``condition`` (SQL text)."""
+    return db.Index(name, column, unique=True, sqlite_where=db.text(condition), postgresql_where=db.text(condition))

@@ -1,15 +1,17 @@
 """Import batches: who imported which file, when, and what it changed. Append-only, like the audit log."""
-from .base import db, utcnow
+from .base import db, one_of, utcnow
 
 IMPORT_KINDS = ("enterprise", "line", "measure")
 IMPORT_ACTIONS = ("created", "updated", "unchanged")
 IMPORT_STATUS_LABELS = {"committed": "已导入", "no_changes": "无变化"}
+IMPORT_SOURCES = ("web", "cli")
 
 
 class ImportBatch(db.Model):
     """One committed import; its audit_log rows carry the source "import:<filename>"."""
 
     __tablename__ = "import_batch"
+    __table_args__ = (one_of("status", IMPORT_STATUS_LABELS), one_of("source", IMPORT_SOURCES))
 
     id = db.Column(db.Integer, primary_key=True)
     at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)

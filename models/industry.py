@@ -1,5 +1,9 @@
 """Industries, their grade schemes and the grade vocabulary (all reference data)."""
-from .base import db
+from .base import db, one_of
+
+GRADE_POLICIES = ("required", "optional", "none")
+INDUSTRY_SCOPES = ("key", "nonkey", "any")
+EVIDENCE_TAGS = ("V", "P", "U")
 
 
 class GradeScheme(db.Model):
@@ -37,6 +41,7 @@ class Category(db.Model):
     """The control category: graded, 保障类, 民生, 一般管控 or 不纳入绩效分级."""
 
     __tablename__ = "category"
+    __table_args__ = (one_of("grade_policy", GRADE_POLICIES), one_of("industry_scope", INDUSTRY_SCOPES))
 
     code = db.Column(db.String(20), primary_key=True)
     label = db.Column(db.String(20), nullable=False, unique=True)
@@ -52,7 +57,8 @@ class Industry(db.Model):
     """A key industry of the 2020 guide (with sub-type), or a non-key industry."""
 
     __tablename__ = "industry"
-    __table_args__ = (db.UniqueConstraint("name", "sub_type", name="uq_industry_name_sub_type"),)
+    __table_args__ = (db.UniqueConstraint("name", "sub_type", name="uq_industry_name_sub_type"),
+                      one_of("evidence", EVIDENCE_TAGS))
 
     id = db.Column(db.Integer, primary_key=True)
     code = db.Column(db.String(40), nullable=False, unique=True)

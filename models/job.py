@@ -1,16 +1,22 @@
 """Long-running work (large exports and imports) with progress that any worker can show."""
-from .base import TimestampMixin, db
+from .base import TimestampMixin, db, one_of
+
+# Each kind has its runner (emergency.platform.jobs.runner refuses any other): a new kind needs a migration.
+JOB_KINDS = ("export_list", "export_counties", "export_registry", "export_version", "import")
+# As stored; the progress page also shows "stale" for a queued or running job that stopped reporting.
+JOB_STATUSES = ("queued", "running", "done", "failed")
 
 
 class Job(TimestampMixin, db.Model):
     __tablename__ = "job"
+    __table_args__ = (one_of("kind", JOB_KINDS), one_of("status", JOB_STATUSES))
 
     id = db.Column(db.String(32), primary_key=True)
     kind = db.Column(db.String(30), nullable=False)
     label = db.Column(db.String(200), nullable=False, default="")
     user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
     params = db.Column(db.Text, nullable=False, default="{}")
-    status = db.Column(db.String(10), nullable=False, default="queued")   # queued, running, done, failed
+    status = db.Column(db.String(10), nullable=False, default="queued")
     done = db.Column(db.Integer, nullable=False, default=0)
     total = db.Column(db.Integer, nullable=False, default=0)
     message = db.Column(db.String(500), nullable=False, default="")

@@ -1,17 +1,34 @@
 """Production lines (生产线) and their per-alert-level measures."""
-from .base import TimestampMixin, db
+from .base import TimestampMixin, db, in_range, one_of
 
 POLLUTANTS = ("so2", "nox", "pm", "vocs")
 POLLUTANT_LABELS = {"so2": "SO2", "nox": "NOx", "pm": "颗粒物", "vocs": "VOCs"}
 LEVELS = ("yellow", "orange", "red")
 LEVEL_LABELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
+# The measure actions; emergency.registry.measures adds their labels, strength order and cut fractions.
+STOP, LIMIT, OTHER, SELF, NONE = "stop", "limit", "other", "self", "none"
+ACTIONS = (STOP, LIMIT, OTHER, SELF, NONE)
+
+
+def measure_checks():
+    """The CHECKs of every table holding measures (lines, floors, published rows): level, action, 0–100 %, 0–1.
+
+    The web form and the import also require 0 < limit_pct < 100 for 限产; the database holds the range.
+    """
+    return (one_of("level", LEVELS), one_of("action", ACTIONS), in_range("limit_pct", 0, 100),
+            in_range("other_fraction", 0, 1))
 
 
 class ProductionLine(TimestampMixin, db.Model):
     """A production line with capacity and annual emissions."""
 
     __tablename__ = "production_line"
-    __table_args__ = (db.UniqueConstraint("enterprise_id", "name", name="uq_production_line_enterprise_name"),)
+    __table_args__ = (
+        db.UniqueConstraint("enterprise_id", "name", name="uq_production_line_enterprise_name"),
+        *(in_range(f"{pollutant}_t_yr", 0) for pollutant in POLLUTANTS),
+        in_range("capacity", 0),
+        in_range("operating_days", 1, 366),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     enterprise_id = db.Column(
@@ -58,14 +75,13 @@ class LineMeasure(db.Model):
     """The measure one line takes at one alert level."""
 
     __tablename__ = "line_measure"
-    __table_args__ = (db.UniqueConstraint("line_id", "level", name="uq_line_measure_line_level"),)
+    __table_args__ = (db.UniqueConstraint("line_id", "level", name="uq_line_measure_line_level"), *measure_checks())
 
     id = db.Column(db.Integer, primary_key=True)
     line_id = db.Column(
         db.Integer, db.ForeignKey("production_line.id", ondelete="CASCADE"), nullable=False, index=True
     )
     level = db.Column(db.String(10), nullable=False)
-    # One of emergency.measures.ACTIONS: stop, limit, self, none, other.
     action = db.Column(db.String(10), nullable=False)
     limit_pct = db.Column(db.Float)
     other_fraction = db.Column(db.Float)

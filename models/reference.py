@@ -1,5 +1,6 @@
 """Reference data the rules read: measure floors, whole-society baselines, target ratios, settings."""
-from .base import db
+from .base import db, in_range, one_of
+from .line import LEVELS, POLLUTANTS, measure_checks
 
 
 class MeasureFloor(db.Model):
@@ -8,6 +9,7 @@ class MeasureFloor(db.Model):
     __tablename__ = "measure_floor"
     __table_args__ = (
         db.UniqueConstraint("industry_id", "grade_code", "level", name="uq_measure_floor_key"),
+        *measure_checks(),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -31,6 +33,8 @@ class WholeSocietyEmission(db.Model):
     __tablename__ = "whole_society_emission"
     __table_args__ = (
         db.UniqueConstraint("county_id", "pollutant", name="uq_whole_society_emission_county_pollutant"),
+        one_of("pollutant", POLLUTANTS),
+        in_range("baseline_t_per_day", 0),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -46,7 +50,12 @@ class TargetRatio(db.Model):
     """The minimum reduction share of whole-society emissions for a level and pollutant."""
 
     __tablename__ = "target_ratio"
-    __table_args__ = (db.UniqueConstraint("level", "pollutant", name="uq_target_ratio_level_pollutant"),)
+    __table_args__ = (
+        db.UniqueConstraint("level", "pollutant", name="uq_target_ratio_level_pollutant"),
+        one_of("level", LEVELS),
+        one_of("pollutant", POLLUTANTS),
+        in_range("ratio", 0, 1),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     level = db.Column(db.String(10), nullable=False)

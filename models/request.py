@@ -1,7 +1,7 @@
 """Grade-change requests, their review trail and attachments, the grade history and the batch cut-offs."""
 from types import SimpleNamespace
 
-from .base import TimestampMixin, db, utcnow
+from .base import TimestampMixin, among, db, in_range, one_of, unique_where, utcnow
 from .enterprise import Enterprise
 
 REQUEST_STATES = ("draft", "submitted", "returned", "county_approved", "approved", "rejected", "withdrawn")
@@ -36,6 +36,11 @@ class GradeRequest(TimestampMixin, db.Model):
     """An enterprise's application for a new (category, grade), reviewed by its county and then the city."""
 
     __tablename__ = "grade_request"
+    __table_args__ = (
+        one_of("state", REQUEST_STATES),
+        # One open request per enterprise: check_request says so in Chinese, the database holds it under races.
+        unique_where("uq_grade_request_open_enterprise", "enterprise_id", among("state", OPEN_STATES)),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     enterprise_id = db.Column(
@@ -112,6 +117,8 @@ class RequestEvent(db.Model):
     """One step of a request's review trail (created, submitted, returned, ...), with the reviewer's note."""
 
     __tablename__ = "request_event"
+    __table_args__ = (one_of("action", EVENT_LABELS), one_of("from_state", REQUEST_STATES),
+                      one_of("to_state", REQUEST_STATES))
 
     id = db.Column(db.Integer, primary_key=True)
     request_id = db.Column(
@@ -162,13 +169,18 @@ class GradeHistory(db.Model):
     """One change of an enterprise's (category, grade): from an approved request or a city downgrade."""
 
     __tablename__ = "grade_history"
-    __table_args__ = (db.Index("ix_grade_history_status_effective", "status", "effective_date"),)
+    __table_args__ = (
+        db.Index("ix_grade_history_status_effective", "status", "effective_date"),
+        one_of("kind", HISTORY_KIND_LABELS),
+        one_of("status", HISTORY_STATUS_LABELS),
+        one_of("reason_code", DOWNGRADE_REASONS),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     enterprise_id = db.Column(
         db.Integer, db.ForeignKey("enterprise.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    kind = db.Column(db.String(20), nullable=False)            # request, downgrade
+    kind = db.Column(db.String(20), nullable=False)            # request, downgrade, registry
     old_category_code = db.Column(db.String(20), db.ForeignKey("category.code"))
     old_grade_code = db.Column(db.String(20), db.ForeignKey("grade.code"))
     new_category_code = db.Column(db.String(20), db.ForeignKey("category.code"), nullable=False)
@@ -219,7 +231,8 @@ class BatchCutoff(db.Model):
     """A yearly cut-off date of the application batches (reference data, seed/data/batch_cutoffs.csv)."""
 
     __tablename__ = "batch_cutoff"
-    __table_args__ = (db.UniqueConstraint("month", "day", name="uq_batch_cutoff_month_day"),)
+    __table_args__ = (db.UniqueConstraint("month", "day", name="uq_batch_cutoff_month_day"),
+                      in_range("month", 1, 12), in_range("day", 1, 31))
 
     id = db.Column(db.Integer, primary_key=True)
     month = db.Column(db.Integer, nullable=False)

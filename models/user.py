@@ -2,7 +2,7 @@
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .base import TimestampMixin, db
+from .base import TimestampMixin, db, one_of
 
 ROLES = ("admin", "city", "county", "enterprise")
 ROLE_LABELS = {"admin": "系统管理员", "city": "市局工作人员", "county": "县（市、区）工作人员",
@@ -13,6 +13,7 @@ class User(UserMixin, TimestampMixin, db.Model):
     """A login: admin, city staff, county staff (one county) or enterprise (one enterprise)."""
 
     __tablename__ = "user"
+    __table_args__ = (one_of("role", ROLES),)
 
     id = db.Column(db.Integer, primary_key=True)
     username = db.Column(db.String(60), nullable=False, unique=True)

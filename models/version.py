@@ -1,5 +1,10 @@
 """Published list versions (清单版本): a named, frozen copy of the whole list at all three levels."""
-from .base import db, utcnow
+from .base import db, one_of, utcnow
+from .line import measure_checks
+
+# The state of a frozen row's measure; emergency.lists.rules decides it (and labels it).
+OK, BELOW_FLOOR, MISSING = "ok", "below_floor", "missing"
+ROW_STATUSES = (OK, BELOW_FLOOR, MISSING)
 
 
 class ListVersion(db.Model):
@@ -30,6 +35,8 @@ class VersionRow(db.Model):
     __table_args__ = (
         db.Index("ix_list_version_row_scope", "version_id", "level", "county_id", "seq"),
         db.Index("ix_list_version_row_enterprise", "version_id", "enterprise_id"),
+        *measure_checks(),
+        one_of("status", ROW_STATUSES),
     )
 
     id = db.Column(db.Integer, primary_key=True)

@@ -25,7 +25,7 @@ from models import (
 )
 from seed.demo import BASELINE_SOURCE, PASSWORD, load_demo, plan_registry
 from seed.load import demo_loaded
-from tests.conftest import REFERENCE_TABLES
+from tests.conftest import wipe
 
 USERNAMES = ("admin", "city", "county_zz", "county_cq", "enterprise")
 
@@ -46,11 +46,7 @@ def _counts():
 
 def _wipe():
     """Delete everything but reference data, as the autouse fixture does after each test."""
-    db.session.rollback()
-    for table in reversed(db.metadata.sorted_tables):
-        if table.name not in REFERENCE_TABLES:
-            db.session.execute(table.delete())
-    db.session.commit()
+    wipe()
     db.session.expunge_all()
 
 

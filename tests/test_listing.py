@@ -127,7 +127,7 @@ def test_streamed_rows_match_the_per_enterprise_rows_used_by_orders(make_enterpr
     for i, (category, grade, industry) in enumerate(cases):
         enterprise = make_enterprise(name=f"一致性{i}", category=category, grade=grade, industry_code=industry)
         make_line(enterprise, name="1#", measures={"red": ("limit", 40.0, None), "orange": ("other", None, 0.1)})
-        make_line(enterprise, name="2#", can_stop_quickly=False, measures={}, operating_days=0)
+        make_line(enterprise, name="2#", can_stop_quickly=False, measures={}, operating_days=366)
         made.append(enterprise)
     db.session.expire_all()
     for level in ("yellow", "orange", "red"):

@@ -6,10 +6,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import CheckConstraint, create_engine, inspect, text
 
 from app import create_app
 from models import db
+from seed.load import load_reference
+from tests import invariants
 
 
 @pytest.fixture
@@ -38,3 +40,81 @@ def test_upgrade_matches_models(empty_database_url):
         db.engine.dispose()
     assert diff == []
     assert {"enterprise", "production_line", "line_measure", "measure_floor", "alembic_version"} <= tables
+
+
+def _guards(engine):
+    """CHECK constraints, partial indexes and triggers (and PostgreSQL's trigger function) as the database has them."""
+    inspector = inspect(engine)
+    checks = {(table, check["name"]): check["sqltext"] for table in inspector.get_table_names()
+              for check in inspector.get_check_constraints(table)}
+    if engine.dialect.name == "postgresql":
+        queries = ("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexdef LIKE '% WHERE %'",
+                   "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal UNION ALL "
+                   "SELECT 'refuse_change()', pg_get_functiondef('refuse_change'::regproc)")
+    else:
+        queries = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'",
+                   "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    with engine.connect() as conn:
+        indexes, triggers = (dict(conn.execute(text(sql)).all()) for sql in queries)
+    return checks, indexes, triggers
+
+
+def test_upgrade_builds_the_models_checks_partial_indexes_and_triggers(empty_database_url):
+    """compare_metadata sees neither CHECK constraints nor triggers nor index conditions: compare them here."""
+    built = _guards(db.engine)          # the test database, built by create_all
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        migrated = _guards(db.engine)
+        db.engine.dispose()
+    declared = {(t.name, c.name) for t in db.metadata.tables.values() for c in t.constraints
+                if isinstance(c, CheckConstraint)}
+    assert declared and set(built[0]) == declared
+    assert set(built[1]) == {"uq_grade_request_open_enterprise", "uq_alert_county_running_county"}
+    tables = ("audit_log", "dispatch_file")
+    assert set(built[2]) == ({f"{t}_refuse_change" for t in tables} | {"refuse_change()"}
+                             if db.engine.dialect.name == "postgresql"
+                             else {f"{t}_refuse_{event}" for t in tables for event in ("update", "delete")})
+    assert migrated == built
+
+
+def test_upgraded_database_refuses_what_the_models_refuse(empty_database_url):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        load_reference()
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    invariants.check_everything(empty_database_url)
+
+
+def test_upgrade_keeps_every_row_and_marks_the_ended_alerts(empty_database_url):
+    """SQLite rebuilds each table to add its CHECKs: no row may be lost, nor cascade away with a parent."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0004")
+        load_reference()
+        db.session.commit()
+        with db.engine.begin() as conn:
+            p = invariants.parents(conn)
+            for level, action in (("yellow", "limit"), ("orange", "stop"), ("red", "stop")):
+                invariants.insert(conn, "line_measure", line_id=p["line"], level=level, action=action,
+                                  limit_pct=50.0 if action == "limit" else None)
+            invariants.insert(conn, "request_event", request_id=p["request"], action="create", to_state="draft")
+            ended = invariants.insert(conn, "alert", level="red", started_at=invariants.T0, ended_at=invariants.T0)
+            county_ids = conn.execute(text("SELECT id FROM county ORDER BY id LIMIT 2")).scalars().all()
+            for alert, county in ((p["alert"], county_ids[0]), (ended, county_ids[0]), (ended, county_ids[1])):
+                conn.execute(text("INSERT INTO alert_county (alert_id, county_id) VALUES (:a, :c)"),
+                             {"a": alert, "c": county})
+        tables = sorted(db.metadata.tables)
+        count = lambda conn: {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}  # noqa: E731
+        with db.engine.connect() as conn:
+            before = count(conn)
+        upgrade()
+        with db.engine.connect() as conn:
+            after = count(conn)
+            marks = conn.execute(text("SELECT alert_id, ended FROM alert_county ORDER BY alert_id, county_id")).all()
+        db.engine.dispose()
+    assert after == before and before["line_measure"] == 3 and before["enterprise"] == 2
+    assert [(a, bool(e)) for a, e in marks] == [(p["alert"], False), (ended, True), (ended, True)]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
 from models import AuditLog, Enterprise, LineMeasure, ProductionLine, User
+from models.audit import LOG_IS_APPEND_ONLY
 from models.base import utcnow
 
 _cli_actor = contextvars.ContextVar("audit_cli_actor", default=("system", None, "cli"))
@@ -25,7 +26,6 @@ REDACTED = {"password_hash"}
 NOISE = {"version", "updated_at"}
 AUDITED = {}
 TYPE_LABELS = {}
-ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除"}
 
 
 def register(cls, entity_type, label, enterprise_of, summary_of):
@@ -188,7 +188,7 @@ def _record(session, flush_context):
 def _append_only(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditLog):
-            raise PermissionError("审计日志只能追加，不能修改或删除")
+            raise PermissionError(LOG_IS_APPEND_ONLY)
 
 
 def install():

@@ -5,12 +5,13 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 
-from emergency.audit.trail import ACTION_LABELS, TYPE_LABELS
+from emergency.audit.trail import TYPE_LABELS
 from emergency.clock import local_day_start_utc, to_local
 from emergency.registry.measures import ACTION_LABELS as MEASURE_ACTIONS
 from emergency.registry.queries import _like_escape
 from emergency.text import fold
 from models import AuditLog, Category, County, Enterprise, Grade, Industry, db
+from models.audit import ACTION_LABELS
 from models.line import LEVEL_LABELS
 from models.request import DOWNGRADE_REASONS, HISTORY_KIND_LABELS, HISTORY_STATUS_LABELS, STATE_LABELS
 from models.user import ROLE_LABELS

@@ -6,9 +6,9 @@ unit-tested without an app. They are tried in ``RULES`` order; the first that ap
 from dataclasses import dataclass
 
 from emergency.registry.measures import ACTION_LABELS, LIMIT, NONE, SELF, STOP, Measure, cut_fraction, describe
+from models.version import BELOW_FLOOR, MISSING, OK
 
 NON_COMPLIANT, GRADED, LIVELIHOOD, GUARANTEED = "NON_COMPLIANT", "GRADED", "LIVELIHOOD", "GUARANTEED"
-OK, BELOW_FLOOR, MISSING = "ok", "below_floor", "missing"
 STATUS_LABELS = {OK: "", BELOW_FLOOR: "低于行业措施底线", MISSING: "未填写本级别措施"}
 SELF_MANAGED_TEXT = "鼓励结合实际，自主采取减排措施"
 

@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from models import Job, db
 from models.base import utcnow
+from models.job import JOB_KINDS
 
 RUNNERS = {}
 STALE_AFTER = timedelta(minutes=10)
@@ -24,6 +25,8 @@ STATUS_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完�
 
 def runner(kind):
     """Register ``func(params, progress, out_path) -> (download filename, message)`` for a job kind."""
+    if kind not in JOB_KINDS:
+        raise ValueError(f"job kind {kind!r} is not in models.job.JOB_KINDS (the database refuses it)")
 
     def decorate(func):
         RUNNERS[kind] = func

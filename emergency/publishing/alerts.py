@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from flask import abort
-from sqlalchemy import or_
+from sqlalchemy import or_, update
 
 from emergency.audit import trail as audit
 from emergency.clock import local_zone, to_local
 from emergency.publishing.versions import export_version, latest_version, version_filename
 from emergency.registry.operations import DomainError
-from models import LEVEL_LABELS, LEVELS, Alert, AlertStep, County, Dispatch, DispatchFile, db
+from models import LEVEL_LABELS, LEVELS, Alert, AlertStep, County, Dispatch, DispatchFile, alert_county, db
 from models.base import utcnow
 
 NOTE_MAX = 200
@@ -191,6 +191,8 @@ def end_alert(alert, ended_at, user):
     if errors:
         raise DomainError(errors)
     alert.ended_at, alert.ended_by = ended_at, user.username
+    # The county rows' copy of "ended" frees the counties in the database's one-running-alert index.
+    db.session.execute(update(alert_county).where(alert_county.c.alert_id == alert.id).values(ended=True))
     db.session.flush()
     return alert
 

@@ -1,8 +1,8 @@
 """The measure vocabulary: actions, their strength order and their cut fraction."""
 from dataclasses import dataclass
 
-STOP, LIMIT, OTHER, SELF, NONE = "stop", "limit", "other", "self", "none"
-ACTIONS = (STOP, LIMIT, OTHER, SELF, NONE)
+from models.line import ACTIONS, LIMIT, NONE, OTHER, SELF, STOP  # defined beside the CHECKs that hold them
+
 ACTION_LABELS = {STOP: "停产", LIMIT: "限产", OTHER: "其他", SELF: "自主减排", NONE: "不停限产"}
 # Strength order from the list rules: 停产 > 限产 (higher % stronger) > 其他 > 自主减排 > 不停限产.
 ACTION_RANK = {STOP: 4, LIMIT: 3, OTHER: 2, SELF: 1, NONE: 0}
