@@ -3,7 +3,7 @@ import math
 
 from wtforms import SelectChoice, ValidationError
 
-from emergency.platform.input_guard import MAX_ID
+from emergency.limits import MAX_ID
 
 
 def options(pairs):

@@ -1,7 +1,6 @@
 """Named state changes on the registry. Each flushes and never commits: the request or command commits once."""
 from types import SimpleNamespace
 
-from emergency.accounts.passwords import policy_error
 from emergency.audit import trail as audit
 from emergency.clock import local_today
 from emergency.errors import DomainError
@@ -170,31 +169,6 @@ def save_line(enterprise, values, measures, line=None, expected_version=None):
 def delete_line(line):
     db.session.delete(line)
     db.session.flush()
-
-
-def create_user(username, role, password, county=None, enterprise=None):
-    """Create a login; county users need a county and enterprise users an enterprise."""
-    errors = {}
-    if db.session.query(User.id).filter_by(username=username).first():
-        errors["username"] = f"用户名“{username}”已存在"
-    if role not in ("admin", "city", "county", "enterprise"):
-        errors["role"] = "角色应为 admin、city、county 或 enterprise"
-    if role == "county" and county is None:
-        errors["county"] = "县级用户须指定所属县（市、区）"
-    if role == "enterprise" and enterprise is None:
-        errors["enterprise"] = "企业用户须指定所属企业"
-    message = policy_error(password, username)
-    if message:
-        errors["password"] = message
-    if errors:
-        raise DomainError(errors)
-    user = User(username=username, role=role,
-                county=county if role == "county" else None,
-                enterprise=enterprise if role == "enterprise" else None)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def stage_enterprise(values, enterprise=None):

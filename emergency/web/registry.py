@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from emergency.accounts.access import STAFF, enterprise_or_404, roles_required
+from emergency.accounts.access import visible_enterprise
 from emergency.registry import grades as grade_lists
 from emergency.registry import operations as ops
 from emergency.registry.queries import (
@@ -15,11 +15,13 @@ from emergency.registry.queries import (
 )
 from emergency.web.conflicts import conflict_rows, report_conflict
 from emergency.web.dashboard import index as dashboard_page
+from emergency.web.decorators import roles_required
 from emergency.web.paging import paginate
 from forms.base import options
 from forms.enterprise import EnterpriseForm, RegistryFilterForm
 from forms.line import LineForm
 from models import Enterprise, ProductionLine, db
+from models.user import STAFF
 
 bp = Blueprint("registry", __name__)
 
@@ -76,7 +78,7 @@ def new_enterprise():
 @bp.route("/enterprises/<int:enterprise_id>")
 @login_required
 def enterprise(enterprise_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user)
+    enterprise = visible_enterprise(enterprise_id, current_user)
     return render_template("registry/enterprise.html", enterprise=enterprise,
                            can_edit=current_user.role in STAFF)
 
@@ -84,7 +86,7 @@ def enterprise(enterprise_id):
 @bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def edit_enterprise(enterprise_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     form = _enterprise_form(existing=enterprise)
     if form.validate_on_submit():
         try:
@@ -105,7 +107,7 @@ def edit_enterprise(enterprise_id):
 @bp.route("/enterprises/<int:enterprise_id>/delete", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def delete_enterprise(enterprise_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     if request.method == "POST":
         name = enterprise.name
         ops.delete_enterprise(enterprise)
@@ -146,7 +148,7 @@ def line_conflict_rows(form, line):
 @bp.route("/enterprises/<int:enterprise_id>/lines/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def new_line(enterprise_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     form = _line_form(enterprise)
     if form.validate_on_submit():
         line = ops.save_line(enterprise, form.values(), form.measures())
@@ -159,7 +161,7 @@ def new_line(enterprise_id):
 @bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def edit_line(enterprise_id, line_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     line = _line_or_404(enterprise, line_id)
     form = _line_form(enterprise, line)
     if form.validate_on_submit():
@@ -181,7 +183,7 @@ def edit_line(enterprise_id, line_id):
 @bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/delete", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def delete_line(enterprise_id, line_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     line = _line_or_404(enterprise, line_id)
     if request.method == "POST":
         ops.delete_line(line)
