@@ -13,11 +13,12 @@ from sqlalchemy import or_
 from emergency.audit import trail as audit
 from emergency.clock import local_zone, to_local
 from emergency.errors import DomainError, NotFound
+from emergency.limits import text_limit
 from emergency.publishing.versions import export_version, latest_version, version_filename
 from models import LEVEL_LABELS, LEVELS, Alert, AlertStep, County, Dispatch, DispatchFile, db
 from models.base import utcnow
 
-NOTE_MAX = 200
+NOTE_MAX = text_limit(Alert.note)
 NO_VERSION = "尚未发布清单版本，不能启动预警：请先在“版本”中发布清单"
 
 

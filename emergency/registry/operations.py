@@ -20,6 +20,7 @@ LINE_FIELDS = (
     "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days",
 )
 MEASURE_FIELDS = ("action", "limit_pct", "other_fraction", "text", "indicators")
+NON_NEGATIVE_LINE_FIELDS = ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity")
 
 
 class ConflictError(DomainError):
@@ -129,6 +130,19 @@ def delete_enterprise(enterprise):
     db.session.flush()
 
 
+def line_rules(values):
+    """{field: message} for a line's own values: the one set of line rules, used by the web form (through
+    ``check_line``) and by the import (which matches lines by name, so it needs no name check)."""
+    errors = {}
+    for field in NON_NEGATIVE_LINE_FIELDS:
+        if values.get(field) is not None and values[field] < 0:
+            errors[field] = "不能为负数"
+    days = values.get("operating_days")
+    if days is None or not 1 <= days <= 366:
+        errors["operating_days"] = "年运行天数应在1到366之间"
+    return errors
+
+
 def check_line(enterprise, values, measures, existing=None):
     """Return {field: message}; measure errors are keyed "<level>-<field>"."""
     errors = {}
@@ -141,12 +155,7 @@ def check_line(enterprise, values, measures, existing=None):
         ).first()
         if clash and (existing is None or clash.id != existing.id):
             errors["name"] = "本企业已有同名生产线"
-    for field in ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity"):
-        if values.get(field) is not None and values[field] < 0:
-            errors[field] = "不能为负数"
-    days = values.get("operating_days")
-    if days is None or not 1 <= days <= 366:
-        errors["operating_days"] = "年运行天数应在1到366之间"
+    errors.update(line_rules(values))
     for level, measure in measures.items():
         for field, message in validate_parts(measure.get("action"), measure.get("limit_pct"),
                                              measure.get("other_fraction")).items():
