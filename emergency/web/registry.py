@@ -26,6 +26,12 @@ from models.user import STAFF
 bp = Blueprint("registry", __name__)
 
 
+def _to_enterprise(enterprise, message):
+    """Flash ``message`` and go back to the enterprise's page."""
+    flash(message, "success")
+    return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+
+
 @bp.route("/")
 @login_required
 def home():
@@ -70,8 +76,7 @@ def new_enterprise():
     if form.validate_on_submit():
         enterprise = ops.create_enterprise(form.values())
         db.session.commit()
-        flash(f"已登记企业“{enterprise.name}”。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, f"已登记企业“{enterprise.name}”。")
     return render_template("registry/enterprise_form.html", form=form, enterprise=None)
 
 
@@ -99,8 +104,7 @@ def edit_enterprise(enterprise_id):
             rows = report_conflict(form, current.version, conflict_rows(form, stored, ops.ENTERPRISE_FIELDS))
             return render_template("registry/enterprise_form.html", form=form, enterprise=current,
                                    conflict=rows), 409
-        flash("已保存。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, "已保存。")
     return render_template("registry/enterprise_form.html", form=form, enterprise=enterprise)
 
 
@@ -117,11 +121,13 @@ def delete_enterprise(enterprise_id):
     return render_template("registry/confirm_delete.html", enterprise=enterprise, line=None)
 
 
-def _line_or_404(enterprise, line_id):
+def _editable_line(enterprise_id, line_id):
+    """(enterprise, line) for a line the user may edit; 404 for a line of another enterprise."""
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     line = db.session.get(ProductionLine, line_id)
     if line is None or line.enterprise_id != enterprise.id:
         abort(404)
-    return line
+    return enterprise, line
 
 
 def _line_form(enterprise, line=None):
@@ -153,16 +159,14 @@ def new_line(enterprise_id):
     if form.validate_on_submit():
         line = ops.save_line(enterprise, form.values(), form.measures())
         db.session.commit()
-        flash(f"已添加生产线“{line.name}”。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, f"已添加生产线“{line.name}”。")
     return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=None)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def edit_line(enterprise_id, line_id):
-    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
-    line = _line_or_404(enterprise, line_id)
+    enterprise, line = _editable_line(enterprise_id, line_id)
     form = _line_form(enterprise, line)
     if form.validate_on_submit():
         try:
@@ -175,19 +179,16 @@ def edit_line(enterprise_id, line_id):
             rows = report_conflict(form, current.version, line_conflict_rows(form, current))
             return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=current,
                                    conflict=rows), 409
-        flash("生产线已保存。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, "生产线已保存。")
     return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=line)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/delete", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def delete_line(enterprise_id, line_id):
-    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
-    line = _line_or_404(enterprise, line_id)
+    enterprise, line = _editable_line(enterprise_id, line_id)
     if request.method == "POST":
         ops.delete_line(line)
         db.session.commit()
-        flash(f"已删除生产线“{line.name}”。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, f"已删除生产线“{line.name}”。")
     return render_template("registry/confirm_delete.html", enterprise=enterprise, line=line)
