@@ -266,7 +266,6 @@ class Planner:
         return number
 
 
-
 def too_long(name, text):
     """The message for text longer than the column of import column ``name`` holds; None when it fits."""
     limit = TEXT_LIMITS[name]

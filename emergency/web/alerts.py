@@ -28,7 +28,6 @@ from models.user import CITYWIDE, STAFF
 bp = Blueprint("alerts", __name__)
 
 
-
 def _now_minute():
     return local_now().replace(tzinfo=None, second=0, microsecond=0)
 

@@ -12,7 +12,6 @@ from models.user import STAFF
 bp = Blueprint("dashboard", __name__)
 
 
-
 @bp.route("/dashboard")
 @roles_required(*STAFF)
 def index():
