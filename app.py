@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def create_app(test_config=None):
-    """Build the app: config, extensions, blueprints, commands, error pages. Nothing runs at import."""
+    """Build the app: config, extensions, blueprints, hooks, commands, error pages. Nothing runs at import."""
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
@@ -26,10 +26,12 @@ def create_app(test_config=None):
         register_commands,
         register_errorhandlers,
         register_extensions,
+        register_hooks,
     )
 
     register_extensions(app)
     register_blueprints(app)
+    register_hooks(app)
     register_commands(app)
     register_errorhandlers(app)
     return app

@@ -1,4 +1,5 @@
-"""The domain's refusal type, shared by every module that changes state."""
+"""The domain's refusals, shared by every module. The web layer turns them into responses in one place
+(``emergency.setup.register_errorhandlers``); the domain itself never speaks HTTP."""
 
 
 class DomainError(ValueError):
@@ -7,3 +8,11 @@ class DomainError(ValueError):
     def __init__(self, errors):
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class NotFound(LookupError):
+    """No such record, or one the user may not know exists (so ids of others do not leak): a 404 page."""
+
+
+class Forbidden(PermissionError):
+    """The user may see the record but not do this to it: a 403 page."""

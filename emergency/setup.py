@@ -1,4 +1,7 @@
-"""The pieces ``create_app`` wires together: extensions, blueprints, commands and error pages."""
+"""The pieces ``create_app`` wires together: extensions, blueprints, app-wide hooks, commands and error pages.
+
+Every app-wide request hook, template filter and context processor is registered here, never by a blueprint.
+"""
 from flask import g, render_template
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -7,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
+from emergency.errors import Forbidden, NotFound
 from models import User, db
 
 login_manager = LoginManager()
@@ -37,10 +41,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_extensions(app):
     from emergency.audit import trail as audit
-    from emergency.platform import input_guard, security
+    from emergency.web import input_guard, security
 
     security.init_app(app)
-    input_guard.init_app(app)
+    input_guard.install_converter(app)
+    # First of all hooks (CSRF's own included): every page, error pages too, has its id and refuses NUL.
+    app.before_request(security.assign_request_id)
+    app.before_request(input_guard.refuse_nul)
+    app.after_request(security.security_headers)
     audit.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
@@ -74,9 +82,16 @@ def register_blueprints(app):
 
     app.register_blueprint(imports.bp)
 
-    from emergency.web.context import inject_globals
 
-    app.context_processor(inject_globals)
+def register_hooks(app):
+    """The hooks that read the database, after the extensions' own (so CSRF is checked first), and the
+    template globals and filters."""
+    from emergency.web import context, hooks
+
+    app.before_request(hooks.apply_due_grades)
+    app.context_processor(context.inject_globals)
+    for name, function in context.TEMPLATE_FILTERS.items():
+        app.add_template_filter(function, name)
 
 
 def register_commands(app):
@@ -87,9 +102,11 @@ def register_commands(app):
 
 
 def register_errorhandlers(app):
-    def render_error(error):
-        code = getattr(error, "code", 500) or 500
+    def page(code):
         return render_template("errors/error.html", code=code, request_id=g.get("request_id")), code
+
+    def render_error(error):
+        return page(getattr(error, "code", 500) or 500)
 
     def unexpected(error):
         if isinstance(error, HTTPException):
@@ -97,8 +114,11 @@ def register_errorhandlers(app):
         # Log the stack trace with the request id; the user sees only a Chinese page with that id.
         db.session.rollback()
         app.logger.exception("Unhandled error on %s", g.get("request_id"))
-        return render_template("errors/error.html", code=500, request_id=g.get("request_id")), 500
+        return page(500)
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.errorhandler(code)(render_error)
+    # The domain's refusals become responses here and nowhere else.
+    app.errorhandler(NotFound)(lambda error: page(404))
+    app.errorhandler(Forbidden)(lambda error: page(403))
     app.errorhandler(Exception)(unexpected)

@@ -2,8 +2,9 @@
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from emergency.limits import text_limit
 from forms.base import BaseForm, int_or_none, options
-from models import ROLE_LABELS, ROLES
+from models import ROLE_LABELS, ROLES, User
 
 
 class ChangePasswordForm(BaseForm):
@@ -20,7 +21,7 @@ class ResetPasswordForm(BaseForm):
 
 
 class NewUserForm(BaseForm):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=60)])
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=text_limit(User.username))])
     role = SelectField("角色", choices=options([(r, ROLE_LABELS[r]) for r in ROLES]))
     county_id = SelectField("所属县（市、区）", coerce=int_or_none, validators=[Optional()],
                             description="县级用户必填")

@@ -6,7 +6,7 @@ import re
 from flask_wtf import FlaskForm
 from wtforms import Form, SelectChoice, ValidationError, i18n
 
-from emergency.platform.input_guard import MAX_ID
+from emergency.limits import MAX_ID
 
 # WTForms' own catalogue: "zh" is Simplified Chinese (zh_TW is the Traditional one).
 LOCALES = ("zh",)

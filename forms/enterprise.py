@@ -2,19 +2,24 @@
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from emergency.registry.operations import check_enterprise
+from emergency.limits import text_limit
+from emergency.registry.operations import ENTERPRISE_FIELDS, check_enterprise
 from forms.base import BaseForm, FilterForm, add_error, int_or_none, options
+from models import Enterprise
+
+NAME_MAX = text_limit(Enterprise.name)
 
 
 class EnterpriseForm(BaseForm):
-    name = StringField("企业名称", validators=[DataRequired("请填写企业名称"), Length(max=200, message="不超过200字")])
+    name = StringField("企业名称", validators=[DataRequired("请填写企业名称"),
+                                           Length(max=NAME_MAX, message=f"不超过{NAME_MAX}字")])
     credit_code = StringField("统一社会信用代码", validators=[DataRequired("请填写统一社会信用代码"), Length(max=40)],
                               description="18位，自动去除空格、转换全角字符并转为大写")
     county_id = SelectField("县（市、区）", coerce=int_or_none, validators=[DataRequired("请选择所属县（市、区）")])
-    town = StringField("乡镇（街道）", validators=[Optional(), Length(max=60)])
-    address = StringField("详细地址", validators=[Optional(), Length(max=200)])
-    contact_person = StringField("联系人", validators=[Optional(), Length(max=40)])
-    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=40)])
+    town = StringField("乡镇（街道）", validators=[Optional(), Length(max=text_limit(Enterprise.town))])
+    address = StringField("详细地址", validators=[Optional(), Length(max=text_limit(Enterprise.address))])
+    contact_person = StringField("联系人", validators=[Optional(), Length(max=text_limit(Enterprise.contact_person))])
+    contact_phone = StringField("联系电话", validators=[Optional(), Length(max=text_limit(Enterprise.contact_phone))])
     industry_id = SelectField("行业类别", coerce=int_or_none, validators=[DataRequired("请选择行业类别")])
     category_code = SelectField("管控类别", validators=[DataRequired("请选择管控类别")])
     grade_code = SelectField("绩效等级", validators=[Optional()],
@@ -30,10 +35,7 @@ class EnterpriseForm(BaseForm):
 
     def values(self):
         """The submitted values as the domain operations take them."""
-        return {name: self[name].data for name in (
-            "name", "credit_code", "county_id", "town", "address", "contact_person", "contact_phone",
-            "industry_id", "category_code", "grade_code", "small_micro", "violation_prev_year",
-        )} | {"grade_code": self.grade_code.data or None}
+        return {name: self[name].data for name in ENTERPRISE_FIELDS} | {"grade_code": self.grade_code.data or None}
 
     def validate(self, extra_validators=None):
         """Run field checks, then the domain checks (credit code, uniqueness, grade vs scheme)."""

@@ -2,9 +2,11 @@
 from wtforms import BooleanField, FloatField, FormField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from emergency.limits import text_limit
 from emergency.registry.measures import ACTION_LABELS, ACTIONS
-from emergency.registry.operations import check_line
+from emergency.registry.operations import LINE_FIELDS, check_line
 from forms.base import BaseForm, SubForm, add_error, finite, options
+from models import LineMeasure, ProductionLine
 
 NON_NEGATIVE = NumberRange(min=0, message="不能为负数")
 
@@ -16,17 +18,19 @@ class MeasureForm(SubForm):
                          validators=[DataRequired("请选择措施类型")])
     limit_pct = FloatField("限产比例（%）", validators=[Optional()])
     other_fraction = FloatField("削减比例（0–1）", validators=[Optional()], description="仅“其他”措施填写")
-    text = StringField("减排措施（通知单文字）", validators=[Optional(), Length(max=500)])
-    indicators = StringField("核查指标", validators=[Optional(), Length(max=300)],
+    text = StringField("减排措施（通知单文字）", validators=[Optional(), Length(max=text_limit(LineMeasure.text))])
+    indicators = StringField("核查指标", validators=[Optional(), Length(max=text_limit(LineMeasure.indicators))],
                              description="如：用电量、用气量、投料量")
 
 
 class LineForm(BaseForm):
-    name = StringField("生产线名称", validators=[DataRequired("请填写生产线名称"), Length(max=120)])
-    process_stage = StringField("工序", validators=[Optional(), Length(max=60)])
-    facilities = StringField("主要生产设施", validators=[Optional(), Length(max=300)])
+    name = StringField("生产线名称", validators=[DataRequired("请填写生产线名称"),
+                                            Length(max=text_limit(ProductionLine.name))])
+    process_stage = StringField("工序", validators=[Optional(), Length(max=text_limit(ProductionLine.process_stage))])
+    facilities = StringField("主要生产设施", validators=[Optional(), Length(max=text_limit(ProductionLine.facilities))])
     capacity = FloatField("产能", validators=[Optional(), finite, NON_NEGATIVE])
-    capacity_unit = StringField("产能单位", validators=[Optional(), Length(max=30)])
+    capacity_unit = StringField("产能单位",
+                                validators=[Optional(), Length(max=text_limit(ProductionLine.capacity_unit))])
     can_stop_quickly = BooleanField("可短时停产", default=True, description="焦炉、高炉等不可短时停产的设施请取消勾选")
     so2_t_yr = FloatField("SO2（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
     nox_t_yr = FloatField("NOx（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
@@ -48,9 +52,7 @@ class LineForm(BaseForm):
         self.existing = existing
 
     def values(self):
-        values = {name: self[name].data for name in (
-            "name", "process_stage", "facilities", "capacity", "capacity_unit", "can_stop_quickly",
-            "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days")}
+        values = {name: self[name].data for name in LINE_FIELDS}
         for pollutant in ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr"):
             values[pollutant] = values[pollutant] or 0.0
         return values

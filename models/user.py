@@ -4,9 +4,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .base import TimestampMixin, db, one_of
 
+# The one list of roles, with the groups the access checks use.
 ROLES = ("admin", "city", "county", "enterprise")
 ROLE_LABELS = {"admin": "系统管理员", "city": "市局工作人员", "county": "县（市、区）工作人员",
                "enterprise": "企业用户"}
+STAFF = ("admin", "city", "county")     # the bureau's own people: every role but enterprise
+CITYWIDE = ("admin", "city")            # staff who see the whole city
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -38,11 +41,11 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def is_staff(self):
-        return self.role in ("admin", "city", "county")
+        return self.role in STAFF
 
     @property
     def is_citywide(self):
-        return self.role in ("admin", "city")
+        return self.role in CITYWIDE
 
     @property
     def role_label(self):

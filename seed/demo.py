@@ -25,9 +25,9 @@ import random
 
 from sqlalchemy import func, insert
 
+from emergency.accounts.users import create_account
 from emergency.registry import credit_code
 from emergency.registry.grades import check_classification
-from emergency.registry.operations import create_user
 from models import (
     LEVELS,
     POLLUTANTS,
@@ -46,6 +46,7 @@ from models import (
 )
 
 from . import demo_data as data
+from .load import DEMO_SETTING
 
 PASSWORD = "Demo-2020!"
 BASELINE_SOURCE = "演示数据：合成全社会排放基数，非真实统计"
@@ -374,7 +375,8 @@ def _logins(ref, firms):
         specs.append(("enterprise", "enterprise", None, firm, f"企业用户：{firm.name}"))
     for username, role, county, enterprise, _ in specs:
         if username not in existing:
-            create_user(username, role, PASSWORD, county=county, enterprise=enterprise)
+            create_account(username, role, PASSWORD, county_id=county.id if county else None,
+                           enterprise_code=enterprise.credit_code if enterprise else None)
     return [{"username": u, "password": PASSWORD, "role": r, "note": note} for u, r, _, _, note in specs]
 
 
@@ -384,7 +386,7 @@ def load_demo(n=1500, seed=2020, lines=None):
     firms = plan_registry(n, seed, ref, lines)
     new_firms, new_lines = _insert(ref, firms)
     _baselines(ref, seed)
-    setting = db.session.get(Setting, "demo_loaded") or Setting(key="demo_loaded")
+    setting = db.session.get(Setting, DEMO_SETTING) or Setting(key=DEMO_SETTING)
     setting.value = "1"
     db.session.add(setting)
     logins = _logins(ref, firms)

@@ -6,6 +6,8 @@ correction to a CSV file is applied by running it again.
 import csv
 from pathlib import Path
 
+from sqlalchemy import exists, select
+
 from models import (
     BatchCutoff,
     Category,
@@ -20,6 +22,7 @@ from models import (
 )
 
 DATA = Path(__file__).parent / "data"
+DEMO_SETTING = "demo_loaded"   # "1" while the synthetic demo registry is loaded (seed/demo.py)
 
 
 def read_csv(name):
@@ -114,9 +117,13 @@ def load_reference():
     db.session.flush()
 
 
+def demo_flag():
+    """Whether the demo registry is loaded, as a SQL expression, so a page can read it with other figures."""
+    return exists().where(Setting.key == DEMO_SETTING, Setting.value == "1")
+
+
 def demo_loaded():
-    row = db.session.get(Setting, "demo_loaded")
-    return bool(row and row.value == "1")
+    return bool(db.session.scalar(select(demo_flag())))
 
 
 def load_batch_cutoffs():

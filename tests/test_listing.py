@@ -2,13 +2,13 @@
 import pytest
 from sqlalchemy import event
 
+from emergency.lists.inputs import strictest_limit_pct
 from emergency.lists.listing import (
     count_without_lines,
     enterprise_ids,
     find_county,
     iter_enterprises,
     iter_list_rows,
-    strictest_limit_pct,
 )
 from models import County, Setting, db
 
@@ -118,7 +118,8 @@ def test_find_county_by_id_or_name(county):
 
 def test_streamed_rows_match_the_per_enterprise_rows_used_by_orders(make_enterprise, make_line):
     """The list query and the ORM path (orders) must agree for every category."""
-    from emergency.lists.listing import enterprise_rows, load_floors
+    from emergency.lists.inputs import RuleInputs
+    from emergency.lists.listing import enterprise_rows
 
     cases = [("GRADED", "B", "cement_clinker"), ("GRADED", "A", "cement_clinker"), ("GRADED", "C", "cement_clinker"),
              ("GUARANTEED", None, "heating"), ("LIVELIHOOD", None, "life_service"), ("GENERAL", None, "other"),
@@ -132,6 +133,6 @@ def test_streamed_rows_match_the_per_enterprise_rows_used_by_orders(make_enterpr
     db.session.expire_all()
     for level in ("yellow", "orange", "red"):
         streamed = list(iter_list_rows(level))
-        per_enterprise = [row for e in made for row in enterprise_rows(e, level, load_floors(), 50.0)]
+        per_enterprise = [row for e in made for row in enterprise_rows(e, level, RuleInputs())]
         assert streamed == per_enterprise
     assert {r.grade_label for r in streamed} == {"B", "A", "C", "保障类", "民生", "一般管控", "不纳入绩效分级"}

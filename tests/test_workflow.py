@@ -4,11 +4,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from emergency.errors import DomainError
 from emergency.grading import workflow
 from emergency.grading.history import apply_due_grades, downgrade, is_downgrade
 from emergency.grading.inbox import pending_count
 from emergency.grading.workflow import TRANSITIONS, ConcurrentDecision, TransitionError
-from emergency.registry.operations import DomainError
 from models import Enterprise, GradeHistory, GradeRequest, RequestEvent, User, db
 from models.request import REQUEST_STATES
 

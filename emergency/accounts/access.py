@@ -1,30 +1,11 @@
-"""Who may see and change what: role checks and row scoping used by every blueprint."""
-from functools import wraps
+"""Who may see and change what: row scoping and the record look-ups every blueprint uses.
 
-from flask import abort
-from flask_login import current_user, login_required
-
+The role groups (STAFF, CITYWIDE) are defined once, with the roles, in ``models.user``; the login decorator
+``roles_required`` is HTTP and lives in ``emergency.web.decorators``.
+"""
+from emergency.errors import Forbidden, NotFound
 from models import Enterprise, db
-
-
-def roles_required(*roles):
-    """Require a logged-in user with one of ``roles``; others get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-STAFF = ("admin", "city", "county")
-CITYWIDE = ("admin", "city")
+from models.user import STAFF
 
 
 def scope_enterprises(query, user):
@@ -52,11 +33,12 @@ def can_edit_enterprise(user, enterprise):
     return user.role in STAFF and can_see_enterprise(user, enterprise)
 
 
-def enterprise_or_404(enterprise_id, user, edit=False):
-    """Load an enterprise the user may see (or edit); 404 otherwise, so ids of others do not leak."""
+def visible_enterprise(enterprise_id, user, edit=False):
+    """The enterprise if the user may see (or edit) it. NotFound for one they may not see, so ids of others do
+    not leak; Forbidden for one they may see but not edit."""
     enterprise = db.session.get(Enterprise, enterprise_id)
     if enterprise is None or not can_see_enterprise(user, enterprise):
-        abort(404)
+        raise NotFound(f"enterprise {enterprise_id}")
     if edit and not can_edit_enterprise(user, enterprise):
-        abort(403)
+        raise Forbidden(f"enterprise {enterprise_id}")
     return enterprise

@@ -1,18 +1,19 @@
 """Named state changes on user accounts; each flushes, never commits."""
 from emergency.accounts.passwords import policy_error
-from emergency.registry.operations import DomainError, create_user
-from models import County, Enterprise, User, db
+from emergency.errors import DomainError
+from emergency.registry import credit_code
+from models import ROLES, County, Enterprise, User, db
 
 
 def change_own_password(user, current, new):
     if not user.check_password(current or ""):
         raise DomainError({"current": "当前密码不正确"})
-    _set_password(user, new)
+    return _set_password(user, new)
 
 
 def reset_password(user, new):
     """An administrator sets a new password for ``user``."""
-    _set_password(user, new)
+    return _set_password(user, new)
 
 
 def _set_password(user, new):
@@ -21,6 +22,7 @@ def _set_password(user, new):
         raise DomainError({"new": message})
     user.set_password(new)
     db.session.flush()
+    return user
 
 
 def set_active(user, active, acting_user):
@@ -28,17 +30,50 @@ def set_active(user, active, acting_user):
         raise DomainError({"active": "不能停用自己的账号"})
     user.active = active
     db.session.flush()
+    return user
 
 
 def create_account(username, role, password, county_id=None, enterprise_code=None):
-    """Create a user from form values (county id, enterprise credit code)."""
+    """Create a login: the one way in for the admin form, the create-user command and the demo logins.
+
+    County users need ``county_id``; enterprise users ``enterprise_code``, their enterprise's credit code as
+    typed (cleaned by ``credit_code.normalise``, like every other code). Refusals are a DomainError keyed by
+    field: username, role, county, enterprise, password.
+    """
+    username = (username or "").strip()
     county = db.session.get(County, county_id) if county_id else None
     enterprise = None
     if enterprise_code:
-        enterprise = db.session.query(Enterprise).filter_by(credit_code=enterprise_code.strip().upper()).one_or_none()
+        code = credit_code.normalise(enterprise_code)
+        enterprise = db.session.query(Enterprise).filter_by(credit_code=code).one_or_none()
         if enterprise is None:
-            raise DomainError({"enterprise": f"未找到统一社会信用代码为 {enterprise_code} 的企业"})
-    return create_user(username.strip(), role, password, county=county, enterprise=enterprise)
+            raise DomainError({"enterprise": f"未找到统一社会信用代码为 {code} 的企业"})
+    errors = _account_errors(username, role, password, county, enterprise)
+    if errors:
+        raise DomainError(errors)
+    user = User(username=username, role=role,
+                county=county if role == "county" else None,
+                enterprise=enterprise if role == "enterprise" else None)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _account_errors(username, role, password, county, enterprise):
+    errors = {}
+    if db.session.query(User.id).filter_by(username=username).first():
+        errors["username"] = f"用户名“{username}”已存在"
+    if role not in ROLES:
+        errors["role"] = f"角色应为 {'、'.join(ROLES[:-1])} 或 {ROLES[-1]}"
+    if role == "county" and county is None:
+        errors["county"] = "县级用户须指定所属县（市、区）"
+    if role == "enterprise" and enterprise is None:
+        errors["enterprise"] = "企业用户须指定所属企业"
+    message = policy_error(password, username)
+    if message:
+        errors["password"] = message
+    return errors
 
 
 def users_page():

@@ -4,13 +4,13 @@ from functools import wraps
 import click
 from flask.cli import with_appcontext
 
+from emergency.accounts.users import create_account
 from emergency.audit.trail import acting_as
 from emergency.cli.admin import COMMANDS as ADMIN_COMMANDS
 from emergency.cli.grading import COMMANDS as REQUEST_COMMANDS
 from emergency.cli.lists import COMMANDS as LIST_COMMANDS
-from emergency.registry import credit_code
-from emergency.registry.operations import DomainError, create_user
-from models import County, Enterprise, db
+from emergency.errors import DomainError
+from models import ROLES, County, db
 from seed.load import load_reference
 
 
@@ -46,7 +46,7 @@ def seed_command(demo):
 
 @click.command("create-user")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["admin", "city", "county", "enterprise"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--county", "county_name", help="County name, for county users.")
 @click.option("--enterprise", "enterprise_code", help="Credit code, for enterprise users.")
 @click.option("--password", required=True)
@@ -54,18 +54,14 @@ def seed_command(demo):
 @attributed("create-user")
 def create_user_command(name, role, county_name, enterprise_code, password):
     """Create a login with a role."""
-    county = enterprise = None
+    county_id = None
     if county_name:
         county = db.session.query(County).filter_by(name=county_name.strip()).one_or_none()
         if county is None:
             raise click.ClickException(f"未找到县（市、区）：{county_name}")
-    if enterprise_code:
-        code = credit_code.normalise(enterprise_code)
-        enterprise = db.session.query(Enterprise).filter_by(credit_code=code).one_or_none()
-        if enterprise is None:
-            raise click.ClickException(f"未找到统一社会信用代码为 {code} 的企业")
+        county_id = county.id
     try:
-        user = create_user(name, role, password, county=county, enterprise=enterprise)
+        user = create_account(name, role, password, county_id=county_id, enterprise_code=enterprise_code)
     except DomainError as exc:
         raise click.ClickException("；".join(exc.errors.values())) from None
     db.session.commit()

@@ -48,6 +48,12 @@ def check_list_command(county):
         raise SystemExit(1)
 
 
+def _write(out, export, *args):
+    """Write an export to the file ``out``; return what the export returns."""
+    with open(out, "wb") as fh:
+        return export(fh, *args)
+
+
 @click.command("export-list")
 @level_option
 @county_option
@@ -56,9 +62,7 @@ def check_list_command(county):
 def export_list_command(level, county, out):
     """Export the list workbook (汇总, 清单, 停限产企业) for the city or one county."""
     started = time.perf_counter()
-    with open(out, "wb") as fh:
-        summary = export_list(fh, level, county)
-    total = summary.total
+    total = _write(out, export_list, level, county).total
     click.echo(f"已导出{LEVEL_LABELS[level]}预警减排清单：{total.enterprises} 家企业，{total.lines} 条生产线"
                f"（{time.perf_counter() - started:.1f} 秒）→ {out}")
 
@@ -69,8 +73,7 @@ def export_list_command(level, county, out):
 @with_appcontext
 def export_counties_command(level, out):
     """Export a zip with one list workbook per county."""
-    with open(out, "wb") as fh:
-        names = export_counties(fh, level)
+    names = _write(out, export_counties, level)
     click.echo(f"已导出 {len(names)} 个县（市、区）的{LEVEL_LABELS[level]}预警减排清单 → {out}")
 
 
@@ -80,9 +83,7 @@ def export_counties_command(level, out):
 @with_appcontext
 def export_registry_command(county, out):
     """Export the full registry, one row per production line."""
-    with open(out, "wb") as fh:
-        rows = export_registry(fh, county)
-    click.echo(f"已导出企业名录：{rows} 行 → {out}")
+    click.echo(f"已导出企业名录：{_write(out, export_registry, county)} 行 → {out}")
 
 
 COMMANDS = [check_list_command, export_list_command, export_counties_command, export_registry_command]

@@ -5,10 +5,7 @@
 - enterprise users: their 退回修改 requests (awaiting resubmission) plus final decisions (已批准 / 已驳回)
   they have not opened yet (``GradeRequest.unseen_decision``, cleared when they view the request).
 """
-from flask import current_app
-from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import SQLAlchemyError
 
 from models import Enterprise, GradeRequest, db
 
@@ -19,7 +16,7 @@ def pending_query(user):
     if user.role == "county":
         return (stmt.join(Enterprise, GradeRequest.enterprise_id == Enterprise.id)
                 .where(GradeRequest.state == "submitted", Enterprise.county_id == user.county_id))
-    if user.role in ("admin", "city"):
+    if user.is_citywide:
         return stmt.where(GradeRequest.state == "county_approved")
     if user.role == "enterprise" and user.enterprise_id:
         return stmt.where(GradeRequest.enterprise_id == user.enterprise_id,
@@ -27,20 +24,20 @@ def pending_query(user):
     return None
 
 
-def pending_count(user) -> int:
-    """Return how many grade-change requests await ``user``'s action (0 for anonymous users)."""
+def pending_count_select(user):
+    """A scalar subquery counting the requests awaiting ``user``; None for anonymous users and users with no
+    inbox. The navigation reads it in the same query as its other figure (``emergency.web.context``)."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return 0
+        return None
     stmt = pending_query(user)
     if stmt is None:
-        return 0
-    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        return None
+    return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
 
 
-def nav_count():
-    """The current user's count for the navigation bar; never breaks a page (e.g. the error page itself)."""
-    try:
-        return pending_count(current_user)
-    except SQLAlchemyError:
-        current_app.logger.exception("inbox count failed")
+def pending_count(user) -> int:
+    """Return how many grade-change requests await ``user``'s action (0 for anonymous users)."""
+    count = pending_count_select(user)
+    if count is None:
         return 0
+    return db.session.scalar(select(count)) or 0

@@ -1,7 +1,7 @@
 """Who sees which grade-change requests, and the filtered request list."""
-from flask import abort
 from sqlalchemy import select
 
+from emergency.errors import NotFound
 from emergency.grading.inbox import pending_query
 from emergency.registry.queries import _like_escape
 from emergency.text import fold
@@ -23,17 +23,19 @@ def can_see(user, req):
     return user.is_citywide
 
 
-def request_or_404(request_id, user):
+def visible_request(request_id, user):
+    """The request if ``user`` may see it; NotFound otherwise."""
     req = db.session.get(GradeRequest, request_id)
     if req is None or not can_see(user, req):
-        abort(404)
+        raise NotFound(f"grade request {request_id}")
     return req
 
 
-def attachment_or_404(req, attachment_id):
+def request_attachment(req, attachment_id):
+    """An attachment of ``req``; NotFound for one of another request."""
     attachment = db.session.get(RequestAttachment, attachment_id)
     if attachment is None or attachment.request_id != req.id:
-        abort(404)
+        raise NotFound(f"attachment {attachment_id}")
     return attachment
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from emergency.audit import trail as audit
 from emergency.clock import local_today
+from emergency.errors import DomainError
 from emergency.grading import attachments
 from emergency.grading.history import change_classification, check_target, load_target, parse_target
-from emergency.registry.operations import DomainError
 from models import BatchCutoff, Category, Grade, GradeRequest, RequestEvent, db
 from models.base import utcnow
 from models.request import EVENT_LABELS, OPEN_STATES, STATE_LABELS

@@ -1,14 +1,15 @@
 """Turn the rows read from a file into a plan: per enterprise, line and measure, create, update or unchanged.
 
-The checks are the web forms' rules: credit_code.validate, grades.check_classification and
-measures.validate_parts are called as they are; the line rules mirror operations.check_line (a test keeps
-them equal). Existing records are preloaded as plain rows in a few queries, never one query per row.
+The checks are the web forms' rules, called as they are: credit_code.validate, grades.check_classification,
+operations.line_rules and measures.validate_parts; text limits are the model columns' lengths. Existing
+records are preloaded as plain rows in a few queries, never one query per row.
 A blank cell in a file never erases a stored value (see README, "Importing").
 """
 import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from emergency.importing.classification import Classifier
 from emergency.importing.values import (
     cell_text,
     fold,
@@ -19,16 +20,21 @@ from emergency.importing.values import (
     parse_number,
     parse_percent,
 )
+from emergency.limits import text_limit
 from emergency.registry import credit_code
-from emergency.registry.grades import check_classification
 from emergency.registry.measures import ACTION_LABELS, LIMIT, OTHER, validate_parts
-from emergency.registry.operations import ENTERPRISE_FIELDS, LINE_FIELDS, MEASURE_FIELDS
-from models import LEVELS
+from emergency.registry.operations import ENTERPRISE_FIELDS, LINE_FIELDS, MEASURE_FIELDS, line_rules
+from models import LEVELS, Enterprise, LineMeasure, ProductionLine
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
-TEXT_LIMITS = {"name": 200, "town": 60, "address": 200, "contact_person": 40, "contact_phone": 40,
-               "line_name": 120, "process_stage": 60, "facilities": 300, "capacity_unit": 30,
-               "text": 500, "indicators": 300}
+# Import column → the model column whose length limits it.
+TEXT_LIMITS = {
+    **{name: text_limit(getattr(Enterprise, name))
+       for name in ("name", "town", "address", "contact_person", "contact_phone")},
+    "line_name": text_limit(ProductionLine.name),
+    **{name: text_limit(getattr(ProductionLine, name)) for name in ("process_stage", "facilities", "capacity_unit")},
+    **{name: text_limit(getattr(LineMeasure, name)) for name in ("text", "indicators")},
+}
 LINE_DEFAULTS = {"process_stage": "", "facilities": "", "capacity": None, "capacity_unit": "",
                  "can_stop_quickly": True, "so2_t_yr": 0.0, "nox_t_yr": 0.0, "pm_t_yr": 0.0, "vocs_t_yr": 0.0,
                  "operating_days": 300}
@@ -80,7 +86,7 @@ class Planner:
 
     def __init__(self, vocab, existing, report, county_id=None):
         self.vocab, self.existing, self.report, self.county_id = vocab, existing, report, county_id
-        self._classified = {}
+        self.classifier = Classifier(vocab, self._check)
 
     def enterprise(self, entry):
         """Return an EnterprisePlan, or None when the enterprise has problems (its lines are still checked)."""
@@ -89,7 +95,7 @@ class Planner:
         before = len(self.report.problems)
         self._identity(entry, values, stored)
         industry_ok = self._places(entry, values, stored)
-        self._classification(entry, values, stored, industry_ok)
+        self.classifier.apply(entry, values, stored, industry_ok)
         for name in ("town", "address", "contact_person", "contact_phone"):
             if entry.given(name):
                 values[name] = self._text(entry, name)
@@ -120,8 +126,9 @@ class Planner:
 
     def _text(self, entry, name):
         text = fold(entry.cells[name])
-        if len(text) > TEXT_LIMITS[name]:
-            self._check(entry, name, f"不超过{TEXT_LIMITS[name]}字")
+        message = too_long(name, text)
+        if message:
+            self._check(entry, name, message)
         return text
 
     def _identity(self, entry, values, stored):
@@ -160,63 +167,29 @@ class Planner:
             return False
         return True
 
-    def _classification(self, entry, values, stored, industry_ok):
-        """管控类别 and 绩效等级 may be two columns or one (A级, 保障类（A）, 民生保障); see README."""
-        found = {}
-        for name in ("category", "grade"):
-            if entry.given(name):
-                category, grade, ok = self.vocab.classification(entry.cells[name])
-                if not ok:
-                    self._check(entry, name, f"无法识别的{'管控类别' if name == 'category' else '绩效等级'}"
-                                             f"“{fold(entry.cells[name])}”")
-                    return
-                found[name] = (category, grade)
-        categories = {c for c, _ in found.values() if c}
-        grades = {g for _, g in found.values() if g}
-        if len(categories) > 1 or len(grades) > 1:
-            self._check(entry, "grade" if "grade" in found else "category", "管控类别与绩效等级不一致")
-            return
-        category, grade = next(iter(categories), None), next(iter(grades), None)
-        industry = self.vocab.industries.get(values.get("industry_id")) if industry_ok else None
-        stored_category = stored["category_code"] if stored else None
-        if category is None and grade is None:
-            if stored is not None:
-                category, grade = stored_category, stored["grade_code"]
-            elif industry is None:
-                return
-            elif industry.is_key:
-                self._check(entry, "grade" if "grade" in entry.cells else "category", "未填写绩效等级（或管控类别）")
-                return
-            else:
-                category = "GENERAL"
-        elif category is None:
-            # A grade alone keeps a stored category that takes grades (保障类（A） stays 保障类), else 绩效分级.
-            takes_grade = stored is not None and self.vocab.categories[stored_category].grade_policy != "none"
-            category = stored_category if takes_grade else "GRADED"
-        elif grade is None and stored is not None and stored_category == category:
-            grade = stored["grade_code"]
-        values["category_code"], values["grade_code"] = category, grade
-        if industry is not None:
-            combo = (industry.id, category, grade)
-            if combo not in self._classified:
-                self._classified[combo] = check_classification(
-                    industry, self.vocab.categories[category], self.vocab.grades.get(grade))
-            for field_name, message in self._classified[combo].items():
-                column = "category" if field_name == "category_code" and "category" in found else "grade"
-                self._check(entry, column if column in entry.cells else "category", message)
-
     def line(self, line, stored_enterprise):
         """Return a LinePlan, or None when the row has problems."""
         stored = stored_enterprise and self.existing.line(stored_enterprise["id"], line.name)
         values = {k: stored[k] for k in LINE_FIELDS} if stored else {**LINE_DEFAULTS, "name": line.name}
         before = len(self.report.problems)
-        if len(line.name) > TEXT_LIMITS["line_name"]:
-            line.problem(self.report, "line_name", f"不超过{TEXT_LIMITS['line_name']}字")
+        self._line_cells(line, values)
+        for name, message in line_rules(values).items():
+            line.problem(self.report, name, message)
+        plan = LinePlan(line.name, CREATE if stored is None else UNCHANGED, stored and stored["id"], values)
+        if stored is not None and changed(stored, values, LINE_FIELDS):
+            plan.action = UPDATE
+        measures = line.measures
+        for level in LEVELS:
+            self._measure(line, level, measures.get(level), plan, stored)
+        return plan if len(self.report.problems) == before else None
+
+    def _line_cells(self, line, values):
+        """Read a line's given cells into ``values``; report those that cannot be read."""
+        self._limit(line, "line_name", "line_name", line.name)
         for name in ("process_stage", "facilities", "capacity_unit"):
             if line.given(name):
                 values[name] = fold(line.get(name))
-                if len(values[name]) > TEXT_LIMITS[name]:
-                    line.problem(self.report, name, f"不超过{TEXT_LIMITS[name]}字")
+                self._limit(line, name, name, values[name])
         for name in (*NUMBERS, "operating_days"):
             if line.given(name):
                 number, message = parse_number(line.get(name))
@@ -232,29 +205,42 @@ class Planner:
                 line.problem(self.report, "can_stop_quickly", message)
             else:
                 values["can_stop_quickly"] = flag
-        for name, message in line_rules(values).items():
-            line.problem(self.report, name, message)
-        plan = LinePlan(line.name, CREATE if stored is None else UNCHANGED, stored and stored["id"], values)
-        if stored is not None and changed(stored, values, LINE_FIELDS):
-            plan.action = UPDATE
-        measures = line.measures
-        for level in LEVELS:
-            self._measure(line, level, measures.get(level), plan, stored)
-        return plan if len(self.report.problems) == before else None
 
     def _measure(self, line, level, cells, plan, stored_line):
         if not cells or all(is_blank(v) for v in cells.values()):
             return
         stored = stored_line and self.existing.measure(stored_line["id"], level)
+        found = self._measure_action(line, level, cells, stored)
+        if found is None:
+            return
+        action, pct, fraction, source = found
+        pct = self._number(line, level, cells, "limit_pct", parse_percent, pct)
+        fraction = self._number(line, level, cells, "other_fraction", parse_fraction, fraction)
+        values = {"action": action, "limit_pct": pct if action == LIMIT else None,
+                  "other_fraction": fraction if action == OTHER else None}
+        for part in ("text", "indicators"):
+            values[part] = cell_text(cells[part]) if part in cells else (stored[part] if stored else "")
+            self._limit(line, f"{level}_{part}", part, values[part])
+        for part, message in validate_parts(action, values["limit_pct"], values["other_fraction"]).items():
+            column = part if part in cells else source or "action"
+            line.problem(self.report, f"{level}_{column}", message)
+        result = CREATE if stored is None else UPDATE if changed(stored, values, MEASURE_FIELDS) else UNCHANGED
+        plan.measure_actions[level] = result
+        if result != UNCHANGED:
+            plan.measures[level] = values
+
+    def _measure_action(self, line, level, cells, stored):
+        """(action, limit %, fraction, source column) from the 措施类型 cell, else the 减排措施 text, else the
+        stored measure; None after reporting a cell that is not understood, or a new measure without one."""
         parsed, source = None, None
         for part in ("action", "text"):
             if not is_blank(cells.get(part)):
                 parsed, source = parse_measure_text(cells[part]), part
-                if parsed is None and part == "action":
-                    labels = "、".join(ACTION_LABELS.values())
-                    return line.problem(self.report, f"{level}_action", f"无法识别的措施类型，应为：{labels}")
                 if parsed is not None:
                     break
+                if part == "action":
+                    labels = "、".join(ACTION_LABELS.values())
+                    return line.problem(self.report, f"{level}_action", f"无法识别的措施类型，应为：{labels}")
         if parsed is None and source == "text":
             return line.problem(self.report, f"{level}_text", "无法识别的减排措施：应写明停产、限产X%、自主减排、"
                                                                "不停限产或“其他”措施（并填写削减比例）")
@@ -263,21 +249,13 @@ class Planner:
         action, pct, fraction = parsed or (stored["action"], stored["limit_pct"], stored["other_fraction"])
         if action == LIMIT and pct is None and source == "action" and not is_blank(cells.get("text")):
             pct = (parse_measure_text(cells["text"]) or (None, None))[1]
-        pct = self._number(line, level, cells, "limit_pct", parse_percent, pct)
-        fraction = self._number(line, level, cells, "other_fraction", parse_fraction, fraction)
-        values = {"action": action, "limit_pct": pct if action == LIMIT else None,
-                  "other_fraction": fraction if action == OTHER else None}
-        for part in ("text", "indicators"):
-            values[part] = cell_text(cells[part]) if part in cells else (stored[part] if stored else "")
-            if len(values[part]) > TEXT_LIMITS[part]:
-                line.problem(self.report, f"{level}_{part}", f"不超过{TEXT_LIMITS[part]}字")
-        for part, message in validate_parts(action, values["limit_pct"], values["other_fraction"]).items():
-            column = part if part in cells else source or "action"
-            line.problem(self.report, f"{level}_{column}", message)
-        result = CREATE if stored is None else UPDATE if changed(stored, values, MEASURE_FIELDS) else UNCHANGED
-        plan.measure_actions[level] = result
-        if result != UNCHANGED:
-            plan.measures[level] = values
+        return action, pct, fraction, source
+
+    def _limit(self, line, column, name, text):
+        """Report ``text`` in ``column`` when it is longer than the model column behind ``name`` holds."""
+        message = too_long(name, text)
+        if message:
+            line.problem(self.report, column, message)
 
     def _number(self, line, level, cells, part, parse, default):
         if is_blank(cells.get(part)):
@@ -288,13 +266,7 @@ class Planner:
         return number
 
 
-def line_rules(values):
-    """operations.check_line's value rules without its database check (the import matches lines by name)."""
-    errors = {}
-    for name in ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity"):
-        if values.get(name) is not None and values[name] < 0:
-            errors[name] = "不能为负数"
-    days = values.get("operating_days")
-    if days is None or not 1 <= days <= 366:
-        errors["operating_days"] = "年运行天数应在1到366之间"
-    return errors
+def too_long(name, text):
+    """The message for text longer than the column of import column ``name`` holds; None when it fits."""
+    limit = TEXT_LIMITS[name]
+    return f"不超过{limit}字" if len(text) > limit else None

@@ -2,30 +2,14 @@
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from flask import current_app
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import selectinload
 
-from emergency.lists.rules import EffectiveMeasure, EnterpriseFacts, LineFacts, effective_measure
-from emergency.registry.measures import Measure
-from models import (
-    POLLUTANTS,
-    Category,
-    County,
-    Enterprise,
-    Grade,
-    Industry,
-    LineMeasure,
-    MeasureFloor,
-    ProductionLine,
-    Setting,
-    db,
-)
+from emergency.lists.inputs import Facts, RuleInputs, entered, fact_columns, measure_columns
+from emergency.lists.rules import EffectiveMeasure
+from models import POLLUTANTS, Category, County, Enterprise, Industry, LineMeasure, ProductionLine, db
 
 BATCH_SIZE = 500
-# Used when neither the "strictest_limit_pct" setting nor STRICTEST_LIMIT_PCT config is set; the guide
-# gives no number, so the bureau must confirm it (a Setting row overrides it without a deploy).
-DEFAULT_STRICTEST_LIMIT_PCT = 50.0
 
 
 @dataclass(frozen=True)
@@ -45,22 +29,6 @@ class ListRow:
     facilities: str
     measure: EffectiveMeasure
     reductions: dict
-
-
-def strictest_limit_pct():
-    """The limit (%) for non-compliant lines that cannot stop quickly: Setting row, then config, then 50."""
-    row = db.session.get(Setting, "strictest_limit_pct")
-    if row is not None and row.value.strip():
-        try:
-            return float(row.value)
-        except ValueError:
-            current_app.logger.warning("Setting strictest_limit_pct is not a number: %r", row.value)
-    return float(current_app.config.get("STRICTEST_LIMIT_PCT", DEFAULT_STRICTEST_LIMIT_PCT))
-
-
-def load_floors():
-    """All measure floors in one query, keyed (industry_id, grade_code, level)."""
-    return {(f.industry_id, f.grade_code, f.level): Measure.of(f) for f in db.session.query(MeasureFloor)}
 
 
 def find_county(value):
@@ -107,26 +75,12 @@ def iter_enterprises(ids, batch_size=BATCH_SIZE):
                 yield loaded[enterprise_id]
 
 
-def _effective(category_code, grade_code, self_managed, industry_id, can_stop_quickly, entered, level, floors,
-               strictest_pct):
-    facts = EnterpriseFacts(category_code=category_code, grade_code=grade_code, self_managed=self_managed)
-    floor = floors.get((industry_id, grade_code, level))
-    return effective_measure(facts, LineFacts(bool(can_stop_quickly)), entered, floor, strictest_pct)
-
-
-def line_measure(enterprise, line, level, floors, strictest_pct):
-    """The effective measure of one ORM line at ``level`` (floors from ``load_floors``)."""
-    entered = line.measure_for(level)
-    return _effective(enterprise.category_code, enterprise.grade_code,
-                      bool(enterprise.grade and enterprise.grade.self_managed), enterprise.industry_id,
-                      line.can_stop_quickly, Measure.of(entered) if entered else None, level, floors, strictest_pct)
-
-
-def enterprise_rows(enterprise, level, floors, strictest_pct):
+def enterprise_rows(enterprise, level, inputs=None):
     """The list rows of one ORM enterprise at ``level`` (used for single orders)."""
+    inputs = inputs or RuleInputs()
     rows = []
     for line in enterprise.lines:
-        measure = line_measure(enterprise, line, level, floors, strictest_pct)
+        measure = inputs.judge_line(enterprise, line, level)
         cut = measure.cut_fraction
         rows.append(ListRow(
             county_id=enterprise.county_id, county_name=enterprise.county.name,
@@ -139,12 +93,12 @@ def enterprise_rows(enterprise, level, floors, strictest_pct):
 
 
 class _Labels:
-    """Industry names, grade labels and self-managed flags from the small reference tables, read once."""
+    """Industry names and grade labels from the small reference tables, read once."""
 
-    def __init__(self):
+    def __init__(self, grades):
         self.industries = {i.id: i.display_name for i in db.session.query(Industry)}
         self.categories = {c.code: c for c in db.session.query(Category)}
-        self.grades = {g.code: g for g in db.session.query(Grade)}
+        self.grades = grades
         self._grade_labels = {}
 
     def grade_label(self, category_code, grade_code):
@@ -155,20 +109,15 @@ class _Labels:
             self._grade_labels[key] = Enterprise.grade_label.fget(holder)
         return self._grade_labels[key]
 
-    def self_managed(self, grade_code):
-        grade = self.grades.get(grade_code)
-        return bool(grade and grade.self_managed)
-
 
 def _list_select(level, county_id, enterprise_ids=None):
-    """One row per line with its enterprise, county and the measure of ``level`` (outer-joined), in list order."""
+    """One row per line: the rules' facts, then its enterprise, county and the measure of ``level``
+    (outer-joined), in list order."""
     line, enterprise, measure = ProductionLine, Enterprise, LineMeasure
     stmt = (
-        select(County.id, County.name, enterprise.id, enterprise.name, enterprise.credit_code, enterprise.industry_id,
-               enterprise.category_code, enterprise.grade_code, line.id, line.name, line.process_stage,
-               line.facilities, line.can_stop_quickly, line.operating_days,
-               *(getattr(line, f"{p}_t_yr") for p in POLLUTANTS),
-               measure.action, measure.limit_pct, measure.other_fraction, measure.text, measure.indicators)
+        select(*fact_columns(enterprise, line), County.id, County.name, enterprise.id, enterprise.name,
+               enterprise.credit_code, line.id, line.name, line.process_stage, line.facilities, line.operating_days,
+               *(getattr(line, f"{p}_t_yr") for p in POLLUTANTS), *measure_columns(measure))
         .select_from(line).join(enterprise, line.enterprise_id == enterprise.id)
         .join(County, enterprise.county_id == County.id)
         .outerjoin(measure, and_(measure.line_id == line.id, measure.level == level))
@@ -186,21 +135,22 @@ def iter_list_rows(level, county_id=None, enterprise_ids=None):
 
     One query, streamed in chunks of ``BATCH_SIZE`` rows; it builds no ORM objects, so memory stays flat.
     """
-    floors, strictest_pct, labels = load_floors(), strictest_limit_pct(), _Labels()
+    inputs = RuleInputs()
+    labels = _Labels(inputs.grades)
     stmt = _list_select(level, county_id, enterprise_ids)
     result = db.session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
-    for (county_id_, county_name, enterprise_id, name, code, industry_id, category_code, grade_code, line_id,
-         line_name, stage, facilities, can_stop, days, *rest) in result:
-        annual, (action, limit_pct, other_fraction, text, indicators) = rest[:4], rest[4:]
-        entered = Measure(action, limit_pct, other_fraction, text or "", indicators or "") if action else None
-        measure = _effective(category_code, grade_code, labels.self_managed(grade_code), industry_id, can_stop,
-                             entered, level, floors, strictest_pct)
+    width, pollutants = len(Facts._fields), len(POLLUTANTS)
+    for row in result:
+        facts = Facts._make(row[:width])
+        (county_id_, county_name, enterprise_id, name, code, line_id, line_name, stage, facilities, days,
+         *rest) = row[width:]
+        annual, measure = rest[:pollutants], inputs.judge(facts, entered(*rest[pollutants:]), level)
         cut = measure.cut_fraction
         yield ListRow(
             county_id=county_id_, county_name=county_name, enterprise_id=enterprise_id, enterprise_name=name,
-            credit_code=code, industry=labels.industries[industry_id],
-            grade_label=labels.grade_label(category_code, grade_code), line_id=line_id, line_name=line_name,
-            process_stage=stage, facilities=facilities, measure=measure,
+            credit_code=code, industry=labels.industries[facts.industry_id],
+            grade_label=labels.grade_label(facts.category_code, facts.grade_code), line_id=line_id,
+            line_name=line_name, process_stage=stage, facilities=facilities, measure=measure,
             # Same formula as ProductionLine.daily_baseline: annual emission / operating days.
             reductions={p: ((a or 0.0) / days if days else 0.0) * cut for p, a in zip(POLLUTANTS, annual)},
         )

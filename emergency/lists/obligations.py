@@ -6,7 +6,7 @@ or from the registry when nothing has been published yet.
 """
 from dataclasses import dataclass
 
-from emergency.lists.listing import enterprise_rows, load_floors, strictest_limit_pct
+from emergency.lists.listing import enterprise_rows
 from emergency.lists.orders import Order, item_for
 from emergency.publishing.alerts import active_alert_for_county
 from emergency.publishing.versions import iter_version_rows, latest_version
@@ -40,7 +40,7 @@ class Obligations:
 
 def _rows(enterprise, level, version):
     if version is None:
-        return enterprise_rows(enterprise, level, load_floors(), strictest_limit_pct())
+        return enterprise_rows(enterprise, level)
     return list(iter_version_rows(version.id, level, enterprise_id=enterprise.id))
 
 

@@ -1,7 +1,7 @@
 """The stop/limit order (停限产通知单): its per-line items and the one-cell text used in exports."""
 from dataclasses import dataclass
 
-from emergency.lists.listing import enterprise_rows, load_floors, strictest_limit_pct
+from emergency.lists.listing import enterprise_rows
 from emergency.registry.measures import LIMIT, STOP
 from models import LEVEL_LABELS
 
@@ -68,7 +68,7 @@ def order_from_rows(level, enterprise, rows):
 
 def build_order(enterprise, level):
     """The order for one enterprise, computed with the same rules as the list."""
-    rows = enterprise_rows(enterprise, level, load_floors(), strictest_limit_pct())
+    rows = enterprise_rows(enterprise, level)
     return order_from_rows(level, enterprise, rows)
 
 

@@ -95,7 +95,8 @@ def enterprise_findings(row, duplicates, classifications):
     if code in duplicates:
         others = "、".join(name for other_id, name in duplicates[code] if other_id != row.enterprise_id)
         found.append((ERROR, "duplicate_code", f"统一社会信用代码 {code} 与其他企业重复：{others}"))
-    for message in classifications.messages(row.industry_id, row.category_code, row.grade_code):
+    facts = row.facts
+    for message in classifications.messages(facts.industry_id, facts.category_code, facts.grade_code):
         found.append((ERROR, "classification", message))
     if row.line_id is None:
         found.append((ERROR, "no_lines", "未登记生产线，无法列入减排清单"))

@@ -1,1 +1,1 @@
-"""Cross-cutting machinery: jobs with progress, security headers and cookies, input guards, backups."""
+"""Cross-cutting machinery: jobs on worker threads with progress, and SQLite backups."""

@@ -8,17 +8,17 @@ import io
 from dataclasses import dataclass
 from datetime import UTC
 
-from flask import abort
 from sqlalchemy import or_, update
 
 from emergency.audit import trail as audit
 from emergency.clock import local_zone, to_local
+from emergency.errors import DomainError, NotFound
+from emergency.limits import text_limit
 from emergency.publishing.versions import export_version, latest_version, version_filename
-from emergency.registry.operations import DomainError
 from models import LEVEL_LABELS, LEVELS, Alert, AlertStep, County, Dispatch, DispatchFile, alert_county, db
 from models.base import utcnow
 
-NOTE_MAX = 200
+NOTE_MAX = text_limit(Alert.note)
 NO_VERSION = "尚未发布清单版本，不能启动预警：请先在“版本”中发布清单"
 
 
@@ -224,18 +224,19 @@ def running_alerts(user):
     return _scoped(query, user).order_by(Alert.started_at.desc(), Alert.id.desc()).all()
 
 
-def alert_or_404(alert_id, user):
+def visible_alert(alert_id, user):
+    """The alert if ``user`` may see it (county staff: only alerts covering their county); NotFound otherwise."""
     alert = db.session.get(Alert, alert_id)
     if alert is None or (user.role == "county" and user.county_id not in {c.id for c in alert.counties}):
-        abort(404)
+        raise NotFound(f"alert {alert_id}")
     return alert
 
 
-def dispatch_or_404(dispatch_id, user):
-    """A dispatch of the user's own county (city staff: any); another county's is a 404."""
+def visible_dispatch(dispatch_id, user):
+    """A dispatch of the user's own county (city staff: any); another county's is NotFound."""
     dispatch = db.session.get(Dispatch, dispatch_id)
     if dispatch is None or not (user.is_citywide or (user.role == "county" and dispatch.county_id == user.county_id)):
-        abort(404)
+        raise NotFound(f"dispatch {dispatch_id}")
     return dispatch
 
 

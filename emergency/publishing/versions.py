@@ -7,19 +7,19 @@ import json
 import re
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import case, func, insert, select
 
 from emergency.audit import trail as audit
+from emergency.errors import DomainError, NotFound
+from emergency.limits import text_limit
 from emergency.lists.accounting import Accumulator, reference_values
 from emergency.lists.listing import ListRow, counties, iter_list_rows
 from emergency.lists.rules import EffectiveMeasure
 from emergency.platform.jobs import counted
-from emergency.registry.operations import DomainError
 from emergency.spreadsheets.writer import write_list_workbook
 from models import LEVEL_LABELS, LEVELS, POLLUTANTS, ListVersion, ProductionLine, VersionRow, db
 
-NAME_MAX, NOTE_MAX = 100, 300
+NAME_MAX, NOTE_MAX = text_limit(ListVersion.name), text_limit(ListVersion.note)
 INSERT_BATCH = 1000
 READ_BATCH = 1000
 # The database may add floats in any order; rounding keeps sums of the same rows equal (shown to 4 places).
@@ -143,10 +143,11 @@ def latest_version():
     return db.session.query(ListVersion).order_by(ListVersion.published_at.desc(), ListVersion.id.desc()).first()
 
 
-def version_or_404(version_id):
+def get_version(version_id):
+    """The version with that id; NotFound when there is none."""
     version = db.session.get(ListVersion, version_id)
     if version is None:
-        abort(404)
+        raise NotFound(f"version {version_id}")
     return version
 
 

@@ -13,13 +13,14 @@ from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from emergency.lists.inputs import STRICTEST_SETTING
 from models import Setting, db
 
 KEY = "registry_generation"
 # What the list, its totals and the quality check read.
 WATCHED = frozenset({"enterprise", "production_line", "line_measure", "measure_floor", "whole_society_emission",
                      "target_ratio", "grade", "grade_scheme", "category", "industry", "county"})
-LIST_SETTINGS = frozenset({"strictest_limit_pct"})
+LIST_SETTINGS = frozenset({STRICTEST_SETTING})
 _CHANGED = "registry_changed"
 
 

@@ -1,7 +1,6 @@
 """Named state changes on the registry. Each flushes and never commits: the request or command commits once."""
 from types import SimpleNamespace
 
-from emergency.accounts.passwords import policy_error
 from emergency.audit import trail as audit
 from emergency.clock import local_today
 from emergency.errors import DomainError
@@ -21,6 +20,7 @@ LINE_FIELDS = (
     "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days",
 )
 MEASURE_FIELDS = ("action", "limit_pct", "other_fraction", "text", "indicators")
+NON_NEGATIVE_LINE_FIELDS = ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity")
 
 
 class ConflictError(DomainError):
@@ -130,6 +130,19 @@ def delete_enterprise(enterprise):
     db.session.flush()
 
 
+def line_rules(values):
+    """{field: message} for a line's own values: the one set of line rules, used by the web form (through
+    ``check_line``) and by the import (which matches lines by name, so it needs no name check)."""
+    errors = {}
+    for field in NON_NEGATIVE_LINE_FIELDS:
+        if values.get(field) is not None and values[field] < 0:
+            errors[field] = "不能为负数"
+    days = values.get("operating_days")
+    if days is None or not 1 <= days <= 366:
+        errors["operating_days"] = "年运行天数应在1到366之间"
+    return errors
+
+
 def check_line(enterprise, values, measures, existing=None):
     """Return {field: message}; measure errors are keyed "<level>-<field>"."""
     errors = {}
@@ -142,12 +155,7 @@ def check_line(enterprise, values, measures, existing=None):
         ).first()
         if clash and (existing is None or clash.id != existing.id):
             errors["name"] = "本企业已有同名生产线"
-    for field in ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity"):
-        if values.get(field) is not None and values[field] < 0:
-            errors[field] = "不能为负数"
-    days = values.get("operating_days")
-    if days is None or not 1 <= days <= 366:
-        errors["operating_days"] = "年运行天数应在1到366之间"
+    errors.update(line_rules(values))
     for level, measure in measures.items():
         for field, message in validate_parts(measure.get("action"), measure.get("limit_pct"),
                                              measure.get("other_fraction")).items():
@@ -170,31 +178,6 @@ def save_line(enterprise, values, measures, line=None, expected_version=None):
 def delete_line(line):
     db.session.delete(line)
     db.session.flush()
-
-
-def create_user(username, role, password, county=None, enterprise=None):
-    """Create a login; county users need a county and enterprise users an enterprise."""
-    errors = {}
-    if db.session.query(User.id).filter_by(username=username).first():
-        errors["username"] = f"用户名“{username}”已存在"
-    if role not in ("admin", "city", "county", "enterprise"):
-        errors["role"] = "角色应为 admin、city、county 或 enterprise"
-    if role == "county" and county is None:
-        errors["county"] = "县级用户须指定所属县（市、区）"
-    if role == "enterprise" and enterprise is None:
-        errors["enterprise"] = "企业用户须指定所属企业"
-    message = policy_error(password, username)
-    if message:
-        errors["password"] = message
-    if errors:
-        raise DomainError(errors)
-    user = User(username=username, role=role,
-                county=county if role == "county" else None,
-                enterprise=enterprise if role == "enterprise" else None)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def stage_enterprise(values, enterprise=None):

@@ -12,6 +12,7 @@ from emergency.lists.orders import is_stop_or_limit, order_text
 from emergency.registry.measures import ACTION_LABELS, LIMIT, STOP
 from models import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS
 
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIST_HEADERS = (
     "序号", "县（市、区）", "企业名称", "统一社会信用代码", "行业类别", "绩效等级", "生产线", "生产设施",
     "措施类型", "减排措施", "SO2减排量(吨/日)", "NOx减排量(吨/日)", "颗粒物减排量(吨/日)", "VOCs减排量(吨/日)",

@@ -3,9 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from emergency.accounts import users
-from emergency.accounts.access import roles_required
-from emergency.registry.operations import DomainError
+from emergency.errors import DomainError
 from emergency.registry.queries import county_choices
+from emergency.web.decorators import roles_required
 from forms.account import ChangePasswordForm, NewUserForm, ResetPasswordForm
 from forms.base import options
 from models import User, db
@@ -13,29 +13,31 @@ from models import User, db
 bp = Blueprint("account", __name__)
 
 
-def _show_errors(form, error):
-    for field, message in error.errors.items():
-        target = form[field] if field in form else None
-        if target is not None:
-            target.errors = list(target.errors) + [message]
-        else:
-            flash(message, "danger")
+def _run(form, operation, *args):
+    """Run one account operation and commit, returning its user; on a refusal roll back, put each message on
+    its field of ``form`` (or flash it) and return None."""
+    try:
+        user = operation(*args)
+    except DomainError as error:
+        db.session.rollback()
+        for field, message in error.errors.items():
+            if form is not None and field in form:
+                form[field].errors = list(form[field].errors) + [message]
+            else:
+                flash(message, "danger")
+        return None
+    db.session.commit()
+    return user
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            users.change_own_password(current_user, form.current.data, form.new.data)
-        except DomainError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
-            db.session.commit()
-            flash("密码已修改。", "success")
-            return redirect(url_for("registry.home"))
+    if form.validate_on_submit() and _run(form, users.change_own_password, current_user, form.current.data,
+                                          form.new.data):
+        flash("密码已修改。", "success")
+        return redirect(url_for("registry.home"))
     return render_template("account/password.html", form=form, target=None)
 
 
@@ -51,14 +53,9 @@ def new_user():
     form = NewUserForm()
     form.county_id.choices = options(county_choices(current_user, blank="（无）"))
     if form.validate_on_submit():
-        try:
-            user = users.create_account(form.username.data, form.role.data, form.password.data,
-                                        form.county_id.data, form.enterprise.data)
-        except DomainError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
-            db.session.commit()
+        user = _run(form, users.create_account, form.username.data, form.role.data, form.password.data,
+                    form.county_id.data, form.enterprise.data)
+        if user is not None:
             flash(f"已创建用户 {user.username}。", "success")
             return redirect(url_for("account.user_list"))
     return render_template("account/new_user.html", form=form)
@@ -76,16 +73,9 @@ def _user_or_404(user_id):
 def reset_password(user_id):
     user = _user_or_404(user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            users.reset_password(user, form.new.data)
-        except DomainError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"已重置 {user.username} 的密码。", "success")
-            return redirect(url_for("account.user_list"))
+    if form.validate_on_submit() and _run(form, users.reset_password, user, form.new.data):
+        flash(f"已重置 {user.username} 的密码。", "success")
+        return redirect(url_for("account.user_list"))
     return render_template("account/password.html", form=form, target=user)
 
 
@@ -93,12 +83,6 @@ def reset_password(user_id):
 @roles_required("admin")
 def set_active(user_id, active):
     user = _user_or_404(user_id)
-    try:
-        users.set_active(user, bool(active), current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash("；".join(error.errors.values()), "danger")
-    else:
-        db.session.commit()
+    if _run(None, users.set_active, user, bool(active), current_user):
         flash(f"已{'启用' if active else '停用'}用户 {user.username}。", "success")
     return redirect(url_for("account.user_list"))

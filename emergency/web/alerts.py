@@ -1,31 +1,31 @@
 """Alerts: record, change level, end; the counties' dispatched workbooks and their receipts (签收)."""
 import io
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from emergency.accounts.access import CITYWIDE, STAFF, roles_required
 from emergency.clock import local_now
 from emergency.publishing.alerts import (
-    alert_or_404,
     alerts_for,
     change_level,
     confirm_receipt,
-    dispatch_or_404,
     end_alert,
     is_running,
     local_to_utc,
     start_alert,
     step_statuses,
+    visible_alert,
+    visible_dispatch,
 )
 from emergency.publishing.versions import latest_version
+from emergency.web.decorators import roles_required
+from emergency.web.downloads import send_download
 from forms.alert import AlertForm, EndForm, LevelForm
 from forms.base import options
 from models import LEVEL_LABELS, County, db
+from models.user import CITYWIDE, STAFF
 
 bp = Blueprint("alerts", __name__)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _now_minute():
@@ -72,14 +72,14 @@ def new():
 @bp.route("/alerts/<int:alert_id>")
 @roles_required(*STAFF)
 def detail(alert_id):
-    return _detail(alert_or_404(alert_id, current_user))
+    return _detail(visible_alert(alert_id, current_user))
 
 
 @bp.route("/alerts/<int:alert_id>/level", methods=["POST"])
 @roles_required(*CITYWIDE)
 def level(alert_id):
     """Upgrade or downgrade: a new step, dispatched anew."""
-    alert = alert_or_404(alert_id, current_user)
+    alert = visible_alert(alert_id, current_user)
     form = LevelForm(alert=alert)
     if form.validate_on_submit():
         previous = alert.level
@@ -93,7 +93,7 @@ def level(alert_id):
 @bp.route("/alerts/<int:alert_id>/end", methods=["POST"])
 @roles_required(*CITYWIDE)
 def end(alert_id):
-    alert = alert_or_404(alert_id, current_user)
+    alert = visible_alert(alert_id, current_user)
     form = EndForm(alert=alert)
     if form.validate_on_submit():
         end_alert(alert, local_to_utc(form.ended_at.data), current_user)
@@ -107,9 +107,8 @@ def end(alert_id):
 @roles_required(*STAFF)
 def download(dispatch_id):
     """The stored workbook, byte for byte as dispatched; its SHA-256 travels in a header."""
-    dispatch = dispatch_or_404(dispatch_id, current_user)
-    response = send_file(io.BytesIO(dispatch.file.content), mimetype=XLSX, as_attachment=True,
-                         download_name=dispatch.filename)
+    dispatch = visible_dispatch(dispatch_id, current_user)
+    response = send_download(io.BytesIO(dispatch.file.content), dispatch.filename)
     response.headers["X-Content-SHA256"] = dispatch.sha256
     return response
 
@@ -118,7 +117,7 @@ def download(dispatch_id):
 @roles_required("county")
 def receipt(dispatch_id):
     """The county confirms receipt (签收) of its own dispatch."""
-    dispatch = dispatch_or_404(dispatch_id, current_user)
+    dispatch = visible_dispatch(dispatch_id, current_user)
     if confirm_receipt(dispatch, current_user):
         db.session.commit()
         flash(f"已签收：{dispatch.filename}", "success")

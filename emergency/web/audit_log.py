@@ -1,11 +1,12 @@
 """The audit log page: read-only, for admins and city staff. There are deliberately no write routes."""
 from flask import Blueprint, render_template, request
 
-from emergency.accounts.access import CITYWIDE, roles_required
 from emergency.audit.view import audit_query, readable, type_choices
+from emergency.web.decorators import roles_required
 from emergency.web.paging import paginate
 from forms.base import options
 from forms.request import AuditFilterForm
+from models.user import CITYWIDE
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50

@@ -2,15 +2,14 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from emergency.accounts.access import STAFF, roles_required
 from emergency.dashboard.figures import build_dashboard
 from emergency.lists.obligations import obligation_order, obligations_for
-from emergency.web.scope import scope_county
-from models import LEVELS, Enterprise, db
+from emergency.web.decorators import roles_required
+from emergency.web.scope import LEVEL, scope_county
+from models import Enterprise, db
+from models.user import STAFF
 
 bp = Blueprint("dashboard", __name__)
-
-LEVEL = f"<any({', '.join(LEVELS)}):level>"
 
 
 @bp.route("/dashboard")

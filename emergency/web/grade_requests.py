@@ -1,48 +1,28 @@
 """Grade-change requests: the enterprise applies, the county reviews, the city decides; city downgrades."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
-from emergency.accounts.access import CITYWIDE, enterprise_or_404, roles_required
-from emergency.clock import local_today, to_local
+from emergency.accounts.access import visible_enterprise
+from emergency.clock import local_today
+from emergency.errors import DomainError
 from emergency.grading import attachments, workflow
 from emergency.grading import history as grade_changes
-from emergency.grading.queries import STATE_FILTERS, attachment_or_404, request_list, request_or_404
-from emergency.registry.operations import DomainError
+from emergency.grading.queries import STATE_FILTERS, request_attachment, request_list, visible_request
 from emergency.registry.queries import county_choices
+from emergency.web.decorators import roles_required
 from emergency.web.paging import paginate
 from forms.base import options
 from forms.request import CityReviewForm, CountyReviewForm, DowngradeForm, GradeRequestForm, RequestFilterForm
 from models import db
+from models.user import CITYWIDE
 
 bp = Blueprint("requests", __name__)
-bp.add_app_template_filter(to_local, "local_time")
-
-
-@bp.before_app_request
-def apply_due_grades():
-    """Apply grade changes whose effective date has come before anything reads grades (one indexed query)."""
-    if request.endpoint in (None, "static"):
-        return
-    previous = g.get("audit_source")
-    g.audit_source = "auto:apply-due-grades"
-    try:
-        if grade_changes.apply_due_grades():
-            db.session.commit()
-    except StaleDataError:
-        # Another worker applied the same change at the same moment; its commit stands.
-        db.session.rollback()
-    finally:
-        if previous is None:
-            g.pop("audit_source", None)
-        else:
-            g.audit_source = previous
 
 
 def _own_enterprise():
     if not current_user.enterprise_id:
         abort(404)
-    return enterprise_or_404(current_user.enterprise_id, current_user)
+    return visible_enterprise(current_user.enterprise_id, current_user)
 
 
 def _flash_refusal(error):
@@ -92,7 +72,7 @@ def _save(form, enterprise, req, submit):
 @bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
 @roles_required("enterprise")
 def edit(request_id):
-    req = request_or_404(request_id, current_user)
+    req = visible_request(request_id, current_user)
     if not workflow.can_edit(req, current_user):
         flash(f"“{req.state_label}”状态的申请不能修改。", "danger")
         return redirect(url_for("requests.detail", request_id=req.id))
@@ -127,74 +107,69 @@ def _detail(req, status=200, **forms):
 @bp.route("/requests/<int:request_id>")
 @login_required
 def detail(request_id):
-    req = request_or_404(request_id, current_user)
+    req = visible_request(request_id, current_user)
     if req.unseen_decision and current_user.role == "enterprise":
         workflow.mark_seen(req, current_user)
         db.session.commit()
     return _detail(req)
 
 
-def _act(req, operation, *args, **kwargs):
-    """Run one workflow operation and commit; on refusal roll back and say why."""
+def _act(req, operation, done, *args, **kwargs):
+    """Run one workflow operation, commit and flash ``done``; on refusal roll back and say why. Either way, back
+    to the request's page."""
+    back = redirect(url_for("requests.detail", request_id=req.id))
     try:
         operation(req, current_user, *args, **kwargs)
     except DomainError as error:
         db.session.rollback()
         _flash_refusal(error)
-        return False
-    db.session.commit()
-    return True
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return back
 
 
 @bp.route("/requests/<int:request_id>/submit", methods=["POST"])
 @roles_required("enterprise")
 def submit(request_id):
-    req = request_or_404(request_id, current_user)
-    if _act(req, workflow.submit_request):
-        flash(f"第{req.id}号申请已提交，等待县级审核。", "success")
-    return redirect(url_for("requests.detail", request_id=request_id))
+    req = visible_request(request_id, current_user)
+    return _act(req, workflow.submit_request, f"第{req.id}号申请已提交，等待县级审核。")
 
 
 @bp.route("/requests/<int:request_id>/withdraw", methods=["POST"])
 @roles_required("enterprise")
 def withdraw(request_id):
-    req = request_or_404(request_id, current_user)
-    version = request.form.get("version", type=int)
-    if _act(req, workflow.withdraw, expected_version=version):
-        flash(f"第{req.id}号申请已撤回。", "success")
-    return redirect(url_for("requests.detail", request_id=request_id))
+    req = visible_request(request_id, current_user)
+    return _act(req, workflow.withdraw, f"第{req.id}号申请已撤回。",
+                expected_version=request.form.get("version", type=int))
 
 
 @bp.route("/requests/<int:request_id>/county-review", methods=["POST"])
 @roles_required("county")
 def county_review(request_id):
-    req = request_or_404(request_id, current_user)
+    req = visible_request(request_id, current_user)
     form = CountyReviewForm()
     if not form.validate_on_submit():
         return _detail(req, county_form=form)
-    if _act(req, workflow.county_review, form.decision.data, form.note.data, form.version.data):
-        flash("已审核。", "success")
-    return redirect(url_for("requests.detail", request_id=request_id))
+    return _act(req, workflow.county_review, "已审核。", form.decision.data, form.note.data, form.version.data)
 
 
 @bp.route("/requests/<int:request_id>/city-review", methods=["POST"])
 @roles_required(*CITYWIDE)
 def city_review(request_id):
-    req = request_or_404(request_id, current_user)
+    req = visible_request(request_id, current_user)
     form = CityReviewForm()
     if not form.validate_on_submit():
         return _detail(req, city_form=form)
-    if _act(req, workflow.city_decide, form.decision.data, form.note.data, form.effective_date.data,
-            form.version.data):
-        flash("已审批。", "success")
-    return redirect(url_for("requests.detail", request_id=request_id))
+    return _act(req, workflow.city_decide, "已审批。", form.decision.data, form.note.data,
+                form.effective_date.data, form.version.data)
 
 
 @bp.route("/requests/<int:request_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(request_id, attachment_id):
-    req = request_or_404(request_id, current_user)
-    item = attachment_or_404(req, attachment_id)
+    req = visible_request(request_id, current_user)
+    item = request_attachment(req, attachment_id)
     response = send_file(attachments.path_of(item), mimetype=item.content_type, as_attachment=True,
                          download_name=item.display_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -205,17 +180,15 @@ def attachment(request_id, attachment_id):
 @bp.route("/requests/<int:request_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
 @roles_required("enterprise")
 def delete_attachment(request_id, attachment_id):
-    req = request_or_404(request_id, current_user)
-    item = attachment_or_404(req, attachment_id)
-    if _act(req, workflow.remove_attachment, item):
-        flash(f"已删除附件“{item.display_name}”。", "success")
-    return redirect(url_for("requests.detail", request_id=request_id))
+    req = visible_request(request_id, current_user)
+    item = request_attachment(req, attachment_id)
+    return _act(req, workflow.remove_attachment, f"已删除附件“{item.display_name}”。", item)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/downgrade", methods=["GET", "POST"])
 @roles_required(*CITYWIDE)
 def downgrade(enterprise_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     form = DowngradeForm(enterprise=enterprise, effective_date=local_today())
     form.target.choices = options(grade_changes.target_choices(enterprise, downgrades_only=True))
     if form.validate_on_submit():

@@ -3,19 +3,20 @@ import io
 import os
 import unicodedata
 
-from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from emergency.accounts.access import STAFF, roles_required
 from emergency.importing import jobs as import_jobs
 from emergency.importing import uploads
 from emergency.importing.template import TEMPLATE_FILENAME, write_import_template
+from emergency.web.decorators import roles_required
+from emergency.web.downloads import send_download
 from emergency.web.jobs import start_job
 from forms.importing import CommitForm, UploadForm
 from models import ImportBatch, db
+from models.user import STAFF
 
 bp = Blueprint("imports", __name__)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEMS_SHOWN = 1000
 HISTORY_SHOWN = 100
 
@@ -81,8 +82,7 @@ def commit():
 def template():
     buffer = io.BytesIO()
     write_import_template(buffer)
-    buffer.seek(0)
-    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=TEMPLATE_FILENAME)
+    return send_download(buffer, TEMPLATE_FILENAME)
 
 
 @bp.route("/import/history")

@@ -1,33 +1,26 @@
 """The reduction list: per-level lists, the quality check, stop/limit orders and Excel exports."""
 import io
 
-from flask import Blueprint, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from emergency.accounts.access import STAFF, enterprise_or_404, roles_required
+from emergency.accounts.access import visible_enterprise
 from emergency.lists import exports
 from emergency.lists.export_jobs import needs_job
 from emergency.lists.orders import build_order
 from emergency.lists.page import build_list_page
 from emergency.lists.quality import run_checks
 from emergency.registry.queries import county_choices
+from emergency.web.decorators import roles_required
+from emergency.web.downloads import send_download
 from emergency.web.jobs import start_job
-from emergency.web.paging import Page, kept_args
-from emergency.web.scope import scope_county
-from models import LEVELS
+from emergency.web.paging import Page, kept_args, page_number
+from emergency.web.scope import LEVEL, scope_county
+from models.user import STAFF
 
 bp = Blueprint("lists", __name__)
 
-LEVEL = f"<any({', '.join(LEVELS)}):level>"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FINDINGS_PER_PAGE = 200
-
-
-def _page_number():
-    try:
-        return max(int(request.args.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        return 1
 
 
 def _county_choices():
@@ -50,17 +43,12 @@ def _job_params(level, county):
     return {"level": level, "county_id": county.id if county else None}
 
 
-def _send(buffer, filename, mimetype):
-    buffer.seek(0)
-    return send_file(buffer, mimetype=mimetype, as_attachment=True, download_name=filename)
-
-
 @bp.route(f"/lists/{LEVEL}")
 @roles_required(*STAFF)
 def level_list(level):
     """The list of one level for the city or a county, paginated by enterprise; totals cover everything."""
     county = scope_county()
-    result = build_list_page(level, county, _page_number(), current_app.config["ENTERPRISES_PER_PAGE"])
+    result = build_list_page(level, county, page_number(request.args), current_app.config["ENTERPRISES_PER_PAGE"])
     prev_url, next_url = _links("lists.level_list", result.page, result.pages, level=level)
     return render_template("lists/list.html", level=level, county=county, result=result,
                            prev_url=prev_url, next_url=next_url, counties=_county_choices())
@@ -73,7 +61,7 @@ def export_list(level):
     if needs_job(county):
         return start_job("export_list", f"导出{exports.list_filename(level, county)}", _job_params(level, county))
     exports.export_list(buffer, level, county)
-    return _send(buffer, exports.list_filename(level, county), XLSX)
+    return send_download(buffer, exports.list_filename(level, county))
 
 
 @bp.route(f"/lists/{LEVEL}/counties.zip")
@@ -84,7 +72,7 @@ def export_counties(level):
         return start_job("export_counties", f"导出{exports.counties_filename(level, county)}",
                          _job_params(level, county))
     exports.export_counties(buffer, level, county)
-    return _send(buffer, exports.counties_filename(level, county), "application/zip")
+    return send_download(buffer, exports.counties_filename(level, county), "application/zip")
 
 
 @bp.route("/registry/export.xlsx")
@@ -94,14 +82,14 @@ def export_registry():
     if needs_job(county):
         return start_job("export_registry", f"导出{exports.registry_filename(county)}", _job_params(None, county))
     exports.export_registry(buffer, county)
-    return _send(buffer, exports.registry_filename(county), XLSX)
+    return send_download(buffer, exports.registry_filename(county))
 
 
 @bp.route(f"/lists/{LEVEL}/orders/<int:enterprise_id>")
 @login_required
 def order(level, enterprise_id):
     """The printable stop/limit order; enterprise users see only their own, county users their county's."""
-    enterprise = enterprise_or_404(enterprise_id, current_user)
+    enterprise = visible_enterprise(enterprise_id, current_user)
     return render_template("lists/order.html", order=build_order(enterprise, level))
 
 
@@ -112,7 +100,7 @@ def check():
     county = scope_county()
     report = run_checks(county.id if county else None)
     pages = max((len(report.findings) + FINDINGS_PER_PAGE - 1) // FINDINGS_PER_PAGE, 1)
-    number = min(_page_number(), pages)
+    number = min(page_number(request.args), pages)
     items = report.findings[(number - 1) * FINDINGS_PER_PAGE:number * FINDINGS_PER_PAGE]
     page = Page(items, number, pages, len(report.findings), *_links("lists.check", number, pages))
     return render_template("lists/check.html", report=report, page=page, county=county,

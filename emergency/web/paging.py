@@ -22,12 +22,17 @@ def kept_args(args):
     return {k: v for k, v in args.items() if v and k not in ("page", "endpoint") and not k.startswith("_")}
 
 
+def page_number(args):
+    """The ?page= number, 1 for anything that is not a positive whole number."""
+    try:
+        return max(int(args.get("page", 1)), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
 def paginate(stmt, args, endpoint, per_page=50, **url_values):
     """Run one page of a select (rows keep all their columns) plus one count query."""
-    try:
-        page = max(int(args.get("page", 1)), 1)
-    except (TypeError, ValueError):
-        page = 1
+    page = page_number(args)
     total = db.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(page, pages)

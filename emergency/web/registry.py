@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from emergency.accounts.access import STAFF, enterprise_or_404, roles_required
+from emergency.accounts.access import visible_enterprise
 from emergency.registry import grades as grade_lists
 from emergency.registry import operations as ops
 from emergency.registry.queries import (
@@ -15,13 +15,21 @@ from emergency.registry.queries import (
 )
 from emergency.web.conflicts import conflict_rows, report_conflict
 from emergency.web.dashboard import index as dashboard_page
+from emergency.web.decorators import roles_required
 from emergency.web.paging import paginate
 from forms.base import options
 from forms.enterprise import EnterpriseForm, RegistryFilterForm
 from forms.line import LineForm
 from models import Enterprise, ProductionLine, db
+from models.user import STAFF
 
 bp = Blueprint("registry", __name__)
+
+
+def _to_enterprise(enterprise, message):
+    """Flash ``message`` and go back to the enterprise's page."""
+    flash(message, "success")
+    return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
 
 
 @bp.route("/")
@@ -68,15 +76,14 @@ def new_enterprise():
     if form.validate_on_submit():
         enterprise = ops.create_enterprise(form.values())
         db.session.commit()
-        flash(f"已登记企业“{enterprise.name}”。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, f"已登记企业“{enterprise.name}”。")
     return render_template("registry/enterprise_form.html", form=form, enterprise=None)
 
 
 @bp.route("/enterprises/<int:enterprise_id>")
 @login_required
 def enterprise(enterprise_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user)
+    enterprise = visible_enterprise(enterprise_id, current_user)
     return render_template("registry/enterprise.html", enterprise=enterprise,
                            can_edit=current_user.role in STAFF)
 
@@ -84,7 +91,7 @@ def enterprise(enterprise_id):
 @bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def edit_enterprise(enterprise_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     form = _enterprise_form(existing=enterprise)
     if form.validate_on_submit():
         try:
@@ -97,15 +104,14 @@ def edit_enterprise(enterprise_id):
             rows = report_conflict(form, current.version, conflict_rows(form, stored, ops.ENTERPRISE_FIELDS))
             return render_template("registry/enterprise_form.html", form=form, enterprise=current,
                                    conflict=rows), 409
-        flash("已保存。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, "已保存。")
     return render_template("registry/enterprise_form.html", form=form, enterprise=enterprise)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/delete", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def delete_enterprise(enterprise_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     if request.method == "POST":
         name = enterprise.name
         ops.delete_enterprise(enterprise)
@@ -115,11 +121,13 @@ def delete_enterprise(enterprise_id):
     return render_template("registry/confirm_delete.html", enterprise=enterprise, line=None)
 
 
-def _line_or_404(enterprise, line_id):
+def _editable_line(enterprise_id, line_id):
+    """(enterprise, line) for a line the user may edit; 404 for a line of another enterprise."""
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     line = db.session.get(ProductionLine, line_id)
     if line is None or line.enterprise_id != enterprise.id:
         abort(404)
-    return line
+    return enterprise, line
 
 
 def _line_form(enterprise, line=None):
@@ -146,21 +154,19 @@ def line_conflict_rows(form, line):
 @bp.route("/enterprises/<int:enterprise_id>/lines/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def new_line(enterprise_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
     form = _line_form(enterprise)
     if form.validate_on_submit():
         line = ops.save_line(enterprise, form.values(), form.measures())
         db.session.commit()
-        flash(f"已添加生产线“{line.name}”。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, f"已添加生产线“{line.name}”。")
     return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=None)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def edit_line(enterprise_id, line_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
-    line = _line_or_404(enterprise, line_id)
+    enterprise, line = _editable_line(enterprise_id, line_id)
     form = _line_form(enterprise, line)
     if form.validate_on_submit():
         try:
@@ -173,19 +179,16 @@ def edit_line(enterprise_id, line_id):
             rows = report_conflict(form, current.version, line_conflict_rows(form, current))
             return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=current,
                                    conflict=rows), 409
-        flash("生产线已保存。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, "生产线已保存。")
     return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=line)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/delete", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def delete_line(enterprise_id, line_id):
-    enterprise = enterprise_or_404(enterprise_id, current_user, edit=True)
-    line = _line_or_404(enterprise, line_id)
+    enterprise, line = _editable_line(enterprise_id, line_id)
     if request.method == "POST":
         ops.delete_line(line)
         db.session.commit()
-        flash(f"已删除生产线“{line.name}”。", "success")
-        return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+        return _to_enterprise(enterprise, f"已删除生产线“{line.name}”。")
     return render_template("registry/confirm_delete.html", enterprise=enterprise, line=line)

@@ -1,8 +1,11 @@
-"""The county a request is scoped to, shared by every list-like page."""
+"""The level and county a list-like page is about: the level from its URL, the county from ?county=."""
 from flask import abort, request
 from flask_login import current_user
 
 from emergency.lists.listing import find_county
+from models import LEVELS
+
+LEVEL = f"<any({', '.join(LEVELS)}):level>"   # the level part of a route: yellow, orange or red
 
 
 def scope_county():

@@ -1,43 +1,31 @@
 """Published list versions: publish, browse, export (same workbook as the live list) and compare."""
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from emergency.accounts.access import CITYWIDE, STAFF, roles_required
-from emergency.clock import to_local
 from emergency.lists.export_jobs import version_needs_job
 from emergency.publishing.compare import compare_filename, compare_versions, write_comparison
 from emergency.publishing.versions import (
     all_versions,
     export_version,
+    get_version,
     publish_version,
     version_filename,
-    version_or_404,
     version_totals,
 )
+from emergency.web.decorators import roles_required
+from emergency.web.downloads import send_download
 from emergency.web.jobs import start_job
-from emergency.web.scope import scope_county
+from emergency.web.scope import LEVEL, scope_county
 from forms.base import options
 from forms.version import CompareForm, PublishForm
-from models import LEVELS, db
+from models import db
+from models.user import CITYWIDE, STAFF
 
 bp = Blueprint("versions", __name__)
 
-LEVEL = f"<any({', '.join(LEVELS)}):level>"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANGES_SHOWN = 500
-
-
-@bp.app_template_filter("local_dt")
-def local_dt(value):
-    """A stored UTC time as local "2020-12-01 08:00"; "—" for none."""
-    return f"{to_local(value):%Y-%m-%d %H:%M}" if value else "—"
-
-
-def _send(buffer, filename):
-    buffer.seek(0)
-    return send_file(buffer, mimetype=XLSX, as_attachment=True, download_name=filename)
 
 
 def _compare_form(versions):
@@ -71,7 +59,7 @@ def publish():
 @bp.route("/versions/<int:version_id>")
 @roles_required(*STAFF)
 def detail(version_id):
-    version, county = version_or_404(version_id), scope_county()
+    version, county = get_version(version_id), scope_county()
     totals = version_totals(version, county.id if county else None)
     return render_template("versions/detail.html", version=version, county=county, totals=totals,
                            compare=_compare_form(all_versions()))
@@ -81,12 +69,12 @@ def detail(version_id):
 @roles_required(*STAFF)
 def export(version_id, level):
     """The version's list workbook of one level; county users get only their county's part."""
-    version, county, buffer = version_or_404(version_id), scope_county(), io.BytesIO()
+    version, county, buffer = get_version(version_id), scope_county(), io.BytesIO()
     if version_needs_job(version, level, county):
         return start_job("export_version", f"导出{version_filename(version, level, county)}",
                          {"version_id": version.id, "level": level, "county_id": county.id if county else None})
     export_version(buffer, version, level, county)
-    return _send(buffer, version_filename(version, level, county))
+    return send_download(buffer, version_filename(version, level, county))
 
 
 def _comparison():
@@ -95,7 +83,7 @@ def _comparison():
     form, county = _compare_form(versions), scope_county()
     if not ({"old", "new"} & request.args.keys()) or not form.validate():
         return form, county, None
-    old, new = version_or_404(form.old.data), version_or_404(form.new.data)
+    old, new = get_version(form.old.data), get_version(form.new.data)
     return form, county, compare_versions(old, new, county.id if county else None)
 
 
@@ -115,4 +103,4 @@ def compare_export():
         abort(400)
     buffer = io.BytesIO()
     write_comparison(buffer, comparison, county)
-    return _send(buffer, compare_filename(comparison, county))
+    return send_download(buffer, compare_filename(comparison, county))

@@ -7,7 +7,7 @@ range of the id columns, so a longer number is simply a page that does not exist
 from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**31 - 1   # the id columns are 32-bit integers
+from emergency.limits import MAX_ID
 
 
 class IdConverter(IntegerConverter):
@@ -27,7 +27,6 @@ def refuse_nul():
         abort(400)
 
 
-def init_app(app):
+def install_converter(app):
     """Call before any blueprint is registered, so every ``<int:...>`` route uses the bounded converter."""
     app.url_map.converters["int"] = IdConverter
-    app.before_request(refuse_nul)

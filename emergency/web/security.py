@@ -1,4 +1,6 @@
-"""Hardening wired into every app: secret key, cookies, security headers, request ids and error logging."""
+"""Hardening wired into every app: secret key, cookies, security headers, request ids and error logging.
+
+``emergency.setup`` registers the two request hooks below with the app's other hooks."""
 import logging
 import secrets
 import uuid
@@ -59,13 +61,15 @@ def init_app(app):
     app.logger.addHandler(handler)
     app.logger.setLevel(logging.INFO)
 
-    @app.before_request
-    def _assign_request_id():
-        g.request_id = uuid.uuid4().hex[:12]
 
-    @app.after_request
-    def _security_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers["X-Request-Id"] = g.get("request_id", "")
-        return response
+def assign_request_id():
+    """Before each request: the id that error pages show and every log line carries."""
+    g.request_id = uuid.uuid4().hex[:12]
+
+
+def security_headers(response):
+    """After each request: the security headers, and the request id."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["X-Request-Id"] = g.get("request_id", "")
+    return response
