@@ -174,6 +174,7 @@ def test_only_the_web_package_speaks_http():
             continue
         checked.append(relative)
         source = path.read_text(encoding="utf-8")
+        assert source.startswith('"""'), relative   # every module says what it owns
         assert "abort(" not in source, relative
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("flask", "werkzeug"):
