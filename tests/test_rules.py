@@ -273,3 +273,11 @@ def test_every_warning_and_error_has_a_chinese_message():
     v = judge(firm("NON_COMPLIANT", None), m("limit", 20), facts=line(can_stop=False))
     assert {p.severity for p in v.problems} == {ERROR, WARNING}
     assert all(p.message and not p.message.isascii() for p in v.problems)
+
+
+@pytest.mark.parametrize("process, line_process, matches", [
+    ("焦炉", "1#焦炉（JN60型）", True), ("熔化", "中频炉熔化", True), ("焦炉", "焦炉煤气制甲醇", False),
+    ("高炉", "高炉煤气发电", False), ("焦炉", "熟料烧成", False), ("", "任何工序", True),
+])
+def test_process_floors_match_the_lines_process_but_not_by_product_gas_lines(process, line_process, matches):
+    assert floor(COKING, "B", "red", m("stop"), process=process).matches_process(line_process) is matches

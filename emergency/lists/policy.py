@@ -3,6 +3,7 @@
 ``Policy`` is built once per list, check or export (``load_policy``) and then passed to the pure rules, so the
 rules never query the database and can be unit-tested with hand-made policies.
 """
+import re
 from dataclasses import dataclass, field
 
 from emergency.registry.measures import COKING_TIME, HOT_STANDBY, STOP, Measure, MeasureTypes
@@ -35,8 +36,14 @@ class Floor:
     source: str = ""
 
     def matches_process(self, process):
-        """An empty floor process matches every line; otherwise the line's 工序 must name it."""
-        return not self.process or fold(self.process) in fold(process or "")
+        """An empty floor process matches every line; otherwise the line's 工序 must contain it.
+
+        By-product gas lines are named after the unit whose gas they burn (焦炉煤气制甲醇, 高炉煤气发电): they
+        are not that process, so a process name followed by 煤气 does not match.
+        """
+        if not self.process:
+            return True
+        return re.search(re.escape(fold(self.process)) + "(?!煤气)", fold(process or "")) is not None
 
 
 class Floors:
