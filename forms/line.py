@@ -3,8 +3,9 @@ from wtforms import BooleanField, FloatField, FormField, HiddenField, IntegerFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from emergency.limits import text_limit
-from emergency.registry.measures import ACTION_LABELS, ACTIONS
-from emergency.registry.operations import LINE_FIELDS, check_line
+from emergency.lists.preview import digest, line_warnings
+from emergency.registry.measures import PARAM_LABELS, TRANSPORT_LABELS, TRANSPORTS
+from emergency.registry.operations import LINE_FIELDS, check_line, measure_types
 from forms.base import BaseForm, SubForm, add_error, finite, options
 from models import LineMeasure, ProductionLine
 
@@ -14,10 +15,14 @@ NON_NEGATIVE = NumberRange(min=0, message="不能为负数")
 class MeasureForm(SubForm):
     """One level's measure; a sub-form, so CSRF is the parent's."""
 
-    action = SelectField("措施类型", choices=options([("", "请选择")] + [(a, ACTION_LABELS[a]) for a in ACTIONS]),
-                         validators=[DataRequired("请选择措施类型")])
-    limit_pct = FloatField("限产比例（%）", validators=[Optional()])
-    other_fraction = FloatField("削减比例（0–1）", validators=[Optional()], description="仅“其他”措施填写")
+    # Choices are the measure types of the database, set by LineForm.
+    action = SelectField("措施类型", validators=[DataRequired("请选择措施类型")])
+    limit_pct = FloatField("比例（%）", validators=[Optional(), finite], description="限产X%，或按生产线停产X%")
+    hours = FloatField(PARAM_LABELS["hours"], validators=[Optional(), finite], description="仅“延长结焦时间”填写")
+    cap_pct = FloatField(PARAM_LABELS["cap"], validators=[Optional(), finite], description="以热定产、以量定产填写")
+    other_fraction = FloatField("削减比例（0–1）", validators=[Optional(), finite], description="仅“其他”措施填写")
+    transport = SelectField("运输管控", default="none",
+                            choices=options([(code, TRANSPORT_LABELS[code]) for code in TRANSPORTS]))
     text = StringField("减排措施（通知单文字）", validators=[Optional(), Length(max=text_limit(LineMeasure.text))])
     indicators = StringField("核查指标", validators=[Optional(), Length(max=text_limit(LineMeasure.indicators))],
                              description="如：用电量、用气量、投料量")
@@ -32,6 +37,8 @@ class LineForm(BaseForm):
     capacity_unit = StringField("产能单位",
                                 validators=[Optional(), Length(max=text_limit(ProductionLine.capacity_unit))])
     can_stop_quickly = BooleanField("可短时停产", default=True, description="焦炉、高炉等不可短时停产的设施请取消勾选")
+    coking_hours = FloatField("正常结焦时间（小时）", validators=[Optional(), finite, NumberRange(
+        min=1, max=240, message="应在1到240小时之间")], description="焦炉填写，用于核算“延长结焦时间”")
     so2_t_yr = FloatField("SO2（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
     nox_t_yr = FloatField("NOx（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
     pm_t_yr = FloatField("颗粒物（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
@@ -40,6 +47,9 @@ class LineForm(BaseForm):
                                   validators=[DataRequired("请填写年运行天数"), NumberRange(1, 366, "应在1到366之间")])
     # Optimistic locking: the version the form was opened on.
     version = HiddenField()
+    # The warnings the clerk has seen (their digest); saving with warnings needs this box ticked.
+    warnings_seen = HiddenField()
+    confirm_warnings = BooleanField("我已核对上述提示，仍按填报内容保存")
     yellow = FormField(MeasureForm, label="黄色预警")
     orange = FormField(MeasureForm, label="橙色预警")
     red = FormField(MeasureForm, label="红色预警")
@@ -50,6 +60,10 @@ class LineForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.enterprise = enterprise
         self.existing = existing
+        self.level_warnings = {}
+        choices = options([("", "请选择")] + measure_types().choices())
+        for level in self.LEVEL_FIELDS:
+            self[level].action.choices = choices
 
     def values(self):
         values = {name: self[name].data for name in LINE_FIELDS}
@@ -66,4 +80,16 @@ class LineForm(BaseForm):
             level, _, sub = key.partition("-")
             add_error(self[level][sub] if sub else self[key], message)
             ok = False
-        return ok
+        return ok and self._warnings_confirmed()
+
+    def _warnings_confirmed(self):
+        """Show the rules' warnings first; save once the clerk confirms exactly the warnings shown."""
+        self.level_warnings = line_warnings(self.enterprise, self.values(), self.measures(), self.existing)
+        if not self.level_warnings:
+            return True
+        seen = digest(self.level_warnings)
+        if self.confirm_warnings.data and self.warnings_seen.data == seen:
+            return True
+        self.warnings_seen.data = seen
+        self.confirm_warnings.data = False
+        return False

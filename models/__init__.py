@@ -5,17 +5,18 @@ from .base import db
 from .county import County
 from .enterprise import Enterprise
 from .import_batch import ImportBatch
-from .industry import Category, Grade, GradeScheme, Industry
+from .industry import Category, CategoryReason, Grade, GradeScheme, Industry
 from .job import Job
 from .line import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS, LineMeasure, ProductionLine
 from .login_failure import LoginFailure
+from .measure_type import MeasureType
 from .reference import MeasureFloor, Setting, TargetRatio, WholeSocietyEmission
 from .request import BatchCutoff, GradeHistory, GradeRequest, RequestAttachment, RequestEvent
 from .user import ROLE_LABELS, ROLES, User
 from .version import ListVersion, VersionRow
 
 __all__ = [
-    "db", "AuditLog", "ImportBatch", "Job", "LoginFailure", "County", "Enterprise", "Category", "Grade", "GradeScheme",
+    "db", "AuditLog", "ImportBatch", "Job", "LoginFailure", "County", "Enterprise", "Category", "CategoryReason", "MeasureType", "Grade", "GradeScheme",
     "Industry", "LineMeasure",
     "ProductionLine", "MeasureFloor", "Setting", "TargetRatio", "WholeSocietyEmission", "User",
     "BatchCutoff", "GradeHistory", "GradeRequest", "RequestAttachment", "RequestEvent",

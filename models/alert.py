@@ -60,6 +60,8 @@ class AlertStep(db.Model):
     version_id = db.Column(db.Integer, db.ForeignKey("list_version.id"), nullable=False, index=True)
     at = db.Column(db.DateTime, nullable=False, default=utcnow)
     by = db.Column(db.String(60), nullable=False, default="")
+    # Dispatched while the version had quality errors in the step's counties: the city user's written reason.
+    override_reason = db.Column(db.String(300), nullable=False, default="")
 
     alert = db.relationship(Alert, back_populates="steps")
     version = db.relationship("ListVersion", lazy="joined")

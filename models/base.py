@@ -47,6 +47,9 @@ def in_range(column, low, high=None):
     return db.CheckConstraint(condition, name=column)
 
 
-def unique_where(name, column, condition):
-    """A partial unique index: ``column`` is unique among the rows meeting ``condition`` (SQL text)."""
-    return db.Index(name, column, unique=True, sqlite_where=db.text(condition), postgresql_where=db.text(condition))
+def unique_where(name, columns, condition):
+    """A partial unique index: ``columns`` (a name or a tuple of names) are unique among the rows meeting
+    ``condition`` (SQL text)."""
+    columns = (columns,) if isinstance(columns, str) else columns
+    return db.Index(name, *columns, unique=True, sqlite_where=db.text(condition),
+                    postgresql_where=db.text(condition))

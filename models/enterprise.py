@@ -18,6 +18,8 @@ class Enterprise(TimestampMixin, db.Model):
     industry_id = db.Column(db.Integer, db.ForeignKey("industry.id"), nullable=False, index=True)
     category_code = db.Column(db.String(20), db.ForeignKey("category.code"), nullable=False, index=True)
     grade_code = db.Column(db.String(20), db.ForeignKey("grade.code"), index=True)
+    # Why the firm is 保障类 (保障民生 …) or not graded (不能稳定达标排放 …): one of category_reason's rows.
+    category_reason = db.Column(db.String(100), nullable=False, default="")
     small_micro = db.Column(db.Boolean, nullable=False, default=False)
     violation_prev_year = db.Column(db.Boolean, nullable=False, default=False)
     version = db.Column(db.Integer, nullable=False, default=1)

@@ -2,7 +2,9 @@
 from .base import db, one_of
 
 GRADE_POLICIES = ("required", "optional", "none")
-INDUSTRY_SCOPES = ("key", "nonkey", "any")
+# Which industries a category allows: key industries, non-key ones, any, or only those marked
+# ``livelihood_eligible`` (residential heating, life services: 民生).
+INDUSTRY_SCOPES = ("key", "nonkey", "any", "livelihood")
 EVIDENCE_TAGS = ("V", "P", "U")
 
 
@@ -48,9 +50,23 @@ class Category(db.Model):
     sort_order = db.Column(db.Integer, nullable=False, default=0)
     # "required": a grade from the scheme is needed; "optional": only in a graded industry; "none": no grade.
     grade_policy = db.Column(db.String(10), nullable=False, default="none")
-    # Which industries may use it: "key", "nonkey" or "any".
+    # Which industries may use it: "key", "nonkey", "any" or "livelihood" (see INDUSTRY_SCOPES).
     industry_scope = db.Column(db.String(10), nullable=False, default="any")
     blocked_by_violation = db.Column(db.Boolean, nullable=False, default=False)
+    # The category needs a reason (category_reason): why a firm is 保障类, or why it is not graded.
+    needs_reason = db.Column(db.Boolean, nullable=False, default=False)
+
+
+class CategoryReason(db.Model):
+    """One accepted reason for a category: 保障民生, 保障城市正常运转, 国家战略性产业; 不能稳定达标排放 …"""
+
+    __tablename__ = "category_reason"
+    __table_args__ = (db.UniqueConstraint("category_code", "reason", name="uq_category_reason_category_reason"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    category_code = db.Column(db.String(20), db.ForeignKey("category.code"), nullable=False)
+    reason = db.Column(db.String(100), nullable=False)
+    sort_order = db.Column(db.Integer, nullable=False, default=0)
 
 
 class Industry(db.Model):
@@ -71,6 +87,8 @@ class Industry(db.Model):
     # Evidence tag from the domain brief: V (verified), P (partly), U (unverified).
     evidence = db.Column(db.String(2), nullable=False, default="U")
     sort_order = db.Column(db.Integer, nullable=False, default=0)
+    # Residential heating boilers and life services: the only industries 民生 may be used for.
+    livelihood_eligible = db.Column(db.Boolean, nullable=False, default=False)
 
     scheme = db.relationship(GradeScheme, lazy="joined")
 

@@ -1,22 +1,20 @@
 """Production lines (生产线) and their per-alert-level measures."""
 from .base import TimestampMixin, db, in_range, one_of
+from .measure_type import MAX_COKING_HOURS, measure_param_checks
 
 POLLUTANTS = ("so2", "nox", "pm", "vocs")
 POLLUTANT_LABELS = {"so2": "SO2", "nox": "NOx", "pm": "颗粒物", "vocs": "VOCs"}
 LEVELS = ("yellow", "orange", "red")
 LEVEL_LABELS = {"yellow": "黄色", "orange": "橙色", "red": "红色"}
-# The measure actions; emergency.registry.measures adds their labels, strength order and cut fractions.
-STOP, LIMIT, OTHER, SELF, NONE = "stop", "limit", "other", "self", "none"
-ACTIONS = (STOP, LIMIT, OTHER, SELF, NONE)
 
 
 def measure_checks():
-    """The CHECKs of every table holding measures (lines, floors, published rows): level, action, 0–100 %, 0–1.
+    """The CHECKs of every table holding typed measures (lines, floors): the level and the parameter ranges.
 
-    The web form and the import also require 0 < limit_pct < 100 for 限产; the database holds the range.
+    The action is a foreign key to ``measure_type``; the web form and the import hold the stricter rules
+    (e.g. 0 < limit_pct < 100 for 限产); the database holds the ranges.
     """
-    return (one_of("level", LEVELS), one_of("action", ACTIONS), in_range("limit_pct", 0, 100),
-            in_range("other_fraction", 0, 1))
+    return (one_of("level", LEVELS), *measure_param_checks())
 
 
 class ProductionLine(TimestampMixin, db.Model):
@@ -28,6 +26,7 @@ class ProductionLine(TimestampMixin, db.Model):
         *(in_range(f"{pollutant}_t_yr", 0) for pollutant in POLLUTANTS),
         in_range("capacity", 0),
         in_range("operating_days", 1, 366),
+        in_range("coking_hours", 0, MAX_COKING_HOURS),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -40,6 +39,8 @@ class ProductionLine(TimestampMixin, db.Model):
     capacity = db.Column(db.Float)
     capacity_unit = db.Column(db.String(30), nullable=False, default="")
     can_stop_quickly = db.Column(db.Boolean, nullable=False, default=True)
+    # The normal coking time (hours) of a coke oven: what 延长结焦时间 is measured against.
+    coking_hours = db.Column(db.Float)
     so2_t_yr = db.Column(db.Float, nullable=False, default=0.0)
     nox_t_yr = db.Column(db.Float, nullable=False, default=0.0)
     pm_t_yr = db.Column(db.Float, nullable=False, default=0.0)
@@ -82,9 +83,14 @@ class LineMeasure(db.Model):
         db.Integer, db.ForeignKey("production_line.id", ondelete="CASCADE"), nullable=False, index=True
     )
     level = db.Column(db.String(10), nullable=False)
-    action = db.Column(db.String(10), nullable=False)
+    action = db.Column(db.String(20), db.ForeignKey("measure_type.code"), nullable=False)
+    # The type's parameter: limit_pct for 限产 and 按生产线停产 (%), hours for 延长结焦时间, cap_pct for
+    # 以热定产/以量定产 (load cap, %), other_fraction for 其他 (0–1).
     limit_pct = db.Column(db.Float)
     other_fraction = db.Column(db.Float)
+    hours = db.Column(db.Float)
+    cap_pct = db.Column(db.Float)
+    transport = db.Column(db.String(10), nullable=False, default="none")
     text = db.Column(db.String(500), nullable=False, default="")
     indicators = db.Column(db.String(300), nullable=False, default="")
 

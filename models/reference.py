@@ -1,28 +1,52 @@
 """Reference data the rules read: measure floors, whole-society baselines, target ratios, settings."""
-from .base import db, in_range, one_of
+from .base import db, in_range, one_of, unique_where
 from .line import LEVELS, POLLUTANTS, measure_checks
+
+FLOOR_SCOPES = ("graded", "general", "small_micro")
+# A floor of a graded industry names its industry and grade; general (一般管控) and small-micro floors name no
+# grade and may name a non-key industry (no industry: every one).
+SCOPE_KEYS = "(scope = 'graded') = (grade_code IS NOT NULL) AND (scope <> 'graded' OR industry_id IS NOT NULL)"
 
 
 class MeasureFloor(db.Model):
-    """The guide's minimum measure for an industry (sub-type), grade and alert level."""
+    """The minimum measure for a scope, industry (sub-type), grade, alert level and optionally a process (工序).
+
+    Seeded from ``seed/data/measure_floors.csv``; city staff edit rows on the floors page (``edited_at``), and
+    re-seeding leaves an edited row alone.
+    """
 
     __tablename__ = "measure_floor"
     __table_args__ = (
-        db.UniqueConstraint("industry_id", "grade_code", "level", name="uq_measure_floor_key"),
+        one_of("scope", FLOOR_SCOPES),
+        db.CheckConstraint(SCOPE_KEYS, name="scope_keys"),
+        unique_where("uq_measure_floor_graded", ("industry_id", "grade_code", "level", "process"),
+                     "scope = 'graded'"),
+        unique_where("uq_measure_floor_industry", ("scope", "industry_id", "level", "process"),
+                     "scope <> 'graded' AND industry_id IS NOT NULL"),
+        unique_where("uq_measure_floor_common", ("scope", "level", "process"),
+                     "scope <> 'graded' AND industry_id IS NULL"),
         *measure_checks(),
     )
 
     id = db.Column(db.Integer, primary_key=True)
-    industry_id = db.Column(db.Integer, db.ForeignKey("industry.id"), nullable=False, index=True)
-    grade_code = db.Column(db.String(20), db.ForeignKey("grade.code"), nullable=False)
+    scope = db.Column(db.String(20), nullable=False, default="graded")
+    industry_id = db.Column(db.Integer, db.ForeignKey("industry.id"), index=True)
+    grade_code = db.Column(db.String(20), db.ForeignKey("grade.code"))
     level = db.Column(db.String(10), nullable=False)
-    action = db.Column(db.String(10), nullable=False)
+    process = db.Column(db.String(60), nullable=False, default="")
+    action = db.Column(db.String(20), db.ForeignKey("measure_type.code"), nullable=False)
     limit_pct = db.Column(db.Float)
     other_fraction = db.Column(db.Float)
+    hours = db.Column(db.Float)
+    cap_pct = db.Column(db.Float)
+    transport = db.Column(db.String(10), nullable=False, default="none")
     text = db.Column(db.String(300), nullable=False, default="")
     # True until the value is transcribed from the guide's own table.
     provisional = db.Column(db.Boolean, nullable=False, default=True)
     source = db.Column(db.String(300), nullable=False, default="")
+    # Set when city staff edit the row on the floors page; seeding then leaves it alone.
+    edited_at = db.Column(db.DateTime)
+    edited_by = db.Column(db.String(60), nullable=False, default="")
 
     industry = db.relationship("Industry")
 

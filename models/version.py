@@ -1,10 +1,10 @@
 """Published list versions (清单版本): a named, frozen copy of the whole list at all three levels."""
-from .base import db, one_of, utcnow
-from .line import measure_checks
+from .base import db, in_range, one_of, utcnow
+from .line import LEVELS
+from .measure_type import measure_param_checks
 
-# The state of a frozen row's measure; emergency.lists.rules decides it (and labels it).
-OK, BELOW_FLOOR, MISSING = "ok", "below_floor", "missing"
-ROW_STATUSES = (OK, BELOW_FLOOR, MISSING)
+# The state of a frozen row's measure: the rules found nothing, only warnings, or an error.
+ROW_STATUSES = ("ok", "warning", "error")
 
 
 class ListVersion(db.Model):
@@ -23,6 +23,9 @@ class ListVersion(db.Model):
     # JSON: counties in display order, whole-society baselines and target ratios as they were at publishing,
     # so the workbook's 汇总 sheet of a version never reads the live reference tables.
     reference = db.Column(db.Text, nullable=False, default="{}")
+    # Published while the list had quality errors: the city user's written reason (printed on the 说明 sheet).
+    override_reason = db.Column(db.String(300), nullable=False, default="")
+    errors = db.Column(db.Integer, nullable=False, default=0)
 
     def __repr__(self):
         return f"<ListVersion {self.name}>"
@@ -35,7 +38,9 @@ class VersionRow(db.Model):
     __table_args__ = (
         db.Index("ix_list_version_row_scope", "version_id", "level", "county_id", "seq"),
         db.Index("ix_list_version_row_enterprise", "version_id", "enterprise_id"),
-        *measure_checks(),
+        one_of("level", LEVELS),
+        *measure_param_checks(),
+        in_range("cut", 0, 1),
         one_of("status", ROW_STATUSES),
     )
 
@@ -54,14 +59,30 @@ class VersionRow(db.Model):
     line_name = db.Column(db.String(120), nullable=False)
     process_stage = db.Column(db.String(60), nullable=False, default="")
     facilities = db.Column(db.String(300), nullable=False, default="")
-    action = db.Column(db.String(10))                # None: no measure entered (an error on the list)
+    # The measure on the list (no FK: a frozen copy); action None: nothing entered (an error on the list).
+    action = db.Column(db.String(20))
     limit_pct = db.Column(db.Float)
     other_fraction = db.Column(db.Float)
+    hours = db.Column(db.Float)
+    cap_pct = db.Column(db.Float)
+    transport = db.Column(db.String(10), nullable=False, default="none")
     measure_text = db.Column(db.String(500), nullable=False, default="")
     indicators = db.Column(db.String(300), nullable=False, default="")
+    # The rules' verdict as it was at publishing: labels, counted fraction, rule and reason, the entered
+    # measure where a rule imposed another, the floor, and every error and warning.
+    label = db.Column(db.String(120), nullable=False, default="")
+    full_label = db.Column(db.String(200), nullable=False, default="")
+    order_kind = db.Column(db.String(10), nullable=False, default="none")
+    cut = db.Column(db.Float, nullable=False, default=0.0)
     rule = db.Column(db.String(40), nullable=False, default="")
+    reason = db.Column(db.String(300), nullable=False, default="")
+    entered_label = db.Column(db.String(200), nullable=False, default="")
+    imposed = db.Column(db.Boolean, nullable=False, default=False)
+    floor_label = db.Column(db.String(200), nullable=False, default="")
+    commitment = db.Column(db.String(500), nullable=False, default="")
     status = db.Column(db.String(20), nullable=False, default="ok")
-    problem = db.Column(db.String(200), nullable=False, default="")
+    problem = db.Column(db.String(1000), nullable=False, default="")
+    warnings = db.Column(db.String(1000), nullable=False, default="")
     so2_t_d = db.Column(db.Float, nullable=False, default=0.0)
     nox_t_d = db.Column(db.Float, nullable=False, default=0.0)
     pm_t_d = db.Column(db.Float, nullable=False, default=0.0)

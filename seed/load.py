@@ -1,7 +1,8 @@
-"""Idempotent loaders for the reference data: counties, industries, schemes, floors, target ratios.
+"""Idempotent loaders for the reference data: counties, industries, schemes, measure types, floors, targets.
 
 Each loader upserts by natural key, so running ``flask seed`` twice changes nothing, and a clerk's
-correction to a CSV file is applied by running it again.
+correction to a CSV file is applied by running it again. Two exceptions keep the bureau's own edits: a floor
+row edited on the floors page (``edited_at`` set) and a setting already stored are left as they are.
 """
 import csv
 from pathlib import Path
@@ -11,11 +12,13 @@ from sqlalchemy import exists, select
 from models import (
     BatchCutoff,
     Category,
+    CategoryReason,
     County,
     Grade,
     GradeScheme,
     Industry,
     MeasureFloor,
+    MeasureType,
     Setting,
     TargetRatio,
     db,
@@ -69,6 +72,7 @@ def load_grades():
         _upsert(Category, {"code": r["code"]}, {
             "label": r["label"], "sort_order": int(r["sort_order"]), "grade_policy": r["grade_policy"],
             "industry_scope": r["industry_scope"], "blocked_by_violation": _bool(r["blocked_by_violation"]),
+            "needs_reason": _bool(r["needs_reason"]),
         })
 
 
@@ -78,18 +82,56 @@ def load_industries():
             "name": r["name"], "sub_type": r["sub_type"] or "", "is_key": _bool(r["is_key"]),
             "guide_no": int(r["guide_no"]) if r["guide_no"] else None, "scheme_code": r["scheme"],
             "allows_b_minus": _bool(r["allows_b_minus"]), "evidence": r["evidence"], "sort_order": order,
+            "livelihood_eligible": _bool(r["livelihood_eligible"]),
         })
+
+
+def load_measure_types():
+    for r in read_csv("measure_types.csv"):
+        _upsert(MeasureType, {"code": r["code"]}, {
+            "label": r["label"], "param": r["param"], "fraction": float(r["fraction"] or 0),
+            "stops_line": _bool(r["stops_line"]), "order_kind": r["order_kind"], "template": r["template"],
+            "sort_order": int(r["sort_order"]), "provisional": _bool(r["provisional"]), "note": r["note"],
+        })
+
+
+def load_category_reasons():
+    for r in read_csv("category_reasons.csv"):
+        _upsert(CategoryReason, {"category_code": r["category"], "reason": r["reason"]},
+                {"sort_order": int(r["sort_order"])})
+
+
+def floor_key(scope, industry_id, grade_code, level, process):
+    """The natural key of a floor row, as ``filter_by`` takes it."""
+    return {"scope": scope, "industry_id": industry_id, "grade_code": grade_code, "level": level,
+            "process": process}
+
+
+def floor_values(r):
+    """A floor row's measure columns from a CSV (or workbook) row of measure_floors.csv's layout."""
+    return {
+        "action": r["action"], "limit_pct": _float(r["limit_pct"]), "hours": _float(r["hours"]),
+        "cap_pct": _float(r["cap_pct"]), "other_fraction": _float(r["other_fraction"]),
+        "transport": r["transport"] or "none", "text": r["text"], "provisional": _bool(r["provisional"]),
+        "source": r["source"],
+    }
 
 
 def load_floors():
     industries = {i.code: i.id for i in db.session.query(Industry)}
+    stored = {(f.scope, f.industry_id, f.grade_code, f.level, f.process): f for f in db.session.query(MeasureFloor)}
     for r in read_csv("measure_floors.csv"):
-        _upsert(MeasureFloor, {
-            "industry_id": industries[r["industry_code"]], "grade_code": r["grade"], "level": r["level"],
-        }, {
-            "action": r["action"], "limit_pct": _float(r["limit_pct"]), "other_fraction": _float(r["other_fraction"]),
-            "text": r["text"], "provisional": _bool(r["provisional"]), "source": r["source"],
-        })
+        key = (r["scope"], industries[r["industry_code"]] if r["industry_code"] else None, r["grade"] or None,
+               r["level"], r["process"])
+        row = stored.get(key)
+        if row is not None and row.edited_at is not None:
+            continue   # the bureau edited it on the floors page: its value is policy now, not seed data
+        if row is None:
+            row = MeasureFloor(**floor_key(*key))
+            db.session.add(row)
+        for name, value in floor_values(r).items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
 
 
 def load_target_ratios():
@@ -99,16 +141,21 @@ def load_target_ratios():
 
 
 def load_settings():
+    """Insert settings not stored yet; a stored value is the bureau's and is kept."""
+    stored = {key for (key,) in db.session.query(Setting.key)}
     for r in read_csv("settings.csv"):
-        _upsert(Setting, {"key": r["key"]}, {"value": r["value"]})
+        if r["key"] not in stored:
+            db.session.add(Setting(key=r["key"], value=r["value"]))
 
 
 def load_reference():
     """Load every reference table; flushes, never commits."""
     load_counties()
     load_grades()
+    load_measure_types()
     db.session.flush()
     load_industries()
+    load_category_reasons()
     db.session.flush()
     load_floors()
     load_target_ratios()

@@ -29,6 +29,7 @@ from models.append_only import sqlite_triggers
 from seed.load import load_reference
 
 REFERENCE_TABLES = {"county", "grade_scheme", "grade", "category", "industry", "measure_floor", "target_ratio",
+                    "measure_type", "category_reason",
                     "batch_cutoff"}
 PASSWORD = "Test-pass-2020"
 
@@ -163,6 +164,19 @@ def make_enterprise(county, industry):
     return make
 
 
+# A clinker B line's measures that meet the floors: trucks banned at yellow, 限产20% at orange, 停产 at red.
+DEFAULT_MEASURES = {"yellow": ("none", None, None, "no_g4"), "orange": ("limit", 20.0, None, "no_g4"),
+                    "red": ("stop", None, None, "no_g4")}
+
+
+def measure_values(spec):
+    """A measure given as a dict of columns, or as (action, limit_pct, other_fraction[, transport])."""
+    if isinstance(spec, dict):
+        return spec
+    action, pct, fraction, *rest = spec
+    return {"action": action, "limit_pct": pct, "other_fraction": fraction, "transport": rest[0] if rest else "none"}
+
+
 @pytest.fixture
 def make_line():
     def make(enterprise, name="1#生产线", measures=None, **kw):
@@ -170,11 +184,9 @@ def make_line():
                         so2_t_yr=30.0, nox_t_yr=60.0, pm_t_yr=15.0, vocs_t_yr=0.0, operating_days=300)
         defaults.update(kw)
         line = ProductionLine(enterprise=enterprise, name=name, **defaults)
-        if measures is None:
-            measures = {"yellow": ("other", None, 0.0), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
-        for level, (action, pct, fraction) in measures.items():
-            line.measures.append(LineMeasure(level=level, action=action, limit_pct=pct, other_fraction=fraction,
-                                             text=f"{level}措施", indicators="用电量"))
+        for level, spec in (DEFAULT_MEASURES if measures is None else measures).items():
+            line.measures.append(LineMeasure(level=level, text=f"{level}措施", indicators="用电量",
+                                             **measure_values(spec)))
         db.session.add(line)
         db.session.commit()
         return line

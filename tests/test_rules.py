@@ -6,7 +6,12 @@ import pytest
 
 from emergency.lists.policy import GENERAL_SCOPE, GRADED_SCOPE, SMALL_MICRO_SCOPE, Floor, Floors, Policy
 from emergency.lists.rules import (
-    RULES, EnterpriseFacts, LineFacts, effective_measure, get_rule, judge_enterprise,
+    RULES,
+    EnterpriseFacts,
+    LineFacts,
+    effective_measure,
+    get_rule,
+    judge_enterprise,
 )
 from emergency.lists.verdicts import ERROR, WARNING, at_least
 from emergency.registry.measures import LineParams, Measure, MeasureTypes, weaker_than
@@ -103,7 +108,7 @@ def test_clinker_c_at_yellow_with_line_1_stopped_and_line_2_running_is_ok():
 def test_clinker_c_at_yellow_with_no_line_stopped_fails_on_each_running_line():
     lines = [(line(process="熟料烧成"), m("limit", 50, transport=G4)), (line(process="熟料烧成"), m("none", transport=G4))]
     verdicts = judge_enterprise(firm(grade="C"), lines, "yellow", policy())
-    assert [codes(v, ERROR) for v in verdicts] == [["below_floor"], ["below_floor"]]
+    assert [codes(v, ERROR) for v in verdicts] == [["line_share"], ["line_share"]]
     assert "应停产50%（以生产线计），现停产0%" in verdicts[0].problem
 
 
@@ -111,7 +116,7 @@ def test_line_share_is_weighted_by_capacity_when_every_line_has_one():
     small, big = line(process="熟料烧成", capacity=2500), line(process="熟料烧成", capacity=5000)
     verdicts = judge_enterprise(firm(grade="C"), [(small, m("stop", transport=G4)), (big, m("none", transport=G4))],
                                 "yellow", policy())
-    assert codes(verdicts[1], ERROR) == ["below_floor"] and "现停产33.33%" in verdicts[1].problem
+    assert codes(verdicts[1], ERROR) == ["line_share"] and "现停产33.33%" in verdicts[1].problem
     assert codes(verdicts[0], ERROR) == []   # the stopped line itself did its part
     verdicts = judge_enterprise(firm(grade="C"), [(small, m("none", transport=G4)), (big, m("stop", transport=G4))],
                                 "yellow", policy())

@@ -7,10 +7,10 @@ from sqlalchemy import or_, select
 
 from emergency.audit.trail import TYPE_LABELS
 from emergency.clock import local_day_start_utc, to_local
-from emergency.registry.measures import ACTION_LABELS as MEASURE_ACTIONS
+from emergency.registry.measures import TRANSPORT_LABELS
 from emergency.registry.queries import _like_escape
 from emergency.text import fold
-from models import AuditLog, Category, County, Enterprise, Grade, Industry, db
+from models import AuditLog, Category, County, Enterprise, Grade, Industry, MeasureType, db
 from models.audit import ACTION_LABELS
 from models.line import LEVEL_LABELS
 from models.request import DOWNGRADE_REASONS, HISTORY_KIND_LABELS, HISTORY_STATUS_LABELS, STATE_LABELS
@@ -43,7 +43,7 @@ TYPE_FIELD_LABELS = {
     "request": {"reason": "申请理由"}, "grade": {"reason": "原因说明"},
 }
 CODE_LABELS = {
-    "level": LEVEL_LABELS, "action": MEASURE_ACTIONS, "role": ROLE_LABELS, "kind": HISTORY_KIND_LABELS,
+    "level": LEVEL_LABELS, "role": ROLE_LABELS, "kind": HISTORY_KIND_LABELS, "transport": TRANSPORT_LABELS,
     "reason_code": DOWNGRADE_REASONS,
 }
 TYPE_CODE_LABELS = {"request": {"state": STATE_LABELS}, "grade": {"status": HISTORY_STATUS_LABELS}}
@@ -109,6 +109,8 @@ class Labeller:
         self.grades = {g.code: g.label for g in db.session.query(Grade)}
         self.counties = {c.id: c.name for c in db.session.query(County)}
         self.industries = {i.id: i.display_name for i in db.session.query(Industry)}
+        # Measure types are reference data: their labels come from the table.
+        self.codes = {**CODE_LABELS, "action": dict(db.session.query(MeasureType.code, MeasureType.label))}
 
     def value(self, entity_type, key, value):
         if value is None or value == "":
@@ -117,7 +119,7 @@ class Labeller:
             return "（已修改）"
         if isinstance(value, bool):
             return "是" if value else "否"
-        codes = TYPE_CODE_LABELS.get(entity_type, {}).get(key) or CODE_LABELS.get(key)
+        codes = TYPE_CODE_LABELS.get(entity_type, {}).get(key) or self.codes.get(key)
         if codes is not None:
             return codes.get(value, str(value))
         if key.endswith("category_code"):

@@ -27,7 +27,7 @@ from emergency.lists.listing import counties
 from emergency.lists.quality import Checker
 from emergency.publishing.alerts import running_alerts, step_statuses
 from emergency.registry import generation
-from emergency.registry.scan import daily_baselines, scan
+from emergency.registry.scan import daily_baselines, scan_firms
 from models import LEVEL_LABELS, LEVELS, POLLUTANTS, Category, County, Enterprise, Grade, Industry, db
 
 DEFAULT_CACHE_SECONDS = 300
@@ -127,15 +127,12 @@ def scan_figures(county_id=None):
     scope = counties(county_id)
     accumulators = [accumulator_for(level, scope) for level in LEVELS]
     checker = Checker()
-    for row in scan(county_id):
-        checker.add(row)
-        if row.line_id is None:
-            continue
-        daily = daily_baselines(row)
-        for accumulator, measure in zip(accumulators, checker.judge.verdicts(row)):
-            cut = measure.cut_fraction
-            accumulator.add(_TotalsRow(row.county_id, row.county_name, row.enterprise_id, measure,
-                                       {p: d * cut for p, d in zip(POLLUTANTS, daily)}))
+    for rows in scan_firms(county_id):
+        for row, verdicts in checker.add_firm(rows):
+            daily = daily_baselines(row)
+            for accumulator, measure in zip(accumulators, verdicts):
+                accumulator.add(_TotalsRow(row.county_id, row.county_name, row.enterprise_id, measure,
+                                           {p: d * measure.cut for p, d in zip(POLLUTANTS, daily)}))
     total_name = "全市" if county_id is None else "合计"
     return [a.result(total_name) for a in accumulators], checker.report().errors
 

@@ -56,7 +56,7 @@ def _update(plans, progress, total):
     memory stays flat however many lines change.
     """
     stored = [p for p in plans if p.enterprise_id]
-    done = 0
+    done, types = 0, ops.measure_types()
     for start in range(0, len(stored), FLUSH_EVERY):
         chunk = stored[start:start + FLUSH_EVERY]
         enterprises = _load(Enterprise, [p.enterprise_id for p in chunk if p.action == UPDATE])
@@ -72,7 +72,7 @@ def _update(plans, progress, total):
                     ops.stage_enterprise(plan.values, enterprises[plan.enterprise_id])
                 for line in plan.lines:
                     if line.line_id:
-                        ops.stage_line(None, line.values, line.measures, line=lines[line.line_id])
+                        ops.stage_line(None, line.values, line.measures, line=lines[line.line_id], types=types)
                 done += sum(1 for line in plan.lines if line.line_id) or (not plan.lines)
         db.session.flush()
         progress(done, total)
@@ -146,7 +146,7 @@ def _log(cls, records, owners=None, at=None):
 
 def _insert(plans):
     """Insert one round: enterprises, then lines, then measures, each with their audit rows; return rows done."""
-    now = utcnow()
+    now, types = utcnow(), ops.measure_types()
     stamps = {"created_at": now, "updated_at": now, "version": 1}
     enterprises = [{**ops.enterprise_row(p.values), **stamps} for p in plans if p.enterprise_id is None]
     _add(Enterprise.__table__, enterprises, "credit_code")
@@ -159,7 +159,7 @@ def _insert(plans):
     measures, measure_owners = [], []
     for row, (eid, line) in zip(lines, new):
         for level, values in line.measures.items():
-            measures.append({**ops.measure_row(values), "line_id": row["id"], "level": level})
+            measures.append({**ops.measure_row(values, types), "line_id": row["id"], "level": level})
             measure_owners.append(eid)
     # COPY skips the statement events: the lines inserted just above tell the registry generation.
     _add(LineMeasure.__table__, measures, "line_id", "level", copy=True)

@@ -22,7 +22,7 @@ from emergency.importing.values import (
 )
 from emergency.limits import text_limit
 from emergency.registry import credit_code
-from emergency.registry.measures import ACTION_LABELS, LIMIT, OTHER, validate_parts
+from emergency.registry.measures import LIMIT, OTHER, validate_parts
 from emergency.registry.operations import ENTERPRISE_FIELDS, LINE_FIELDS, MEASURE_FIELDS, line_rules
 from models import LEVELS, Enterprise, LineMeasure, ProductionLine
 
@@ -217,11 +217,12 @@ class Planner:
         pct = self._number(line, level, cells, "limit_pct", parse_percent, pct)
         fraction = self._number(line, level, cells, "other_fraction", parse_fraction, fraction)
         values = {"action": action, "limit_pct": pct if action == LIMIT else None,
-                  "other_fraction": fraction if action == OTHER else None}
+                  "other_fraction": fraction if action == OTHER else None, "hours": None, "cap_pct": None,
+                  "transport": stored["transport"] if stored else "none"}
         for part in ("text", "indicators"):
             values[part] = cell_text(cells[part]) if part in cells else (stored[part] if stored else "")
             self._limit(line, f"{level}_{part}", part, values[part])
-        for part, message in validate_parts(action, values["limit_pct"], values["other_fraction"]).items():
+        for part, message in validate_parts(values, self.vocab.types).items():
             column = part if part in cells else source or "action"
             line.problem(self.report, f"{level}_{column}", message)
         result = CREATE if stored is None else UPDATE if changed(stored, values, MEASURE_FIELDS) else UNCHANGED
@@ -239,7 +240,7 @@ class Planner:
                 if parsed is not None:
                     break
                 if part == "action":
-                    labels = "、".join(ACTION_LABELS.values())
+                    labels = "、".join(self.vocab.types.labels.values())
                     return line.problem(self.report, f"{level}_action", f"无法识别的措施类型，应为：{labels}")
         if parsed is None and source == "text":
             return line.problem(self.report, f"{level}_text", "无法识别的减排措施：应写明停产、限产X%、自主减排、"

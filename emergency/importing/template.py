@@ -4,7 +4,7 @@ It is built from spreadsheets.py's sheet layout and formats, so it looks like th
 """
 import xlsxwriter
 
-from emergency.registry.measures import ACTION_LABELS
+from emergency.registry.operations import measure_types
 from emergency.spreadsheets.writer import REGISTRY_COLUMNS, REGISTRY_HEADERS, WORKBOOK_OPTIONS, Sheet, _formats
 from models import LEVEL_LABELS, LEVELS, Category, County, Grade, Industry, db
 
@@ -48,7 +48,7 @@ def help_rows():
     }
     for name in ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity"):
         notes[name] = ("选填", "数字，不能为负数；新增生产线不填时排放量为0", "")
-    actions = "、".join(ACTION_LABELS.values())
+    actions = "、".join(measure_types().labels.values())
     for level in LEVELS:
         label = LEVEL_LABELS[level]
         notes[f"{level}_action"] = ("选填", f"{label}预警措施类型；不填时按“减排措施”文字识别（如“限产30%”）", actions)

@@ -9,9 +9,9 @@ import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 
-from emergency.registry.measures import LIMIT, OTHER, STOP
+from emergency.registry.measures import LIMIT, OTHER, STOP, MeasureTypes
 from emergency.text import fold
-from models import Category, County, Grade, Industry, db
+from models import Category, County, Grade, Industry, MeasureType, db
 from seed.load import read_csv
 
 DASHES = re.compile("[\u2010-\u2015\u2212\uff0d\ufe63]")
@@ -160,6 +160,7 @@ class Vocabulary:
         self.industries = {i.id: i for i in db.session.query(Industry).order_by(Industry.sort_order)}
         self.categories = {c.code: c for c in db.session.query(Category)}
         self.grades = {g.code: g for g in db.session.query(Grade)}
+        self.types = MeasureTypes.from_rows(db.session.query(MeasureType).all())
         self._county_index = self._counties()
         self._industry_index, self._sub_types = self._industries()
         known = {"category": self.categories, "grade": self.grades}

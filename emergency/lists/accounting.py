@@ -1,7 +1,6 @@
 """Reduction accounting: per-county and city totals of list rows, checked against the level's target ratios."""
 from dataclasses import dataclass, field
 
-from emergency.registry.measures import LIMIT, SELF, STOP
 from models import POLLUTANTS, TargetRatio, WholeSocietyEmission, db
 
 # Reductions are sums of floats; a target met to within this many t/d counts as met.
@@ -90,10 +89,12 @@ class Accumulator:
         totals = self.totals[row.county_id]
         self.enterprises[row.county_id].add(row.enterprise_id)
         totals.lines += 1
-        action = row.measure.action
-        totals.stop_lines += action == STOP
-        totals.limit_lines += action == LIMIT
-        totals.self_lines += action == SELF
+        kind = row.measure.order_kind
+        # Counted by what the line must do: stop (停产, 停产保温, 按生产线停产), limit (限产, 延长结焦时间,
+        # 以热定产/以量定产, 其他), or reduce voluntarily.
+        totals.stop_lines += kind == "stop"
+        totals.limit_lines += kind in ("limit", "capped")
+        totals.self_lines += kind == "self"
         totals.problem_lines += row.measure.is_error
         for pollutant, amount in row.reductions.items():
             totals.checks[pollutant].reduction += amount

@@ -4,6 +4,7 @@ from sqlalchemy import func
 from emergency.lists.accounting import accumulator_for
 from emergency.lists.listing import counties, enterprise_ids, iter_enterprises, iter_list_rows
 from emergency.platform.jobs import counted
+from emergency.registry.operations import measure_types
 from emergency.spreadsheets.writer import write_list_workbook, write_registry_workbook, write_zip
 from models import LEVEL_LABELS, Enterprise, ProductionLine, db
 
@@ -64,7 +65,7 @@ def export_registry(fh, county=None, progress=None):
     enterprises = iter_enterprises(ids)
     if progress is not None:
         enterprises = counted(enterprises, progress, len(ids), every=50)
-    return write_registry_workbook(fh, enterprises)
+    return write_registry_workbook(fh, enterprises, measure_types().labels)
 
 
 def count_lines(county_id=None):

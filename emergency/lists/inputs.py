@@ -2,29 +2,37 @@
 
 Three paths feed the rules: the streamed list query (``listing.iter_list_rows``), the streamed registry scan
 (``registry.scan``: the quality check and the dashboard) and single ORM enterprises (orders, obligations). All
-three select or read the columns named here and call ``RuleInputs.judge``. A new input is a new column name
-here and its use in ``judge``; the queries, the ORM path and the scan's memo key follow by themselves.
+three select or read the columns named here, group a firm's lines together (a floor of 按生产线停产 and the
+small-micro threshold are judged per firm) and call ``RuleInputs.judge_firm``. A new input is a new column
+name here and its use in ``judge_firm``; the queries, the ORM path and the scan's memo key follow by themselves.
 """
 from collections import namedtuple
 
-from flask import current_app
-
+from emergency.lists.policy import SETTING_DEFAULTS, Floor, Floors, Policy
 from emergency.lists.rules import EnterpriseFacts, LineFacts, effective_measure
-from emergency.registry.measures import Measure
-from models import Enterprise, Grade, MeasureFloor, ProductionLine, Setting, db
+from emergency.lists.verdicts import check_line_shares
+from emergency.registry.grades import check_classification
+from emergency.registry.measures import LineParams, Measure, MeasureTypes
+from models import (
+    POLLUTANTS,
+    Category,
+    Enterprise,
+    Grade,
+    Industry,
+    MeasureFloor,
+    MeasureType,
+    ProductionLine,
+    Setting,
+    db,
+)
 
 # The row's columns the rules read: the enterprise's, then the line's. ``Facts`` holds their values.
-ENTERPRISE_FACTS = ("category_code", "grade_code", "industry_id")
-LINE_FACTS = ("can_stop_quickly",)
+ENTERPRISE_FACTS = ("category_code", "grade_code", "industry_id", "category_reason", "small_micro")
+LINE_FACTS = ("can_stop_quickly", "process_stage", "coking_hours", "capacity")
 Facts = namedtuple("Facts", ENTERPRISE_FACTS + LINE_FACTS)
 # The entered measure's columns: the judged ones decide the verdict; the printed ones are carried onto the list.
-JUDGED = ("action", "limit_pct", "other_fraction")
+JUDGED = ("action", "limit_pct", "other_fraction", "hours", "cap_pct", "transport")
 PRINTED = ("text", "indicators")
-
-STRICTEST_SETTING = "strictest_limit_pct"
-# Used when neither the setting nor STRICTEST_LIMIT_PCT config is set; the guide gives no number, so the
-# bureau must confirm it (a Setting row overrides it without a deploy).
-DEFAULT_STRICTEST_LIMIT_PCT = 50.0
 
 
 def fact_columns(enterprise=Enterprise, line=ProductionLine):
@@ -45,55 +53,124 @@ def facts_of(enterprise, line):
                  *(getattr(line, name) for name in LINE_FACTS))
 
 
-def entered(action, limit_pct=None, other_fraction=None, text=None, indicators=None):
+def entered(action=None, limit_pct=None, other_fraction=None, hours=None, cap_pct=None, transport=None, text=None,
+            indicators=None):
     """The entered measure as the rules take it (``measure_columns`` order); without an action, not entered."""
-    return Measure(action, limit_pct, other_fraction, text or "", indicators or "") if action else None
+    if not action:
+        return None
+    return Measure(action, limit_pct, other_fraction, hours, cap_pct, transport or "none", text or "",
+                   indicators or "")
 
 
-def strictest_limit_pct():
-    """The limit (%) for non-compliant lines that cannot stop quickly: Setting row, then config, then 50."""
-    row = db.session.get(Setting, STRICTEST_SETTING)
-    if row is not None and row.value.strip():
+def stored_measure(line, level):
+    """The entered measure of an ORM line at ``level``, or None."""
+    stored = line.measure_for(level)
+    return entered(*(getattr(stored, name) for name in JUDGED + PRINTED)) if stored else None
+
+
+def read_settings():
+    """The rules' settings as numbers: the ``setting`` rows, else the defaults in ``policy.SETTING_DEFAULTS``."""
+    stored = dict(db.session.query(Setting.key, Setting.value).filter(Setting.key.in_(SETTING_DEFAULTS)))
+    values = {}
+    for key, default in SETTING_DEFAULTS.items():
         try:
-            return float(row.value)
-        except ValueError:
-            current_app.logger.warning("Setting %s is not a number: %r", STRICTEST_SETTING, row.value)
-    return float(current_app.config.get("STRICTEST_LIMIT_PCT", DEFAULT_STRICTEST_LIMIT_PCT))
+            values[key] = float(stored[key])
+        except (KeyError, ValueError):
+            values[key] = default
+    return values
 
 
 def load_floors():
-    """All measure floors in one query, keyed (industry_id, grade_code, level)."""
-    return {(f.industry_id, f.grade_code, f.level): Measure.of(f) for f in db.session.query(MeasureFloor)}
+    """Every floor row as plain ``Floor`` values."""
+    return Floors([Floor(Measure.of(f), f.scope, f.industry_id, f.grade_code, f.level, f.process, f.provisional,
+                         f.source) for f in db.session.query(MeasureFloor)])
+
+
+def load_policy():
+    """The rules' ``Policy``, read in a few small queries."""
+    settings = read_settings()
+    industries = db.session.query(Industry).all()
+    return Policy(
+        types=MeasureTypes.from_rows(db.session.query(MeasureType).all()), floors=load_floors(),
+        self_managed_grades=frozenset(c for (c,) in db.session.query(Grade.code).filter(Grade.self_managed)),
+        lowest_grades={i.id: i.allowed_grades[-1] for i in industries if i.allowed_grades},
+        strictest_limit_pct=settings["strictest_limit_pct"],
+        count_self_commitment=bool(settings["count_self_commitment"]),
+        small_micro_threshold_t_yr=settings["small_micro_threshold_t_yr"])
+
+
+class Classifications:
+    """``check_classification`` messages per (industry, category, grade), from reference tables read once."""
+
+    def __init__(self):
+        self.industries = {i.id: i for i in db.session.query(Industry)}
+        self.categories = {c.code: c for c in db.session.query(Category)}
+        self.grades = {g.code: g for g in db.session.query(Grade)}
+        self._memo = {}
+
+    def messages(self, industry_id, category_code, grade_code):
+        key = (industry_id, category_code, grade_code)
+        if key not in self._memo:
+            found = check_classification(self.industries[industry_id], self.categories[category_code],
+                                         self.grades.get(grade_code))
+            self._memo[key] = tuple(found.values())
+        return self._memo[key]
+
+
+def annual_total(annuals):
+    """The four pollutants over all of a firm's lines (t/yr): what the small-micro threshold compares."""
+    return sum(a or 0.0 for annual in annuals for a in annual)
 
 
 class RuleInputs:
-    """What the rules read besides the row: the floors, the grades (which reduce on their own) and the strictest
-    limit. Load once per list, scan or order: three small queries."""
+    """What the rules read besides the rows (the ``Policy`` and the classification checks), and the memo of
+    their verdicts: most lines share a handful of inputs. Load once per list, scan or order."""
 
     def __init__(self):
-        self.floors = load_floors()
-        self.strictest_pct = strictest_limit_pct()
-        self.grades = {g.code: g for g in db.session.query(Grade)}
-        self._facts = {}
+        self.policy = load_policy()
+        self.classifications = Classifications()
+        self.grades = self.classifications.grades
+        self._enterprises, self._lines, self._verdicts = {}, {}, {}
 
-    def judge(self, facts, measure, level):
-        """The ``rules.EffectiveMeasure`` of a line with ``facts`` and the ``entered`` measure (or None) at
-        ``level``: the one call of the rules."""
-        enterprise, line = self._facts.get(facts) or self._rule_facts(facts)
-        floor = self.floors.get((facts.industry_id, facts.grade_code, level))
-        return effective_measure(enterprise, line, measure, floor, self.strictest_pct)
-
-    def _rule_facts(self, facts):
-        """The rules' own ``EnterpriseFacts`` and ``LineFacts`` for ``facts``, built once per distinct value."""
-        grade = self.grades.get(facts.grade_code)
-        found = self._facts[facts] = (
-            EnterpriseFacts(category_code=facts.category_code, grade_code=facts.grade_code,
-                            self_managed=bool(grade and grade.self_managed)),
-            LineFacts(can_stop_quickly=bool(facts.can_stop_quickly)))
+    def enterprise_facts(self, facts, annual_t_yr):
+        """The rules' ``EnterpriseFacts`` of a firm; the emissions matter only to small and micro firms."""
+        key = (*facts[:len(ENTERPRISE_FACTS)], annual_t_yr if facts.small_micro else None)
+        found = self._enterprises.get(key)
+        if found is None:
+            found = self._enterprises[key] = EnterpriseFacts(
+                category_code=facts.category_code, grade_code=facts.grade_code, industry_id=facts.industry_id,
+                category_reason=facts.category_reason or "", small_micro=bool(facts.small_micro),
+                annual_t_yr=annual_t_yr if facts.small_micro else 0.0,
+                classification_errors=self.classifications.messages(facts.industry_id, facts.category_code,
+                                                                    facts.grade_code))
         return found
 
-    def judge_line(self, enterprise, line, level):
-        """``judge`` for ORM objects: ``line`` with its measures loaded."""
-        stored = line.measure_for(level)
-        measure = entered(*(getattr(stored, name) for name in JUDGED + PRINTED)) if stored else None
-        return self.judge(facts_of(enterprise, line), measure, level)
+    def line_facts(self, facts):
+        key = facts[len(ENTERPRISE_FACTS):]
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = LineFacts(
+                LineParams(bool(facts.can_stop_quickly), facts.coking_hours, facts.capacity), facts.process_stage or "")
+        return found
+
+    def judge_firm(self, lines, level, annual_t_yr=0.0):
+        """The verdicts of one firm's lines at ``level``: ``lines`` holds (Facts, entered Measure | None) pairs
+        in list order; ``annual_t_yr`` is the firm's total emissions (``annual_total``)."""
+        if not lines:
+            return []
+        enterprise = self.enterprise_facts(lines[0][0], annual_t_yr)
+        verdicts = []
+        for facts, measure in lines:
+            line = self.line_facts(facts)
+            key = (enterprise, line, measure, level)
+            found = self._verdicts.get(key)
+            if found is None:
+                found = self._verdicts[key] = effective_measure(enterprise, line, measure, level, self.policy)
+            verdicts.append(found)
+        return check_line_shares([self.line_facts(f) for f, _ in lines], verdicts, self.policy.types)
+
+    def judge_enterprise(self, enterprise, level):
+        """``judge_firm`` for an ORM enterprise with its lines and their measures loaded."""
+        lines = [(facts_of(enterprise, line), stored_measure(line, level)) for line in enterprise.lines]
+        total = annual_total([line.annual(p) for p in POLLUTANTS] for line in enterprise.lines)
+        return self.judge_firm(lines, level, total)

@@ -1,13 +1,14 @@
 """Build the reduction list: one plain row per enterprise line at an alert level, streamed in batches."""
+import itertools
 from dataclasses import dataclass
 from types import SimpleNamespace
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import selectinload
 
-from emergency.lists.inputs import Facts, RuleInputs, entered, fact_columns, measure_columns
-from emergency.lists.rules import EffectiveMeasure
-from models import POLLUTANTS, Category, County, Enterprise, Industry, LineMeasure, ProductionLine, db
+from emergency.lists.inputs import Facts, RuleInputs, annual_total, entered, fact_columns, measure_columns
+from emergency.lists.verdicts import EffectiveMeasure
+from models import LEVELS, POLLUTANTS, Category, County, Enterprise, Industry, LineMeasure, ProductionLine, db
 
 BATCH_SIZE = 500
 
@@ -76,20 +77,26 @@ def iter_enterprises(ids, batch_size=BATCH_SIZE):
 
 
 def enterprise_rows(enterprise, level, inputs=None):
-    """The list rows of one ORM enterprise at ``level`` (used for single orders)."""
+    """The list rows of one ORM enterprise at ``level`` (used for single orders and the enterprise page)."""
     inputs = inputs or RuleInputs()
-    rows = []
-    for line in enterprise.lines:
-        measure = inputs.judge_line(enterprise, line, level)
-        cut = measure.cut_fraction
-        rows.append(ListRow(
-            county_id=enterprise.county_id, county_name=enterprise.county.name,
-            enterprise_id=enterprise.id, enterprise_name=enterprise.name, credit_code=enterprise.credit_code,
-            industry=enterprise.industry.display_name, grade_label=enterprise.grade_label,
-            line_id=line.id, line_name=line.name, process_stage=line.process_stage, facilities=line.facilities,
-            measure=measure, reductions={p: line.daily_baseline(p) * cut for p in POLLUTANTS},
-        ))
-    return rows
+    verdicts = inputs.judge_enterprise(enterprise, level)
+    return [ListRow(
+        county_id=enterprise.county_id, county_name=enterprise.county.name,
+        enterprise_id=enterprise.id, enterprise_name=enterprise.name, credit_code=enterprise.credit_code,
+        industry=enterprise.industry.display_name, grade_label=enterprise.grade_label,
+        line_id=line.id, line_name=line.name, process_stage=line.process_stage, facilities=line.facilities,
+        measure=measure, reductions={p: line.daily_baseline(p) * measure.cut for p in POLLUTANTS},
+    ) for line, measure in zip(enterprise.lines, verdicts)]
+
+
+def line_verdicts(enterprise):
+    """{line id: {level: EffectiveMeasure}} of an ORM enterprise: what its lines take at every level."""
+    inputs = RuleInputs()
+    found = {line.id: {} for line in enterprise.lines}
+    for level in LEVELS:
+        for line, verdict in zip(enterprise.lines, inputs.judge_enterprise(enterprise, level)):
+            found[line.id][level] = verdict
+    return found
 
 
 class _Labels:
@@ -108,6 +115,11 @@ class _Labels:
             holder = SimpleNamespace(category=self.categories[category_code], grade=self.grades.get(grade_code))
             self._grade_labels[key] = Enterprise.grade_label.fget(holder)
         return self._grade_labels[key]
+
+
+# In a list query row, after the facts: county id and name, enterprise id, name and code, line id, name, 工序,
+# facilities and operating days (10 values), then the annual emissions and the entered measure.
+_ANNUAL = 10
 
 
 def _list_select(level, county_id, enterprise_ids=None):
@@ -130,30 +142,39 @@ def _list_select(level, county_id, enterprise_ids=None):
     return stmt
 
 
+def firms(rows, position):
+    """Group query rows by the enterprise id at ``position`` (rows come in list order, a firm's rows together)."""
+    return (list(group) for _, group in itertools.groupby(rows, key=lambda row: row[position]))
+
+
 def iter_list_rows(level, county_id=None, enterprise_ids=None):
     """Yield the list rows at ``level`` for the city or one county, in list order.
 
-    One query, streamed in chunks of ``BATCH_SIZE`` rows; it builds no ORM objects, so memory stays flat.
+    One query, streamed in chunks of ``BATCH_SIZE`` rows; it builds no ORM objects, so memory stays flat. A firm's
+    lines are judged together (a 按生产线停产 floor is met by the firm's lines as a whole).
     """
     inputs = RuleInputs()
     labels = _Labels(inputs.grades)
     stmt = _list_select(level, county_id, enterprise_ids)
     result = db.session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
     width, pollutants = len(Facts._fields), len(POLLUTANTS)
-    for row in result:
-        facts = Facts._make(row[:width])
-        (county_id_, county_name, enterprise_id, name, code, line_id, line_name, stage, facilities, days,
-         *rest) = row[width:]
-        annual, measure = rest[:pollutants], inputs.judge(facts, entered(*rest[pollutants:]), level)
-        cut = measure.cut_fraction
-        yield ListRow(
-            county_id=county_id_, county_name=county_name, enterprise_id=enterprise_id, enterprise_name=name,
-            credit_code=code, industry=labels.industries[facts.industry_id],
-            grade_label=labels.grade_label(facts.category_code, facts.grade_code), line_id=line_id,
-            line_name=line_name, process_stage=stage, facilities=facilities, measure=measure,
-            # Same formula as ProductionLine.daily_baseline: annual emission / operating days.
-            reductions={p: ((a or 0.0) / days if days else 0.0) * cut for p, a in zip(POLLUTANTS, annual)},
-        )
+    for rows in firms(result, width + 2):
+        firm = [(Facts._make(row[:width]), row[width:]) for row in rows]
+        annuals = [rest[_ANNUAL:_ANNUAL + pollutants] for _, rest in firm]
+        verdicts = inputs.judge_firm([(facts, entered(*rest[_ANNUAL + pollutants:])) for facts, rest in firm],
+                                     level, annual_total(annuals))
+        for (facts, rest), annual, measure in zip(firm, annuals, verdicts):
+            county_id_, county_name, enterprise_id, name, code, line_id, line_name, stage, facilities, days = \
+                rest[:_ANNUAL]
+            yield ListRow(
+                county_id=county_id_, county_name=county_name, enterprise_id=enterprise_id, enterprise_name=name,
+                credit_code=code, industry=labels.industries[facts.industry_id],
+                grade_label=labels.grade_label(facts.category_code, facts.grade_code), line_id=line_id,
+                line_name=line_name, process_stage=stage, facilities=facilities, measure=measure,
+                # Same formula as ProductionLine.daily_baseline: annual emission / operating days.
+                reductions={p: ((a or 0.0) / days if days else 0.0) * measure.cut
+                            for p, a in zip(POLLUTANTS, annual)},
+            )
 
 
 def count_without_lines(county_id=None):

@@ -7,7 +7,7 @@ or from the registry when nothing has been published yet.
 from dataclasses import dataclass
 
 from emergency.lists.listing import enterprise_rows
-from emergency.lists.orders import Order, item_for
+from emergency.lists.orders import Order, item_for, withheld_reasons
 from emergency.publishing.alerts import active_alert_for_county
 from emergency.publishing.versions import iter_version_rows, latest_version
 from models import LEVEL_LABELS, LEVELS
@@ -21,6 +21,7 @@ class LevelObligations:
 
     level: str
     items: list
+    withheld: tuple = ()
 
     @property
     def level_label(self):
@@ -55,8 +56,11 @@ def obligations_for(enterprise):
         version = latest_version()
         levels = list(LEVELS)
         source = VERSION if version else LIVE
-    found = [LevelObligations(level, [item_for(row) for row in _rows(enterprise, level, version)])
-             for level in levels]
+    found = []
+    for level in levels:
+        rows = _rows(enterprise, level, version)
+        withheld = withheld_reasons(rows)
+        found.append(LevelObligations(level, [] if withheld else [item_for(row) for row in rows], withheld))
     return Obligations(enterprise, alert, version, source, found)
 
 
@@ -67,10 +71,11 @@ def obligation_order(enterprise, level):
     rows = _rows(enterprise, level, version)
     # Names and grade as published; the registry's own values only when the version does not list it.
     first = rows[0] if rows else None
-    return Order(level=level, enterprise_id=enterprise.id,
+    withheld = withheld_reasons(rows)
+    return Order(level=level, enterprise_id=enterprise.id, withheld=withheld,
                  enterprise_name=first.enterprise_name if first else enterprise.name,
                  credit_code=first.credit_code if first else enterprise.credit_code,
                  county_name=first.county_name if first else enterprise.county.name,
                  industry=first.industry if first else enterprise.industry.display_name,
                  grade_label=first.grade_label if first else enterprise.grade_label,
-                 items=tuple(item_for(row) for row in rows)), version
+                 items=() if withheld else tuple(item_for(row) for row in rows)), version

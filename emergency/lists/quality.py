@@ -2,14 +2,13 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from emergency.lists.rules import BELOW_FLOOR, MISSING
+from emergency.lists.verdicts import ERROR, SEVERITY_LABELS, WARNING
 from emergency.registry import credit_code
-from emergency.registry.grades import check_classification
-from emergency.registry.scan import Judge, scan
-from models import LEVEL_LABELS, LEVELS, Category, Enterprise, Grade, Industry, db
+from emergency.registry.scan import Judge, scan_firms
+from models import LEVEL_LABELS, LEVELS, Enterprise, db
 
-ERROR, WARNING = "error", "warning"
-SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
+# Problems the rules report on every line of a firm that the check reports once, for the firm.
+FIRM_PROBLEMS = ("classification", "missing_reason", "small_micro_over")
 
 
 @dataclass(frozen=True)
@@ -67,26 +66,8 @@ def duplicate_codes():
     return {code: members for code, members in groups.items() if len(members) > 1}
 
 
-class Classifications:
-    """``check_classification`` messages per (industry, category, grade), from reference tables read once."""
-
-    def __init__(self):
-        self.industries = {i.id: i for i in db.session.query(Industry)}
-        self.categories = {c.code: c for c in db.session.query(Category)}
-        self.grades = {g.code: g for g in db.session.query(Grade)}
-        self._memo = {}
-
-    def messages(self, industry_id, category_code, grade_code):
-        key = (industry_id, category_code, grade_code)
-        if key not in self._memo:
-            found = check_classification(self.industries[industry_id], self.categories[category_code],
-                                         self.grades.get(grade_code))
-            self._memo[key] = list(found.values())
-        return self._memo[key]
-
-
 def enterprise_findings(row, duplicates, classifications):
-    """(severity, check, message) tuples about the enterprise of a scanned row (``registry_scan.ScanRow``)."""
+    """(severity, check, message) tuples about the enterprise of a scanned row (``registry.scan.ScanRow``)."""
     found = []
     code = credit_code.normalise(row.credit_code)
     message = credit_code.validate(code)
@@ -103,21 +84,33 @@ def enterprise_findings(row, duplicates, classifications):
     return found
 
 
+def firm_problems(verdicts):
+    """(severity, check, message) of the firm-wide problems the rules found on its lines, each once."""
+    seen = {}
+    for per_level in verdicts:
+        for verdict in per_level:
+            for p in verdict.problems:
+                if p.code in FIRM_PROBLEMS and p.code != "classification":
+                    seen.setdefault((p.code, p.message), p)
+    return [(p.severity, p.code, p.message) for p in seen.values()]
+
+
 def line_findings(row, verdicts):
     """(severity, check, message) tuples about the line of a scanned row, given its verdict at each level."""
-    found, missing, ignored, weaker = [], [], [], []
+    found, missing, ignored, by_code = [], [], [], defaultdict(list)
     for measure, level, entered in zip(verdicts, LEVELS, row.measures):
         label = LEVEL_LABELS[level]
-        if measure.status == MISSING:
-            missing.append(label)
-        elif measure.status == BELOW_FLOOR:
-            weaker.append(f"{label}预警“{measure.label}”（底线：{measure.floor.label}）")
-        elif entered is None:
+        for problem in measure.problems:
+            if problem.code == "missing":
+                missing.append(label)
+            elif problem.code not in FIRM_PROBLEMS:
+                by_code[(problem.severity, problem.code)].append(f"{label}预警：{problem.message}")
+        if entered is None and measure.measure is not None:
             ignored.append(label)
     if missing:
         found.append((ERROR, "missing_measure", f"未填写{'、'.join(missing)}预警减排措施"))
-    if weaker:
-        found.append((ERROR, "below_floor", "措施弱于行业措施底线：" + "；".join(weaker)))
+    for (severity, code), messages in sorted(by_code.items(), key=lambda item: item[0][0] != ERROR):
+        found.append((severity, code, "；".join(messages)))
     if ignored:
         found.append((WARNING, "missing_measure", f"未填写{'、'.join(ignored)}预警措施（清单按规则确定措施，"
                                                   "但应补填核查指标）"))
@@ -126,39 +119,27 @@ def line_findings(row, verdicts):
     return found
 
 
-class LineChecks:
-    """``line_findings`` once per distinct (verdict inputs, has emissions): most lines share a handful."""
-
-    def __init__(self, judge):
-        self.judge, self._memo = judge, {}
-
-    def __call__(self, row):
-        key = (self.judge.key(row), any((a or 0.0) > 0 for a in row.annual))
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = line_findings(row, self.judge.verdicts(row))
-        return found
-
-
 class Checker:
-    """Findings of scanned rows (``registry_scan.scan``, outer-joined) added one at a time in list order."""
+    """Findings of scanned firms (``registry.scan.scan_firms``) added one at a time in list order."""
 
     def __init__(self):
-        self.duplicates, self.classifications, self.judge = duplicate_codes(), Classifications(), Judge()
-        self.line_checks = LineChecks(self.judge)
-        self.findings, self._current, self._common = [], None, {}
+        self.duplicates, self.judge = duplicate_codes(), Judge()
+        self.findings = []
 
-    def add(self, row):
-        if row.enterprise_id != self._current:
-            self._current = row.enterprise_id
-            self._common = {"county_name": row.county_name, "enterprise_id": row.enterprise_id,
-                            "enterprise_name": row.enterprise_name}
-            for severity, check, message in enterprise_findings(row, self.duplicates, self.classifications):
-                self.findings.append(Finding(severity, check, message, **self._common))
-        if row.line_id is not None:
-            for severity, check, message in self.line_checks(row):
+    def add_firm(self, rows):
+        """Add one firm's scanned rows; return its verdicts (per line, one per level) for other accumulators."""
+        first = rows[0]
+        common = {"county_name": first.county_name, "enterprise_id": first.enterprise_id,
+                  "enterprise_name": first.enterprise_name}
+        verdicts = self.judge.verdicts(rows)
+        firm = enterprise_findings(first, self.duplicates, self.judge.inputs.classifications) + firm_problems(verdicts)
+        self.findings.extend(Finding(severity, check, message, **common) for severity, check, message in firm)
+        lines = [row for row in rows if row.line_id is not None]
+        for row, per_level in zip(lines, verdicts):
+            for severity, check, message in line_findings(row, per_level):
                 self.findings.append(Finding(severity, check, message, line_id=row.line_id,
-                                             line_name=row.line_name, **self._common))
+                                             line_name=row.line_name, **common))
+        return list(zip(lines, verdicts))
 
     def report(self):
         return Report(self.findings)
@@ -167,9 +148,9 @@ class Checker:
 def run_checks(county_id=None):
     """Check the enterprises in scope (all, or one county) and return a ``Report`` in list order.
 
-    One streamed tuple query over enterprises, lines and measures (``registry_scan.scan``); no ORM objects.
+    One streamed tuple query over enterprises, lines and measures (``registry.scan``); no ORM objects.
     """
     checker = Checker()
-    for row in scan(county_id):
-        checker.add(row)
+    for rows in scan_firms(county_id):
+        checker.add_firm(rows)
     return checker.report()

@@ -12,10 +12,23 @@ from dataclasses import dataclass, replace
 
 from emergency.lists.policy import GENERAL_SCOPE, GRADED_SCOPE, SMALL_MICRO_SCOPE, adapted_floor
 from emergency.lists.verdicts import (
-    ERROR, WARNING, EffectiveMeasure, Problem, at_least, check_line_shares, verdict,
+    ERROR,
+    WARNING,
+    EffectiveMeasure,
+    Problem,
+    at_least,
+    check_line_shares,
+    verdict,
 )
 from emergency.registry.measures import (
-    LIMIT, NO_TRANSPORT_RULE, NONE, SELF, STOP, LineParams, Measure, weaker_than,
+    LIMIT,
+    NO_TRANSPORT_RULE,
+    NONE,
+    SELF,
+    STOP,
+    LineParams,
+    Measure,
+    weaker_than,
 )
 
 NON_COMPLIANT, GRADED, LIVELIHOOD, GUARANTEED, GENERAL = (

@@ -6,7 +6,14 @@ judged against, the fraction counted in the accounting, and every problem found 
 from dataclasses import dataclass, replace
 
 from emergency.registry.measures import (
-    EPSILON, HOT_STANDBY, LINE_SHARE, STOP, TRANSPORT_RANK, LineParams, Measure, MeasureTypes,
+    EPSILON,
+    HOT_STANDBY,
+    LINE_SHARE,
+    STOP,
+    TRANSPORT_RANK,
+    LineParams,
+    Measure,
+    MeasureTypes,
 )
 from emergency.text import fold
 
@@ -163,7 +170,7 @@ def check_line_shares(lines, verdicts, types):
         for i in indexes:
             if _stopped_share(verdicts[i].measure, types) < 1:
                 verdicts[i] = replace(verdicts[i], problems=verdicts[i].problems + (
-                    Problem(ERROR, "below_floor", message),))
+                    Problem(ERROR, "line_share", message),))
     return verdicts
 
 

@@ -8,14 +8,26 @@ import io
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, select, update
 
 from emergency.audit import trail as audit
 from emergency.clock import local_zone, to_local
 from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
+from emergency.lists.gate import pass_gate
 from emergency.publishing.versions import export_version, latest_version, version_filename
-from models import LEVEL_LABELS, LEVELS, Alert, AlertStep, County, Dispatch, DispatchFile, alert_county, db
+from models import (
+    LEVEL_LABELS,
+    LEVELS,
+    Alert,
+    AlertStep,
+    County,
+    Dispatch,
+    DispatchFile,
+    VersionRow,
+    alert_county,
+    db,
+)
 from models.base import utcnow
 
 NOTE_MAX = text_limit(Alert.note)
@@ -130,9 +142,21 @@ def _dispatch(alert, step, county):
     return dispatch
 
 
-def _new_step(alert, level, user, previous_level=None):
+def version_errors(version, level, county_ids):
+    """How many lines of ``version`` at ``level`` carry an error in the given counties."""
+    return db.session.scalar(select(func.count()).select_from(VersionRow).where(
+        VersionRow.version_id == version.id, VersionRow.level == level, VersionRow.status == "error",
+        VersionRow.county_id.in_(county_ids)))
+
+
+def _new_step(alert, level, user, previous_level=None, override_reason=""):
+    """A new step dispatched from the latest version; refused while that version has errors in the alert's
+    counties at ``level``, unless a city user gives a written reason."""
+    version = latest_version()
+    errors = version_errors(version, level, [c.id for c in alert.counties])
+    reason = pass_gate(errors, user, override_reason, f"下发{LEVEL_LABELS[level]}预警清单")
     step = AlertStep(seq=len(alert.steps) + 1, level=level, previous_level=previous_level,
-                     version=latest_version(), by=user.username)
+                     version=version, by=user.username, override_reason=reason)
     alert.steps.append(step)
     for county in alert.counties:
         _dispatch(alert, step, county)
@@ -150,7 +174,7 @@ def start_alert(values, user):
                   created_by=user.username, counties=_chosen_counties(values))
     db.session.add(alert)
     db.session.flush()
-    _new_step(alert, alert.level, user)
+    _new_step(alert, alert.level, user, override_reason=values.get("override_reason"))
     return alert
 
 
@@ -166,13 +190,13 @@ def check_level_change(alert, level):
     return {}
 
 
-def change_level(alert, level, user):
+def change_level(alert, level, user, override_reason=""):
     """Upgrade or downgrade a running alert: a new step, dispatched anew from the latest version."""
     errors = check_level_change(alert, level)
     if errors:
         raise DomainError(errors)
     previous, alert.level = alert.level, level
-    return _new_step(alert, level, user, previous_level=previous)
+    return _new_step(alert, level, user, previous_level=previous, override_reason=override_reason)
 
 
 def check_end(alert, ended_at):

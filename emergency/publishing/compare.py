@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from emergency.publishing.versions import safe_filename
-from emergency.registry.measures import describe
 from emergency.spreadsheets.writer import write_table_workbook
 from models import LEVEL_LABELS, LEVELS, VersionRow, db
 
@@ -74,9 +73,9 @@ class _Line:
     measure: tuple
 
 
-def describe_measure(action, limit_pct, other_fraction, text, indicators):
-    """The measure as one phrase: label, its text when it says more, and the indicators."""
-    label = describe(action, limit_pct, other_fraction) if action else "未填写"
+def describe_measure(label, text, indicators):
+    """The measure as one phrase: its label as published, its text when it says more, and the indicators."""
+    label = label or "未填写"
     phrase = f"{label}：{text}" if text and text != label else label
     return f"{phrase}（核查指标：{indicators}）" if indicators else phrase
 
@@ -85,7 +84,7 @@ def _lines(version_id, level, county_id):
     """{(credit code, line name): _Line} of one version at one level."""
     t = VersionRow.__table__
     stmt = (select(t.c.credit_code, t.c.line_name, t.c.county_name, t.c.enterprise_name, t.c.grade_label,
-                   t.c.action, t.c.limit_pct, t.c.other_fraction, t.c.measure_text, t.c.indicators)
+                   t.c.full_label, t.c.measure_text, t.c.indicators)
             .where(t.c.version_id == version_id, t.c.level == level))
     if county_id is not None:
         stmt = stmt.where(t.c.county_id == county_id)

@@ -13,9 +13,12 @@ from emergency.audit import trail as audit
 from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
 from emergency.lists.accounting import Accumulator, reference_values
+from emergency.lists.gate import pass_gate
 from emergency.lists.listing import ListRow, counties, iter_list_rows
-from emergency.lists.rules import EffectiveMeasure
+from emergency.lists.quality import run_checks
+from emergency.lists.verdicts import ERROR, WARNING, EffectiveMeasure, Problem
 from emergency.platform.jobs import counted
+from emergency.registry.measures import Measure
 from emergency.spreadsheets.writer import write_list_workbook
 from models import LEVEL_LABELS, LEVELS, POLLUTANTS, ListVersion, ProductionLine, VersionRow, db
 
@@ -25,21 +28,12 @@ READ_BATCH = 1000
 # The database may add floats in any order; rounding keeps sums of the same rows equal (shown to 4 places).
 ROUND_TPD = 9
 # Characters Windows and browsers refuse in a download name.
+# Several errors or warnings of a row are stored in one column, a message a line.
+STORED_SEPARATOR = "\n"
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]')
 
 audit.register(ListVersion, "list_version", "清单版本", lambda obj, conn: None,
                lambda obj: f"{obj.name}（{obj.enterprises} 家企业，{obj.lines} 条生产线）")
-
-
-@dataclass(frozen=True)
-class FrozenMeasure(EffectiveMeasure):
-    """An effective measure read back from a version: its problem text is stored, not recomputed."""
-
-    problem_text: str = ""
-
-    @property
-    def problem(self):
-        return self.problem_text
 
 
 @dataclass(frozen=True)
@@ -85,15 +79,21 @@ def _reference():
 
 def _frozen(version_id, level, seq, row):
     """The VersionRow values of one list row."""
-    m = row.measure
+    m, measure = row.measure, row.measure.measure
     return {
         "version_id": version_id, "level": level, "seq": seq, "county_id": row.county_id,
         "county_name": row.county_name, "enterprise_id": row.enterprise_id,
         "enterprise_name": row.enterprise_name, "credit_code": row.credit_code, "industry": row.industry,
         "grade_label": row.grade_label, "line_id": row.line_id, "line_name": row.line_name,
         "process_stage": row.process_stage, "facilities": row.facilities, "action": m.action,
-        "limit_pct": m.limit_pct, "other_fraction": m.other_fraction, "measure_text": m.text or "",
-        "indicators": m.indicators or "", "rule": m.rule, "status": m.status, "problem": m.problem,
+        "limit_pct": m.limit_pct, "other_fraction": m.other_fraction,
+        "hours": measure.hours if measure else None, "cap_pct": measure.cap_pct if measure else None,
+        "transport": measure.transport if measure else "none", "measure_text": m.text or "",
+        "indicators": m.indicators or "", "label": m.label, "full_label": m.full_label, "order_kind": m.order_kind,
+        "cut": m.cut, "rule": m.rule, "reason": m.reason, "entered_label": m.entered_label, "imposed": m.imposed,
+        "floor_label": m.floor_label, "commitment": m.commitment, "status": m.status,
+        "problem": STORED_SEPARATOR.join(p.message for p in m.errors),
+        "warnings": STORED_SEPARATOR.join(p.message for p in m.warnings),
         **{f"{p}_t_d": row.reductions[p] for p in POLLUTANTS},
     }
 
@@ -104,15 +104,21 @@ def _registry_counts():
         select(func.count(func.distinct(ProductionLine.enterprise_id)), func.count(ProductionLine.id))).one()
 
 
-def publish_version(name, note, user):
-    """Freeze the effective list of every level as version ``name``; flush, never commit."""
+def publish_version(name, note, user, override_reason=""):
+    """Freeze the effective list of every level as version ``name``; flush, never commit.
+
+    Refused while the registry has quality errors, unless a city user gives a written reason (``gate``).
+    """
     errors = check_publish(name, note)
     if errors:
         raise DomainError(errors)
+    quality_errors = run_checks().errors
+    reason = pass_gate(quality_errors, user, override_reason, "发布清单版本")
     enterprises, lines = _registry_counts()
     version = ListVersion(name=name.strip(), note=(note or "").strip(), published_by=user.username,
                           published_by_id=user.id, enterprises=enterprises, lines=lines,
-                          reference=json.dumps(_reference(), ensure_ascii=False))
+                          reference=json.dumps(_reference(), ensure_ascii=False), override_reason=reason,
+                          errors=quality_errors)
     db.session.add(version)
     db.session.flush()
     table, frozen_ids, frozen_lines = VersionRow.__table__, set(), 0
@@ -168,10 +174,21 @@ def accumulator_for_version(version, level, county_id=None):
     return Accumulator(level, scope, baselines, reference.get("ratios", {}).get(level, {}))
 
 
+def frozen_measure(r):
+    """The ``EffectiveMeasure`` stored in a version row: its verdict as published, never recomputed."""
+    measure = Measure(r.action, r.limit_pct, r.other_fraction, r.hours, r.cap_pct, r.transport, r.measure_text,
+                      r.indicators) if r.action else None
+    problems = tuple(Problem(severity, "stored", message) for severity, text in ((ERROR, r.problem),
+                                                                                  (WARNING, r.warnings))
+                     for message in text.split(STORED_SEPARATOR) if message)
+    return EffectiveMeasure(measure=measure, label=r.label, full_label=r.full_label, order_kind=r.order_kind,
+                            cut=r.cut, rule=r.rule, reason=r.reason, entered_label=r.entered_label,
+                            imposed=r.imposed, floor_label=r.floor_label, commitment=r.commitment,
+                            problems=problems)
+
+
 def _list_row(r):
-    measure = FrozenMeasure(action=r.action, limit_pct=r.limit_pct, other_fraction=r.other_fraction,
-                            text=r.measure_text, indicators=r.indicators, rule=r.rule, status=r.status,
-                            problem_text=r.problem)
+    measure = frozen_measure(r)
     return ListRow(county_id=r.county_id, county_name=r.county_name, enterprise_id=r.enterprise_id,
                    enterprise_name=r.enterprise_name, credit_code=r.credit_code, industry=r.industry,
                    grade_label=r.grade_label, line_id=r.line_id, line_name=r.line_name,
@@ -199,7 +216,8 @@ def version_totals(version, county_id=None):
         return func.sum(case((condition, 1), else_=0))
 
     stmt = (select(t.c.level, func.count(func.distinct(t.c.enterprise_id)), func.count(t.c.id),
-                   count_if(t.c.action == "stop"), count_if(t.c.action == "limit"), count_if(t.c.status != "ok"),
+                   count_if(t.c.order_kind == "stop"), count_if(t.c.order_kind.in_(("limit", "capped"))),
+                   count_if(t.c.status == "error"),
                    *(func.sum(t.c[f"{p}_t_d"]) for p in POLLUTANTS))
             .where(t.c.version_id == version.id).group_by(t.c.level))
     if county_id is not None:

@@ -13,14 +13,15 @@ from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from emergency.lists.inputs import STRICTEST_SETTING
+from emergency.lists.policy import SETTING_DEFAULTS
 from models import Setting, db
 
 KEY = "registry_generation"
 # What the list, its totals and the quality check read.
-WATCHED = frozenset({"enterprise", "production_line", "line_measure", "measure_floor", "whole_society_emission",
-                     "target_ratio", "grade", "grade_scheme", "category", "industry", "county"})
-LIST_SETTINGS = frozenset({STRICTEST_SETTING})
+WATCHED = frozenset({"enterprise", "production_line", "line_measure", "measure_floor", "measure_type",
+                     "whole_society_emission", "target_ratio", "grade", "grade_scheme", "category",
+                     "category_reason", "industry", "county"})
+LIST_SETTINGS = frozenset(SETTING_DEFAULTS)
 _CHANGED = "registry_changed"
 
 

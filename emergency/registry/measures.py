@@ -91,6 +91,10 @@ class MeasureTypes:
     def choices(self):
         return [(t.code, t.label) for t in self.by_code.values()]
 
+    @property
+    def labels(self):
+        return {t.code: t.label for t in self.by_code.values()}
+
 
 def _flag(value):
     return value is True or str(value).strip() in ("1", "true", "True", "是")

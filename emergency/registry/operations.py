@@ -6,20 +6,31 @@ from emergency.clock import local_today
 from emergency.errors import DomainError
 from emergency.grading import history as grade_changes
 from emergency.registry import credit_code
-from emergency.registry.grades import check_classification
-from emergency.registry.measures import validate_parts
-from models import Category, County, Enterprise, Grade, Industry, LineMeasure, ProductionLine, User, db
+from emergency.registry.grades import check_category_reason, check_classification
+from emergency.registry.measures import MeasureTypes, clean_params, validate_parts
+from models import (
+    Category,
+    County,
+    Enterprise,
+    Grade,
+    Industry,
+    LineMeasure,
+    MeasureType,
+    ProductionLine,
+    User,
+    db,
+)
 from models.base import utcnow
 
 ENTERPRISE_FIELDS = (
     "name", "credit_code", "county_id", "town", "address", "contact_person", "contact_phone",
-    "industry_id", "category_code", "grade_code", "small_micro", "violation_prev_year",
+    "industry_id", "category_code", "grade_code", "category_reason", "small_micro", "violation_prev_year",
 )
 LINE_FIELDS = (
-    "name", "process_stage", "facilities", "capacity", "capacity_unit", "can_stop_quickly",
+    "name", "process_stage", "facilities", "capacity", "capacity_unit", "can_stop_quickly", "coking_hours",
     "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days",
 )
-MEASURE_FIELDS = ("action", "limit_pct", "other_fraction", "text", "indicators")
+MEASURE_FIELDS = ("action", "limit_pct", "other_fraction", "hours", "cap_pct", "transport", "text", "indicators")
 NON_NEGATIVE_LINE_FIELDS = ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity")
 
 
@@ -69,7 +80,14 @@ def check_enterprise(values, existing=None):
         errors["grade_code"] = "未知的绩效等级"
     if industry and category and not errors.get("grade_code"):
         errors.update(check_classification(industry, category, grade))
+    if category is not None:
+        errors.update(check_category_reason(category, values.get("category_reason")))
     return errors
+
+
+def measure_types():
+    """The measure types as the rules and the checks read them (one query)."""
+    return MeasureTypes.from_rows(db.session.query(MeasureType).all())
 
 
 def row_values(model, fields, values):
@@ -92,13 +110,21 @@ def _apply(obj, fields, values):
         setattr(obj, name, value)
 
 
+def stored_enterprise(values):
+    """Enterprise values as stored: the credit code normalised, no empty grade, and a category reason only for
+    a category that takes one (the rules read it only there)."""
+    category = db.session.get(Category, values.get("category_code") or "")
+    reason = (values.get("category_reason") or "").strip() if category is not None and category.needs_reason else ""
+    return {**values, "credit_code": credit_code.normalise(values["credit_code"]),
+            "grade_code": values.get("grade_code") or None, "category_reason": reason}
+
+
 def create_enterprise(values):
     errors = check_enterprise(values)
     if errors:
         raise DomainError(errors)
     enterprise = Enterprise()
-    _apply(enterprise, ENTERPRISE_FIELDS, {**values, "credit_code": credit_code.normalise(values["credit_code"]),
-                                           "grade_code": values.get("grade_code") or None})
+    _apply(enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
     db.session.add(enterprise)
     db.session.flush()
     return enterprise
@@ -118,8 +144,7 @@ def update_enterprise(enterprise, values, expected_version=None):
             db.session.get(Grade, new_class[1]) if new_class[1] else None, kind="registry",
             effective_date=local_today(), user=SimpleNamespace(id=user_id, username=username),
             reason="在企业名录中直接修改")
-    _apply(enterprise, ENTERPRISE_FIELDS, {**values, "credit_code": credit_code.normalise(values["credit_code"]),
-                                           "grade_code": values.get("grade_code") or None})
+    _apply(enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
     db.session.flush()
     return enterprise
 
@@ -156,9 +181,9 @@ def check_line(enterprise, values, measures, existing=None):
         if clash and (existing is None or clash.id != existing.id):
             errors["name"] = "本企业已有同名生产线"
     errors.update(line_rules(values))
+    types = measure_types() if measures else None
     for level, measure in measures.items():
-        for field, message in validate_parts(measure.get("action"), measure.get("limit_pct"),
-                                             measure.get("other_fraction")).items():
+        for field, message in validate_parts(measure, types).items():
             errors[f"{level}-{field}"] = message
     return errors
 
@@ -186,44 +211,34 @@ def stage_enterprise(values, enterprise=None):
     if enterprise is None:
         enterprise = Enterprise()
         db.session.add(enterprise)
-    _apply(enterprise, ENTERPRISE_FIELDS, {**values, "credit_code": credit_code.normalise(values["credit_code"]),
-                                           "grade_code": values.get("grade_code") or None})
+    _apply(enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
     return enterprise
 
 
-def stage_line(enterprise, values, measures, line=None):
-    """save_line without its query and flush, for bulk callers that have applied check_line's rules already."""
+def stage_line(enterprise, values, measures, line=None, types=None):
+    """save_line without its query and flush, for bulk callers that have applied check_line's rules already
+    (they pass ``types``, read once)."""
     if line is None:
         line = ProductionLine(enterprise=enterprise)
         db.session.add(line)
     _apply(line, LINE_FIELDS, values)
     # Touch the line row so its version counter also covers edits of its measures.
     line.updated_at = utcnow()
+    types = types or measure_types()
     for level, measure_values in measures.items():
         measure = line.measure_for(level)
         if measure is None:
             measure = LineMeasure(level=level)
             line.measures.append(measure)
-        clean = dict(measure_values)
-        if clean.get("action") != "limit":
-            clean["limit_pct"] = None
-        if clean.get("action") != "other":
-            clean["other_fraction"] = None
-        _apply(measure, MEASURE_FIELDS, clean)
+        _apply(measure, MEASURE_FIELDS, clean_params(measure_values, types))
     return line
 
 
 def enterprise_row(values):
     """stage_enterprise's column values for a new enterprise, for bulk inserts (the import)."""
-    return row_values(Enterprise, ENTERPRISE_FIELDS, {**values, "credit_code": credit_code.normalise(
-        values["credit_code"]), "grade_code": values.get("grade_code") or None})
+    return row_values(Enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
 
 
-def measure_row(values):
-    """stage_line's column values for a measure: the limit % only for 限产, the fraction only for 其他."""
-    clean = dict(values)
-    if clean.get("action") != "limit":
-        clean["limit_pct"] = None
-    if clean.get("action") != "other":
-        clean["other_fraction"] = None
-    return row_values(LineMeasure, MEASURE_FIELDS, clean)
+def measure_row(values, types):
+    """stage_line's column values for a measure: only the parameter its type takes."""
+    return row_values(LineMeasure, MEASURE_FIELDS, clean_params(values, types))

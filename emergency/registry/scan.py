@@ -9,12 +9,12 @@ from collections import namedtuple
 from sqlalchemy import and_, select
 from sqlalchemy.orm import aliased
 
-from emergency.lists.inputs import JUDGED, Facts, RuleInputs, entered, fact_columns, measure_columns
-from emergency.lists.listing import BATCH_SIZE
+from emergency.lists.inputs import JUDGED, Facts, RuleInputs, annual_total, entered, fact_columns, measure_columns
+from emergency.lists.listing import BATCH_SIZE, firms
 from models import LEVELS, POLLUTANTS, County, Enterprise, LineMeasure, ProductionLine, db
 
 # ``facts`` are the rules' inputs (``inputs.Facts``); ``line_id`` is None for an enterprise without lines;
-# ``measures`` holds one (action, limit_pct, other_fraction) per level in ``LEVELS`` order, None where no
+# ``measures`` holds the judged columns (``inputs.JUDGED``) per level in ``LEVELS`` order, None where no
 # measure is entered.
 ScanRow = namedtuple("ScanRow", "facts county_id county_name enterprise_id enterprise_name credit_code line_id "
                                 "line_name operating_days annual measures")
@@ -52,31 +52,31 @@ def scan(county_id=None):
         yield ScanRow(Facts._make(row[:facts]), *row[facts:plain], row[plain:annual], measures)
 
 
-class Judge:
-    """The rules' verdicts on a scanned line at every level, computed once per distinct input.
+def scan_firms(county_id=None):
+    """Yield each enterprise's ``ScanRow`` list (one row without a line for a firm without lines), in list order."""
+    return firms(scan(county_id), 3)
 
-    Entered texts and indicators are not part of the key, so read only what they cannot change: ``action``,
-    ``limit_pct``, ``other_fraction``, ``cut_fraction``, ``status``, ``is_error``, ``floor`` and ``label``.
+
+class Judge:
+    """The rules' verdicts on a firm's scanned lines at every level.
+
+    Scanned measures carry no texts, so read only what texts cannot change: the measure, labels, ``cut``,
+    ``rule``, ``status``, ``problems``, ``floor``.
     """
 
     def __init__(self):
         self.inputs = RuleInputs()
-        self._memo = {}
 
-    @staticmethod
-    def key(row):
-        """Everything the verdicts of ``row`` depend on."""
-        return row.facts, row.measures
-
-    def verdicts(self, row):
-        """One ``EffectiveMeasure`` per level in ``LEVELS`` order."""
-        key = self.key(row)
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = tuple(
-                self.inputs.judge(row.facts, entered(*measure) if measure else None, level)
-                for measure, level in zip(row.measures, LEVELS))
-        return found
+    def verdicts(self, rows):
+        """For each row of one firm (``scan_firms``), one ``EffectiveMeasure`` per level in ``LEVELS`` order."""
+        rows = [row for row in rows if row.line_id is not None]
+        if not rows:
+            return []
+        total = annual_total(row.annual for row in rows)
+        per_level = [self.inputs.judge_firm([(row.facts, entered(*row.measures[index]) if row.measures[index]
+                                              else None) for row in rows], level, total)
+                     for index, level in enumerate(LEVELS)]
+        return list(zip(*per_level))
 
 
 def daily_baselines(row):

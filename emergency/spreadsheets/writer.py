@@ -8,8 +8,8 @@ import zipfile
 
 import xlsxwriter
 
-from emergency.lists.orders import is_stop_or_limit, order_text
-from emergency.registry.measures import ACTION_LABELS, LIMIT, STOP
+from emergency.lists.orders import WITHHELD_CELL, has_errors, is_stop_or_limit, order_text
+from emergency.registry.measures import TRANSPORT_LABELS
 from models import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,14 +37,16 @@ REGISTRY_COLUMNS = (
     ("name", "企业名称"), ("credit_code", "统一社会信用代码"), ("county", "县（市、区）"), ("town", "乡镇（街道）"),
     ("address", "详细地址"), ("contact_person", "联系人"), ("contact_phone", "联系电话"),
     ("industry_name", "行业类别"), ("industry_sub_type", "行业子类"), ("category", "管控类别"),
-    ("grade", "绩效等级"), ("small_micro", "小微企业"), ("violation_prev_year", "上年度存在违法违规"),
+    ("grade", "绩效等级"), ("category_reason", "分类原因"), ("small_micro", "小微企业"),
+    ("violation_prev_year", "上年度存在违法违规"),
     ("line_name", "生产线"), ("process_stage", "工序"), ("facilities", "生产设施"), ("capacity", "产能"),
-    ("capacity_unit", "产能单位"), ("can_stop_quickly", "可短时停产"), ("so2_t_yr", "SO2(吨/年)"),
-    ("nox_t_yr", "NOx(吨/年)"), ("pm_t_yr", "颗粒物(吨/年)"), ("vocs_t_yr", "VOCs(吨/年)"),
+    ("capacity_unit", "产能单位"), ("can_stop_quickly", "可短时停产"), ("coking_hours", "正常结焦时间(小时)"),
+    ("so2_t_yr", "SO2(吨/年)"), ("nox_t_yr", "NOx(吨/年)"), ("pm_t_yr", "颗粒物(吨/年)"), ("vocs_t_yr", "VOCs(吨/年)"),
     ("operating_days", "年运行天数"),
 ) + tuple(
     (f"{level}_{key}", f"{LEVEL_LABELS[level]}预警{header}") for level in LEVELS for key, header in (
-        ("action", "措施类型"), ("limit_pct", "限产比例(%)"), ("other_fraction", "其他措施削减比例"),
+        ("action", "措施类型"), ("limit_pct", "限产/停产比例(%)"), ("hours", "延长后结焦时间(小时)"),
+        ("cap_pct", "负荷上限(%)"), ("other_fraction", "其他措施削减比例"), ("transport", "运输管控"),
         ("text", "减排措施"), ("indicators", "核查指标"))
 )
 REGISTRY_HEADERS = tuple(header for _, header in REGISTRY_COLUMNS)
@@ -142,26 +144,41 @@ def _formats(workbook):
 
 
 def measure_cell(measure):
-    """The 减排措施 cell: the measure text, its verification indicators, and any error in front."""
-    text = measure.text or measure.label
+    """The 减排措施 cell: the measure (with its transport rule), its text and verification indicators.
+
+    A line with an error carries no measure: it is under review and its firm gets no order until it is fixed.
+    Where a rule imposed a measure, the entered one and the rule's reason follow it.
+    """
+    if measure.is_error:
+        return WITHHELD_CELL
+    parts = [measure.full_label]
+    if measure.text and measure.text not in (measure.label, measure.full_label):
+        parts.append(measure.text)
+    text = "。".join(parts)
+    if measure.imposed:
+        text += f"（填报：{measure.entered_label}；{measure.reason}）"
+    if measure.commitment:
+        text += f"（企业承诺：{measure.commitment}）"
     if measure.indicators:
         text += f"（核查指标：{measure.indicators}）"
-    return f"【错误：{measure.problem}】{text}" if measure.is_error else text
+    return text
 
 
 LIST_KINDS = ("int",) + ("text",) * 8 + ("wrap",) + ("num",) * 4
 
 
 def list_values(number, row):
+    measure = row.measure
+    kind = "" if measure.is_error else measure.label
     return (number, row.county_name, row.enterprise_name, row.credit_code, row.industry, row.grade_label,
-            row.line_name, row.facilities, row.measure.action_label, measure_cell(row.measure),
+            row.line_name, row.facilities, kind, measure_cell(measure),
             *(row.reductions[p] for p in POLLUTANTS))
 
 
 def order_values(number, rows):
     first = rows[0]
-    stops = sum(r.measure.action == STOP for r in rows)
-    limits = sum(r.measure.action == LIMIT for r in rows)
+    stops = sum(r.measure.order_kind == "stop" for r in rows)
+    limits = sum(r.measure.order_kind in ("limit", "capped") for r in rows)
     return (number, first.county_name, first.enterprise_name, first.credit_code, first.grade_label,
             stops, limits, order_text(rows))
 
@@ -191,12 +208,12 @@ def write_list_workbook(fh, level, scope_name, rows, accumulator):
         accumulator.add(row)
         list_sheet.append(list_values(number, row), LIST_KINDS)
         if current and current[0].enterprise_id != row.enterprise_id:
-            if any(is_stop_or_limit(r) for r in current):
+            if _gets_order(current):
                 orders += 1
                 order_sheet.append(order_values(orders, current), order_kinds)
             current = []
         current.append(row)
-    if current and any(is_stop_or_limit(r) for r in current):
+    if current and _gets_order(current):
         order_sheet.append(order_values(orders + 1, current), order_kinds)
     summary = accumulator.result()
     for totals in summary.counties + [summary.total]:
@@ -205,6 +222,11 @@ def write_list_workbook(fh, level, scope_name, rows, accumulator):
         sheet.finish()
     workbook.close()
     return summary
+
+
+def _gets_order(rows):
+    """A firm is on the 停限产企业 sheet when a line must stop or limit and none of its lines has an error."""
+    return any(is_stop_or_limit(r) for r in rows) and not has_errors(rows)
 
 
 def write_zip(fh, members):
@@ -217,45 +239,51 @@ def write_zip(fh, members):
             archive.writestr(filename, buffer.getvalue(), compress_type=zipfile.ZIP_STORED)
 
 
-def registry_values(enterprise, line):
-    """One registry row as {key: value}; ``line`` may be None for an enterprise without lines."""
+def registry_values(enterprise, line, type_labels):
+    """One registry row as {key: value}; ``line`` may be None for an enterprise without lines.
+
+    :param type_labels: {measure type code: label}, from the ``measure_type`` table.
+    """
     values = {
         "name": enterprise.name, "credit_code": enterprise.credit_code, "county": enterprise.county.name,
         "town": enterprise.town, "address": enterprise.address, "contact_person": enterprise.contact_person,
         "contact_phone": enterprise.contact_phone, "industry_name": enterprise.industry.name,
         "industry_sub_type": enterprise.industry.sub_type, "category": enterprise.category.label,
         "grade": enterprise.grade.label if enterprise.grade else None,
-        "small_micro": yes_no(enterprise.small_micro), "violation_prev_year": yes_no(enterprise.violation_prev_year),
+        "category_reason": enterprise.category_reason, "small_micro": yes_no(enterprise.small_micro), "violation_prev_year": yes_no(enterprise.violation_prev_year),
     }
     if line is None:
         return values
     values.update({
         "line_name": line.name, "process_stage": line.process_stage, "facilities": line.facilities,
         "capacity": line.capacity, "capacity_unit": line.capacity_unit,
-        "can_stop_quickly": yes_no(line.can_stop_quickly), "so2_t_yr": line.so2_t_yr, "nox_t_yr": line.nox_t_yr,
+        "can_stop_quickly": yes_no(line.can_stop_quickly), "coking_hours": line.coking_hours,
+        "so2_t_yr": line.so2_t_yr, "nox_t_yr": line.nox_t_yr,
         "pm_t_yr": line.pm_t_yr, "vocs_t_yr": line.vocs_t_yr, "operating_days": line.operating_days,
     })
     for measure in line.measures:
         prefix = measure.level
         values.update({
-            f"{prefix}_action": ACTION_LABELS.get(measure.action, measure.action),
-            f"{prefix}_limit_pct": measure.limit_pct, f"{prefix}_other_fraction": measure.other_fraction,
+            f"{prefix}_action": type_labels.get(measure.action, measure.action),
+            f"{prefix}_limit_pct": measure.limit_pct, f"{prefix}_hours": measure.hours,
+            f"{prefix}_cap_pct": measure.cap_pct, f"{prefix}_other_fraction": measure.other_fraction,
+            f"{prefix}_transport": TRANSPORT_LABELS[measure.transport],
             f"{prefix}_text": measure.text, f"{prefix}_indicators": measure.indicators,
         })
     return values
 
 
-def write_registry_workbook(fh, enterprises):
+def write_registry_workbook(fh, enterprises, type_labels):
     """Write the full registry, one row per line (one row for an enterprise without lines); return the row count."""
     workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
     formats = _formats(workbook)
-    widths = [30, 20, 10, 12, 24, 10, 14, 18, 10, 12, 8, 8, 8] + [16, 12, 20, 10, 10, 8, 10, 10, 10, 10, 8] \
-        + [10, 8, 8, 30, 14] * len(LEVELS)
+    widths = [30, 20, 10, 12, 24, 10, 14, 18, 10, 12, 8, 16, 8, 8] + [16, 12, 20, 10, 10, 8, 10, 10, 10, 10, 10, 8] \
+        + [14, 8, 8, 8, 8, 16, 30, 14] * len(LEVELS)
     sheet = Sheet(workbook, formats, "企业名录", REGISTRY_HEADERS, widths)
     rows = 0
     for enterprise in enterprises:
         for line in enterprise.lines or [None]:
-            values = registry_values(enterprise, line)
+            values = registry_values(enterprise, line, type_labels)
             sheet.append([values.get(key) for key, _ in REGISTRY_COLUMNS])
             rows += 1
     sheet.finish()

@@ -9,7 +9,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from emergency.clock import to_local
 from emergency.grading.inbox import pending_count_select
-from emergency.registry.measures import ACTION_LABELS
 from models import LEVEL_LABELS, POLLUTANT_LABELS, db
 from seed.load import demo_flag
 
@@ -40,7 +39,6 @@ def inject_globals():
         "demo_data": nav_figures()[0],
         "LEVEL_LABELS": LEVEL_LABELS,
         "POLLUTANT_LABELS": POLLUTANT_LABELS,
-        "ACTION_LABELS": ACTION_LABELS,
         "inbox_count": inbox_count,
     }
 

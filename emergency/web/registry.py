@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from emergency.accounts.access import visible_enterprise
+from emergency.lists.listing import line_verdicts
 from emergency.registry import grades as grade_lists
 from emergency.registry import operations as ops
 from emergency.registry.queries import (
@@ -84,7 +85,7 @@ def new_enterprise():
 @login_required
 def enterprise(enterprise_id):
     enterprise = visible_enterprise(enterprise_id, current_user)
-    return render_template("registry/enterprise.html", enterprise=enterprise,
+    return render_template("registry/enterprise.html", enterprise=enterprise, verdicts=line_verdicts(enterprise),
                            can_edit=current_user.role in STAFF)
 
 
