@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 import pytest
 from sqlalchemy import create_engine, event, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 
 from models import db
@@ -43,8 +44,12 @@ def rolled_back(url):
 
 
 def insert(conn, table, **values):
-    """INSERT one row with raw SQL; columns not given take the model's Python default. Returns the new id."""
-    columns = db.metadata.tables[table].columns
+    """INSERT one row with raw SQL; columns not given take the model's Python default. Returns the new id.
+
+    Only the columns the database's table has are written, so the same call works on an older revision.
+    """
+    present = {c["name"] for c in sa_inspect(conn).get_columns(table)}
+    columns = [c for c in db.metadata.tables[table].columns if c.name in present]
     row = {}
     for column in columns:
         if column.name in values:
@@ -55,7 +60,7 @@ def insert(conn, table, **values):
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(name) for name in row)
     params = ", ".join(f":{name}" for name in row)
-    key = "id" if "id" in columns else None
+    key = "id" if "id" in present else None
     sql = f"INSERT INTO {quote(table)} ({names}) VALUES ({params})" + (f" RETURNING {key}" if key else "")
     result = conn.execute(text(sql), row)
     return result.scalar() if key else None
@@ -79,6 +84,21 @@ def refused_sql(conn, sql, **params):
     with pytest.raises(IntegrityError):
         with conn.begin_nested():
             conn.execute(text(sql), params)
+
+
+def legacy_reference(conn):
+    """The few reference rows ``parents`` needs, written as the schema of revision 0004 holds them (the seed
+    loader writes today's columns, which an old revision does not have)."""
+    for code, name in (("140502", "城区"), ("140525", "泽州县")):
+        insert(conn, "county", code=code, name=name, sort_order=1)
+    insert(conn, "grade_scheme", code="ABCD", name="A/B/C/D四级", grades="A,B,C,D")
+    for order, code in enumerate(("A", "B", "C", "D"), start=1):
+        insert(conn, "grade", code=code, label=code, sort_order=order, guarantee_eligible=order < 3,
+               self_managed=code == "A", blocked_by_violation=order < 3)
+    insert(conn, "category", code="GRADED", label="绩效分级", sort_order=1, grade_policy="required",
+           industry_scope="key", blocked_by_violation=False)
+    insert(conn, "industry", code="cement_clinker", name="水泥", sub_type="熟料", is_key=True, scheme_code="ABCD",
+           allows_b_minus=False, evidence="V", sort_order=1)
 
 
 def parents(conn):
@@ -126,7 +146,10 @@ ROWS = {
     "list_version_row": lambda p: {"version_id": p["version"], "level": "red", "seq": 1, "county_id": 1,
                                    "county_name": "城区", "enterprise_id": 1, "enterprise_name": "甲",
                                    "credit_code": "x", "line_id": 1, "line_name": "1#线", "action": "other",
-                                   "other_fraction": 0.2, "status": "below_floor"},
+                                   "other_fraction": 0.2, "status": "error"},
+    "measure_type": lambda p: {"code": "probe", "label": "探测措施", "param": "", "fraction": 0.5,
+                               "stops_line": False, "order_kind": "limit", "template": "", "sort_order": 99,
+                               "provisional": True, "note": ""},
     "job": lambda p: {"id": uuid.uuid4().hex, "kind": "import", "user_id": p["user"], "status": "running"},
     "import_batch": lambda p: {"filename": "a.xlsx", "size": 1, "sha256": "0" * 64, "status": "no_changes",
                                "source": "cli"},
@@ -138,12 +161,18 @@ ROWS = {
 VOCABULARIES = [
     ("user", "role", ["admin", "enterprise"], ["root", "Admin", ""]),
     ("category", "grade_policy", ["required"], ["sometimes"]),
-    ("category", "industry_scope", ["nonkey"], ["all"]),
+    ("category", "industry_scope", ["nonkey", "livelihood"], ["all"]),
     ("industry", "evidence", ["V"], ["v", "X"]),
     ("line_measure", "level", ["orange", "red"], ["purple", "黄色", "Yellow"]),
-    ("line_measure", "action", ["stop", "self", "none"], ["halt", "停产"]),
+    # The action is a foreign key into measure_type (reference data), no longer a fixed CHECK.
+    ("line_measure", "action", ["stop", "self", "none", "hot_standby", "coking_time"], ["halt", "停产"]),
+    ("line_measure", "transport", ["none", "no_g4", "no_road"], ["g4", "禁运", ""]),
     ("measure_floor", "level", ["yellow"], ["blue"]),
-    ("measure_floor", "action", ["limit"], ["pause"]),
+    ("measure_floor", "action", ["limit", "line_share"], ["pause"]),
+    ("measure_floor", "scope", ["graded"], ["any", ""]),
+    ("measure_floor", "transport", ["no_road"], ["road"]),
+    ("measure_type", "param", ["", "pct", "hours", "cap", "fraction"], ["percent"]),
+    ("measure_type", "order_kind", ["stop", "capped"], ["halt"]),
     ("target_ratio", "level", ["red"], ["amber"]),
     ("target_ratio", "pollutant", ["nox"], ["co2", "SO2"]),
     ("whole_society_emission", "pollutant", ["pm"], ["pm25"]),
@@ -159,8 +188,8 @@ VOCABULARIES = [
     ("alert_step", "previous_level", ["red", None], ["purple"]),
     ("dispatch", "level", ["red"], ["purple"]),
     ("list_version_row", "level", ["yellow"], ["purple"]),
-    ("list_version_row", "action", ["stop", None], ["halt"]),
-    ("list_version_row", "status", ["ok", "missing"], ["broken"]),
+    ("list_version_row", "status", ["ok", "warning", "error"], ["broken", "below_floor", "missing"]),
+    ("list_version_row", "transport", ["no_g4"], ["trucks"]),
     ("job", "kind", ["export_list", "export_version"], ["mine_bitcoin"]),
     ("job", "status", ["queued", "done", "failed"], ["stale", "paused"]),
     ("import_batch", "status", ["committed"], ["rolled_back"]),
@@ -173,6 +202,11 @@ RANGES = [
       for table in ("line_measure", "measure_floor", "list_version_row")),
     *((table, "other_fraction", [0, 0.35, 1], [-0.01, 1.5, 20])
       for table in ("line_measure", "measure_floor", "list_version_row")),
+    *((table, "hours", [None, 24, 240], [-1, 240.5]) for table in ("line_measure", "measure_floor", "list_version_row")),
+    *((table, "cap_pct", [None, 0, 70, 100], [-5, 101]) for table in ("line_measure", "measure_floor")),
+    ("list_version_row", "cut", [0, 0.8, 1], [-0.1, 1.2]),
+    ("production_line", "coking_hours", [None, 19.5], [-1, 300]),
+    ("measure_type", "fraction", [0, 0.8, 1], [-0.2, 2]),
     ("target_ratio", "ratio", [0, 0.3, 1], [-0.1, 1.01]),
     ("production_line", "operating_days", [1, 300, 366], [0, 367, -5]),
     *(("production_line", f"{p}_t_yr", [0, 1234.5], [-0.001, -100]) for p in ("so2", "nox", "pm", "vocs")),
@@ -210,6 +244,25 @@ def check_open_requests(conn):
            target_category_code="GRADED")
 
 
+def check_floor_keys(conn):
+    """A graded floor names its industry and grade, a general or small-micro one no grade; each key once."""
+    conn.execute(text("DELETE FROM measure_floor"))      # seeded for every key; rolled back at the end
+    p = parents(conn)
+    graded = {"scope": "graded", "industry_id": p["industry"], "grade_code": "B", "level": "red", "action": "stop"}
+    insert(conn, "measure_floor", **graded)
+    refused(conn, "measure_floor", **graded)                                   # the same key twice
+    insert(conn, "measure_floor", **{**graded, "process": "焦炉", "action": "coking_time", "hours": 36})
+    refused(conn, "measure_floor", **{**graded, "grade_code": None})          # graded without a grade
+    refused(conn, "measure_floor", **{**graded, "industry_id": None})         # graded without an industry
+    general = {"scope": "general", "level": "red", "action": "limit", "limit_pct": 30}
+    insert(conn, "measure_floor", **general)
+    refused(conn, "measure_floor", **general)                                  # the same general key twice
+    refused(conn, "measure_floor", **{**general, "grade_code": "B"})          # a general floor has no grade
+    insert(conn, "measure_floor", **{**general, "industry_id": p["industry"]})
+    refused(conn, "measure_floor", **{**general, "industry_id": p["industry"]})
+    insert(conn, "measure_floor", **{**general, "scope": "small_micro"})
+
+
 def check_running_alerts(conn):
     """One alert without a recorded end per county; ended alerts and other counties are not limited."""
     p = parents(conn)
@@ -240,7 +293,7 @@ def check_everything(url):
     for _, table, column, good, bad in CASES:
         with rolled_back(url) as conn:
             check_column(conn, table, column, good, bad)
-    for check in (check_open_requests, check_running_alerts):
+    for check in (check_open_requests, check_running_alerts, check_floor_keys):
         with rolled_back(url) as conn:
             check(conn)
     for table in APPEND_ONLY:

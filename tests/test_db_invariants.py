@@ -33,6 +33,10 @@ def test_one_open_grade_request_per_enterprise(conn):
     invariants.check_open_requests(conn)
 
 
+def test_floor_keys_follow_their_scope_and_are_unique(conn):
+    invariants.check_floor_keys(conn)
+
+
 def test_one_running_alert_per_county(conn):
     invariants.check_running_alerts(conn)
 

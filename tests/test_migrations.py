@@ -70,7 +70,8 @@ def test_upgrade_builds_the_models_checks_partial_indexes_and_triggers(empty_dat
     declared = {(t.name, c.name) for t in db.metadata.tables.values() for c in t.constraints
                 if isinstance(c, CheckConstraint)}
     assert declared and set(built[0]) == declared
-    assert set(built[1]) == {"uq_grade_request_open_enterprise", "uq_alert_county_running_county"}
+    assert set(built[1]) == {"uq_grade_request_open_enterprise", "uq_alert_county_running_county",
+                             "uq_measure_floor_graded", "uq_measure_floor_industry", "uq_measure_floor_common"}
     tables = ("audit_log", "dispatch_file")
     assert set(built[2]) == ({f"{t}_refuse_change" for t in tables} | {"refuse_change()"}
                              if db.engine.dialect.name == "postgresql"
@@ -94,9 +95,8 @@ def test_upgrade_keeps_every_row_and_marks_the_ended_alerts(empty_database_url):
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
     with app.app_context():
         upgrade(revision="0004")
-        load_reference()
-        db.session.commit()
         with db.engine.begin() as conn:
+            invariants.legacy_reference(conn)
             p = invariants.parents(conn)
             for level, action in (("yellow", "limit"), ("orange", "stop"), ("red", "stop")):
                 invariants.insert(conn, "line_measure", line_id=p["line"], level=level, action=action,
@@ -107,7 +107,7 @@ def test_upgrade_keeps_every_row_and_marks_the_ended_alerts(empty_database_url):
             for alert, county in ((p["alert"], county_ids[0]), (ended, county_ids[0]), (ended, county_ids[1])):
                 conn.execute(text("INSERT INTO alert_county (alert_id, county_id) VALUES (:a, :c)"),
                              {"a": alert, "c": county})
-        tables = sorted(db.metadata.tables)
+        tables = sorted(set(db.metadata.tables) & set(db.inspect(db.engine).get_table_names()))
         count = lambda conn: {t: conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar() for t in tables}  # noqa: E731
         with db.engine.connect() as conn:
             before = count(conn)
