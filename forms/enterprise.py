@@ -24,6 +24,8 @@ class EnterpriseForm(BaseForm):
     category_code = SelectField("管控类别", validators=[DataRequired("请选择管控类别")])
     grade_code = SelectField("绩效等级", validators=[Optional()],
                              description="重点行业按分级方案填写；保障类须B级及以上或引领性；一般管控、民生、不纳入绩效分级不填")
+    category_reason = SelectField("分类原因", validators=[Optional()],
+                                  description="保障类须选保障类别；不纳入绩效分级须选原因；其他类别不填")
     # Optimistic locking: the version the form was opened on.
     version = HiddenField()
     small_micro = BooleanField("小微低排放企业")

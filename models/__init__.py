@@ -16,7 +16,8 @@ from .user import ROLE_LABELS, ROLES, User
 from .version import ListVersion, VersionRow
 
 __all__ = [
-    "db", "AuditLog", "ImportBatch", "Job", "LoginFailure", "County", "Enterprise", "Category", "CategoryReason", "MeasureType", "Grade", "GradeScheme",
+    "db", "AuditLog", "ImportBatch", "Job", "LoginFailure", "County", "Enterprise", "Category", "CategoryReason",
+    "MeasureType", "Grade", "GradeScheme",
     "Industry", "LineMeasure",
     "ProductionLine", "MeasureFloor", "Setting", "TargetRatio", "WholeSocietyEmission", "User",
     "BatchCutoff", "GradeHistory", "GradeRequest", "RequestAttachment", "RequestEvent",

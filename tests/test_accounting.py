@@ -3,7 +3,7 @@ import pytest
 
 from emergency.lists.accounting import accumulator_for, reference_values, summarise
 from emergency.lists.listing import ListRow
-from emergency.lists.rules import MISSING, EffectiveMeasure
+from emergency.lists.verdicts import ERROR, EffectiveMeasure, Problem
 from models import County, WholeSocietyEmission, db
 
 CITY, ZEZHOU = 1, 2
@@ -13,8 +13,13 @@ RATIOS = {"so2": 0.2, "nox": 0.2, "pm": 0.2, "vocs": 0.2}
 BASELINES = {(CITY, "so2"): 10.0, (CITY, "nox"): 20.0, (CITY, "pm"): 5.0, (CITY, "vocs"): 4.0}
 
 
-def row(county_id, enterprise_id, line_id, action, so2=0.0, nox=0.0, pm=0.0, vocs=0.0, status="ok"):
-    measure = EffectiveMeasure(action=action, limit_pct=20.0 if action == "limit" else None, status=status)
+KINDS = {"stop": "stop", "limit": "limit", "self": "self", None: "none"}
+
+
+def row(county_id, enterprise_id, line_id, action, so2=0.0, nox=0.0, pm=0.0, vocs=0.0, missing=False):
+    problems = (Problem(ERROR, "missing", "未填写本级别措施"),) if missing else ()
+    measure = EffectiveMeasure(measure=None, label="", full_label="", order_kind=KINDS[action], cut=0.0, rule="",
+                               reason="", problems=problems)
     return ListRow(county_id=county_id, county_name=dict(COUNTIES)[county_id], enterprise_id=enterprise_id,
                    enterprise_name=f"企业{enterprise_id}", credit_code="", industry="", grade_label="",
                    line_id=line_id, line_name=f"{line_id}#", process_stage="", facilities="", measure=measure,
@@ -25,7 +30,7 @@ ROWS = [
     row(CITY, 1, 1, "stop", so2=1.0, nox=4.0, pm=0.5),
     row(CITY, 1, 2, "limit", so2=0.2, nox=0.4, pm=0.1),
     row(CITY, 2, 3, "self"),
-    row(CITY, 2, 4, None, status=MISSING),
+    row(CITY, 2, 4, None, missing=True),
     row(ZEZHOU, 3, 5, "stop", so2=3.0, nox=1.0, vocs=2.0),
 ]
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from emergency.registry import credit_code
 from emergency.registry.grades import check_classification
-from emergency.registry.measures import ACTIONS, Measure
+from emergency.registry.measures import Measure
 from models import (
     LEVELS,
     POLLUTANTS,

@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import event
 
-from emergency.lists.inputs import strictest_limit_pct
+from emergency.lists.inputs import read_settings
 from emergency.lists.listing import (
     count_without_lines,
     enterprise_ids,
@@ -21,24 +21,44 @@ def test_rows_carry_effective_measure_and_reductions(make_enterprise, make_line)
     row = red[0]
     assert (row.county_name, row.enterprise_name, row.line_name, row.industry, row.grade_label) == \
         ("城区", "晋城水泥有限公司", "1#生产线", "水泥（熟料）", "B")
-    assert (row.measure.action, row.measure.status) == ("stop", "ok")
+    assert (row.measure.action, row.measure.status, row.measure.full_label) == (
+        "stop", "ok", "停产；禁止国四及以下重型载货车辆（含燃气）运输")
     assert row.reductions == pytest.approx({"so2": 0.1, "nox": 0.2, "pm": 0.05, "vocs": 0.01})
     orange = next(iter_list_rows("orange"))
     assert orange.measure.label == "限产20%"
     assert orange.reductions == pytest.approx({"so2": 0.02, "nox": 0.04, "pm": 0.01, "vocs": 0.002})
     yellow = next(iter_list_rows("yellow"))
-    assert (yellow.measure.action, yellow.reductions["so2"]) == ("other", 0.0)
+    assert (yellow.measure.action, yellow.measure.measure.transport, yellow.reductions["so2"]) == (
+        "none", "no_g4", 0.0)
 
 
 def test_floor_from_reference_data_flags_weaker_measure(make_enterprise, make_line):
-    # Clinker C at yellow: the floor is 停产50% by line (limit 50); an entered 限产20% is weaker.
-    enterprise = make_enterprise(grade="C")
-    make_line(enterprise, measures={"yellow": ("limit", 20.0, None)}, so2_t_yr=30.0)
-    row = next(iter_list_rows("yellow"))
-    assert (row.measure.status, row.measure.floor.label, row.measure.label) == ("below_floor", "限产50%", "限产20%")
-    assert row.reductions["so2"] == pytest.approx(0.02)  # counts what was entered
+    # Clinker B at orange: the floor is 限产20% with the truck ban; an entered 限产10% is weaker.
+    enterprise = make_enterprise(grade="B")
+    make_line(enterprise, measures={"orange": ("limit", 10.0, None, "no_g4")}, so2_t_yr=30.0)
+    row = next(iter_list_rows("orange"))
+    assert (row.measure.status, row.measure.floor_label, row.measure.label) == (
+        "error", "限产20%；禁止国四及以下重型载货车辆（含燃气）运输", "限产10%")
+    assert [p.code for p in row.measure.errors] == ["below_floor"]
+    assert row.reductions["so2"] == pytest.approx(0.01)  # counts what was entered
     missing = next(iter_list_rows("red"))
-    assert (missing.measure.status, missing.reductions["so2"]) == ("missing", 0.0)
+    assert (missing.measure.status, [p.code for p in missing.measure.errors], missing.reductions["so2"]) == (
+        "error", ["missing"], 0.0)
+
+
+def test_clinker_c_at_yellow_is_met_by_stopping_one_of_two_lines(make_enterprise, make_line):
+    # The verified guide table: C stops 50% of its lines at yellow (以生产线计), judged per enterprise.
+    enterprise = make_enterprise(grade="C")
+    make_line(enterprise, name="1#", measures={"yellow": ("stop", None, None, "no_g4")})
+    make_line(enterprise, name="2#", measures={"yellow": ("none", None, None, "no_g4")})
+    rows = list(iter_list_rows("yellow"))
+    assert [(r.line_name, r.measure.label, r.measure.status) for r in rows] == [
+        ("1#", "停产", "ok"), ("2#", "不停限产", "ok")]
+    # Both running: each running line carries the error.
+    make_line(enterprise, name="3#", measures={"yellow": ("none", None, None, "no_g4")})
+    rows = list(iter_list_rows("yellow"))
+    assert [r.measure.status for r in rows] == ["ok", "error", "error"]
+    assert "现停产33.33%" in rows[1].measure.problem
 
 
 def test_self_managed_grade_ignores_entered_stop(make_enterprise, make_line):
@@ -47,16 +67,19 @@ def test_self_managed_grade_ignores_entered_stop(make_enterprise, make_line):
     assert (row.measure.action, row.measure.rule, row.reductions["so2"]) == ("self", "self_managed_grade", 0.0)
 
 
-def test_non_compliant_line_that_cannot_stop_uses_the_configured_strictest_limit(app, make_enterprise, make_line):
-    enterprise = make_enterprise(category="NON_COMPLIANT", grade=None)
-    make_line(enterprise, can_stop_quickly=False, so2_t_yr=30.0)
+def test_non_compliant_line_that_cannot_stop_takes_the_lowest_grades_measure_at_least(app, make_enterprise,
+                                                                                      make_line):
+    enterprise = make_enterprise(category="NON_COMPLIANT", grade=None, category_reason="不能稳定达标排放")
+    make_line(enterprise, can_stop_quickly=False, so2_t_yr=30.0, measures={})
     row = next(iter_list_rows("red"))
-    assert (row.measure.action, row.measure.limit_pct) == ("limit", 50.0)
-    assert row.reductions["so2"] == pytest.approx(0.05)
-    db.session.add(Setting(key="strictest_limit_pct", value="40"))
+    # Clinker D stops at red; a line that cannot stop keeps hot (80%), stronger than the strictest limit (50%).
+    assert (row.measure.action, row.measure.measure.transport, row.measure.cut) == ("hot_standby", "no_road", 0.8)
+    assert row.reductions["so2"] == pytest.approx(0.08)
+    db.session.add(Setting(key="strictest_limit_pct", value="90"))
     db.session.commit()
-    assert strictest_limit_pct() == 40.0
-    assert next(iter_list_rows("red")).measure.text == "不可短时停产，执行最严限产（40%）"
+    assert read_settings()["strictest_limit_pct"] == 90.0
+    strictest = next(iter_list_rows("red")).measure
+    assert (strictest.label, strictest.text) == ("限产90%", "不可短时停产，执行最严限产（90%）")
 
 
 def test_list_order_scope_and_enterprises_without_lines(make_enterprise, make_line, county):
@@ -102,8 +125,9 @@ def test_building_the_list_takes_a_handful_of_queries(app, make_enterprise, make
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(rows) == 24
-    # floors, setting, industries, categories, grades and one streamed list query: none per enterprise.
-    assert len(statements) <= 8, statements
+    # settings, measure types, floors, industries, grades, categories and one streamed list query: none per
+    # enterprise.
+    assert len(statements) <= 10, statements
 
 
 def test_find_county_by_id_or_name(county):

@@ -223,7 +223,8 @@ class EnteredWithFloor:
         if e.small_micro:
             problems = (Problem(WARNING, "small_micro_over", f"标记为小微企业，但年排放量{e.annual_t_yr:g}吨超过"
                                 f"{ctx.policy.small_micro_threshold_t_yr:g}吨，按行业措施底线管控"),)
-        reason = "按填报措施执行，不低于行业措施底线" if e.category_code == GRADED else "非重点行业按一般管控措施底线执行"
+        reason = ("按填报措施执行，不低于行业措施底线" if e.category_code == GRADED
+                  else "非重点行业按一般管控措施底线执行")
         return judge_against_floor(ctx, self.name, ctx.floor(), reason, problems)
 
 

@@ -138,7 +138,7 @@ def verdict(ctx, rule, measure, reason, *, floor=None, problems=(), counted=None
         problems=tuple(problems))
 
 
-def at_least(measure, target, types, params=LineParams()):
+def at_least(measure, target, types, params=ANY_LINE):
     """Whether ``measure`` is at least as strong as ``target``: cut fraction and transport rule both."""
     if TRANSPORT_RANK[measure.transport] < TRANSPORT_RANK[target.transport]:
         return False

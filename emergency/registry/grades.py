@@ -79,3 +79,11 @@ def check_category_reason(category, reason):
     if reason not in accepted:
         return {"category_reason": f"{prompt}应为：{'、'.join(accepted)}"}
     return {}
+
+
+def category_reason_choices():
+    """(reason, "category: reason") for every accepted reason, grouped by category."""
+    rows = (db.session.query(CategoryReason.reason, Category.label)
+            .join(Category, CategoryReason.category_code == Category.code)
+            .order_by(Category.sort_order, CategoryReason.sort_order, CategoryReason.id))
+    return [(reason, f"{label}：{reason}") for reason, label in rows]

@@ -109,6 +109,9 @@ class LineParams:
     capacity: float | None = None
 
 
+ANY_LINE = LineParams()
+
+
 @dataclass(frozen=True)
 class Measure:
     """A plain measure value, as entered on a line or written in a floor row."""
@@ -138,7 +141,7 @@ class Measure:
     def with_text(self, text):
         return replace(self, text=text)
 
-    def cut(self, types, line=LineParams()):
+    def cut(self, types, line=ANY_LINE):
         """The share of the line's emissions this measure removes, or None when it cannot be computed."""
         kind = types[self.action]
         if kind.param == PCT:
@@ -173,7 +176,7 @@ class Measure:
         return "；".join(p for p in (self.label(types), self.transport_label()) if p)
 
 
-def weaker_than(entered, floor, types, line=LineParams()):
+def weaker_than(entered, floor, types, line=ANY_LINE):
     """Chinese reasons why ``entered`` is weaker than ``floor`` on ``line`` (empty when it is not).
 
     Strength is the cut fraction and, separately, the transport rule: a measure is weaker if either is.

@@ -250,7 +250,8 @@ def registry_values(enterprise, line, type_labels):
         "contact_phone": enterprise.contact_phone, "industry_name": enterprise.industry.name,
         "industry_sub_type": enterprise.industry.sub_type, "category": enterprise.category.label,
         "grade": enterprise.grade.label if enterprise.grade else None,
-        "category_reason": enterprise.category_reason, "small_micro": yes_no(enterprise.small_micro), "violation_prev_year": yes_no(enterprise.violation_prev_year),
+        "category_reason": enterprise.category_reason, "small_micro": yes_no(enterprise.small_micro),
+        "violation_prev_year": yes_no(enterprise.violation_prev_year),
     }
     if line is None:
         return values

@@ -65,6 +65,7 @@ def _enterprise_form(existing=None):
     form.industry_id.choices = options(industry_choices(blank="请选择"))
     form.category_code.choices = options([("", "请选择")] + grade_lists.category_choices())
     form.grade_code.choices = options([("", "（不填）")] + grade_lists.grade_choices())
+    form.category_reason.choices = options([("", "（不填）")] + grade_lists.category_reason_choices())
     return form
 
 
