@@ -6,12 +6,12 @@ judged against, the fraction counted in the accounting, and every problem found 
 from dataclasses import dataclass, replace
 
 from emergency.registry.measures import (
+    ANY_LINE,
     EPSILON,
     HOT_STANDBY,
     LINE_SHARE,
     STOP,
     TRANSPORT_RANK,
-    LineParams,
     Measure,
     MeasureTypes,
 )
