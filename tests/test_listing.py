@@ -127,7 +127,7 @@ def test_building_the_list_takes_a_handful_of_queries(app, make_enterprise, make
     assert len(rows) == 24
     # settings, measure types, floors, industries, grades, categories and one streamed list query: none per
     # enterprise.
-    assert len(statements) <= 10, statements
+    assert len(statements) <= 8, statements
 
 
 def test_find_county_by_id_or_name(county):

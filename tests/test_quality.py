@@ -2,7 +2,7 @@
 from emergency.lists.quality import ERROR, WARNING, run_checks
 from emergency.registry import credit_code
 
-FULL = {"yellow": ("other", None, 0.0), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
+from tests.conftest import DEFAULT_MEASURES as FULL
 
 
 def findings(county_id=None):
@@ -58,10 +58,32 @@ def test_missing_measure_the_rules_do_not_need_is_only_a_warning(make_enterprise
 
 
 def test_measure_weaker_than_floor_is_an_error(make_enterprise, make_line):
-    make_line(make_enterprise(name="弱措施企业", grade="C"),
-              measures={"yellow": ("limit", 20.0, None), "orange": ("stop", None, None), "red": ("limit", 90.0, None)})
+    make_line(make_enterprise(name="弱措施企业", grade="B"),
+              measures={"yellow": ("none", None, None), "orange": ("limit", 20.0, None, "no_g4"),
+                        "red": ("limit", 90.0, None, "no_g4")})
     assert findings() == [(ERROR, "below_floor", "弱措施企业", "1#生产线",
-                           "措施弱于行业措施底线：黄色预警“限产20%”（底线：限产50%）；红色预警“限产90%”（底线：停产）")]
+                           "黄色预警：低于行业措施底线（底线：不停限产；禁止国四及以下重型载货车辆（含燃气）运输）："
+                           "运输管控弱于底线（应禁止国四及以下重型载货车辆（含燃气）运输）；"
+                           "红色预警：低于行业措施底线（底线：停产；禁止国四及以下重型载货车辆（含燃气）运输）："
+                           "削减比例90%低于底线100%")]
+
+
+def test_rule_imposed_measures_are_warnings_showing_entered_and_imposed(make_enterprise, make_line):
+    enterprise = make_enterprise(name="不纳入企业", category="NON_COMPLIANT", grade=None,
+                                 category_reason="不能稳定达标排放")
+    make_line(enterprise, measures={"yellow": ("limit", 20.0, None), "orange": ("stop", None, None, "no_road"),
+                                    "red": ("stop", None, None, "no_road")})
+    assert findings() == [(WARNING, "imposed", "不纳入企业", "1#生产线",
+                           "黄色预警：填报“限产20%”，按规则执行“停产；停止公路运输”：不纳入绩效分级（不能稳定达标排放）")]
+
+
+def test_firm_wide_problems_are_reported_once_for_the_firm(make_enterprise, make_line):
+    enterprise = make_enterprise(name="保障无原因企业", category="GUARANTEED", grade=None, industry_code="thermal_power")
+    cap = {"action": "heat_led", "cap_pct": 80.0}
+    make_line(enterprise, name="1#机组", measures={level: cap for level in ("yellow", "orange", "red")})
+    make_line(enterprise, name="2#机组", measures={level: cap for level in ("yellow", "orange", "red")})
+    assert findings() == [(ERROR, "missing_reason", "保障无原因企业", "",
+                           "未填写保障类别（保障民生、保障城市正常运转或国家战略性产业）")]
 
 
 def test_grade_not_in_the_scheme_and_guarantee_below_b_are_errors(make_enterprise, make_line):
@@ -124,11 +146,15 @@ def test_findings_come_in_list_order_enterprise_first_then_its_lines_by_id(make_
 
 
 def test_lines_with_the_same_measures_are_judged_by_their_own_enterprise(make_enterprise, make_line):
-    weak = {"yellow": ("limit", 20.0, None), "orange": ("stop", None, None), "red": ("stop", None, None)}
+    weak = {"yellow": ("limit", 20.0, None, "no_g4"), "orange": ("stop", None, None, "no_g4"),
+            "red": ("stop", None, None, "no_g4")}
     make_line(make_enterprise(name="A级企业", grade="A"), measures=weak)
     make_line(make_enterprise(name="C级企业", grade="C"), measures=weak)
     make_line(make_enterprise(name="焦化C级企业", industry_code="coking", grade="C"), measures=weak)
     result = findings()
-    assert [(s, c, e) for s, c, e, _, _ in result] == [(ERROR, "below_floor", "C级企业"),
-                                                       (ERROR, "below_floor", "焦化C级企业")]
-    assert result[0][4] == "措施弱于行业措施底线：黄色预警“限产20%”（底线：限产50%）"
+    # A firms reduce voluntarily (the entered measures become their shown commitment: a warning, not an
+    # error); a single C line limited 20% does not stop half the firm's lines at yellow.
+    assert [(s, c, e) for s, c, e, _, _ in result] == [(WARNING, "imposed", "A级企业"),
+                                                       (ERROR, "line_share", "C级企业"),
+                                                       (ERROR, "line_share", "焦化C级企业")]
+    assert result[1][4] == "黄色预警：按生产线停产不足：本企业“熟料烧成”的生产线应停产50%（以生产线计），现停产0%"

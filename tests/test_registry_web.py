@@ -1,4 +1,6 @@
 """Registry pages: every route for each role, form validation with no write, and filters."""
+import re
+
 import pytest
 
 from models import Enterprise, LineMeasure, ProductionLine, db
@@ -153,12 +155,22 @@ def _line_form(**overrides):
         "name": "2#熟料生产线", "process_stage": "熟料烧成", "facilities": "回转窑、篦冷机", "capacity": "5000",
         "capacity_unit": "吨/日", "can_stop_quickly": "y", "so2_t_yr": "12.5", "nox_t_yr": "90", "pm_t_yr": "8",
         "vocs_t_yr": "0", "operating_days": "300",
-        "yellow-action": "other", "yellow-other_fraction": "0", "yellow-text": "禁止国四及以下重型货车运输",
-        "orange-action": "limit", "orange-limit_pct": "20", "orange-text": "限产20%", "orange-indicators": "用电量",
-        "red-action": "stop", "red-text": "停产", "red-indicators": "用电量、投料量",
+        "yellow-action": "none", "yellow-transport": "no_g4", "yellow-text": "禁止国四及以下重型货车运输",
+        "orange-action": "limit", "orange-limit_pct": "20", "orange-transport": "no_g4", "orange-text": "限产20%",
+        "orange-indicators": "用电量",
+        "red-action": "stop", "red-transport": "no_g4", "red-text": "停产", "red-indicators": "用电量、投料量",
     }
     data.update(overrides)
     return data
+
+
+def _confirmed(client, url, data):
+    """Post a line form that the rules warn about: the warnings come first, nothing is saved; then confirm."""
+    first = client.post(url, data=data)
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and "尚未保存" in page
+    seen = re.search(r'name="warnings_seen" type="hidden" value="([0-9a-f]+)"', page).group(1)
+    return first, client.post(url, data={**data, "warnings_seen": seen, "confirm_warnings": "y"})
 
 
 def test_whole_line_with_three_measures_in_one_form(world, login):
@@ -166,8 +178,9 @@ def test_whole_line_with_three_measures_in_one_form(world, login):
     response = client.post(f"/enterprises/{world['own'].id}/lines/new", data=_line_form())
     assert response.status_code == 302
     line = db.session.query(ProductionLine).filter_by(name="2#熟料生产线").one()
-    measures = {m.level: (m.action, m.limit_pct, m.other_fraction) for m in line.measures}
-    assert measures == {"yellow": ("other", None, 0.0), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
+    measures = {m.level: (m.action, m.limit_pct, m.other_fraction, m.transport) for m in line.measures}
+    assert measures == {"yellow": ("none", None, None, "no_g4"), "orange": ("limit", 20.0, None, "no_g4"),
+                        "red": ("stop", None, None, "no_g4")}
     assert line.daily_baseline("nox") == pytest.approx(0.3)
 
 
@@ -176,10 +189,14 @@ def test_whole_line_with_three_measures_in_one_form(world, login):
     ({"so2_t_yr": "-1"}, "不能为负数"),
     ({"so2_t_yr": "abc"}, "请填写数字"),
     ({"operating_days": "400"}, "应在1到366之间"),
-    ({"orange-limit_pct": ""}, "限产须填写限产比例"),
+    ({"orange-limit_pct": ""}, "“限产”须填写比例（%）"),
     ({"orange-limit_pct": "100"}, "限产比例应大于0且小于100"),
     ({"red-action": ""}, "请选择措施类型"),
-    ({"yellow-other_fraction": "1.5"}, "削减比例应在0到1之间"),
+    ({"yellow-action": "other", "yellow-other_fraction": "1.5"}, "削减比例应在0到1之间"),
+    ({"red-action": "coking_time", "red-hours": "500"}, "延长后的结焦时间应大于0且不超过240小时"),
+    ({"red-action": "heat_led"}, "“以热定产”须填写负荷上限（%）"),
+    ({"red-transport": "trucks"}, "不是有效的选择"),
+    ({"coking_hours": "-3"}, "应在1到240小时之间"),
 ])
 def test_bad_line_input_shows_error_and_writes_nothing(world, login, overrides, message):
     client = login(world["users"]["city"])
@@ -195,7 +212,10 @@ def test_edit_line_changes_red_measure(world, login):
     url = f"/enterprises/{world['own'].id}/lines/{world['line'].id}/edit"
     form = client.get(url).get_data(as_text=True)
     assert "1#生产线" in form and "red措施" in form        # pre-filled from the stored line and measure
-    response = client.post(url, data=_line_form(name="1#生产线", **{"red-action": "limit", "red-limit_pct": "60"}))
+    # 限产60% at red is weaker than the clinker B floor (停产): a warning first, saved once confirmed.
+    warned, response = _confirmed(client, url, _line_form(name="1#生产线", **{"red-action": "limit",
+                                                                              "red-limit_pct": "60"}))
+    assert "红色预警：弱于行业措施底线" in warned.get_data(as_text=True)
     assert response.status_code == 302
     db.session.expire_all()
     red = db.session.get(ProductionLine, world["line"].id).measure_for("red")
@@ -277,8 +297,9 @@ def test_measure_edit_by_another_clerk_conflicts_on_the_line(world, login):
     url = f"/enterprises/{world['own'].id}/lines/{world['line'].id}/edit"
     version = str(world["line"].version)
     data = _line_form(name="1#生产线")
-    assert login(world["users"]["city"]).post(url, data={**data, "version": version,
-                                                          "red-action": "limit", "red-limit_pct": "70"}).status_code == 302
+    _, saved = _confirmed(login(world["users"]["city"]), url, {**data, "version": version, "red-action": "limit",
+                                                               "red-limit_pct": "70"})
+    assert saved.status_code == 302
     second = login(world["users"]["county_own"]).post(url, data={**data, "version": version})
     page = second.get_data(as_text=True)
     assert second.status_code == 409 and "红色预警：措施类型" in page and "限产" in page
@@ -298,3 +319,52 @@ def test_grade_changed_in_the_form_enters_the_grade_history(world, login):
     # Saving again without a grade change adds nothing.
     assert client.post(f"/enterprises/{world['own'].id}/edit", data=data).status_code == 302
     assert db.session.query(GradeHistory).filter_by(enterprise_id=world["own"].id).count() == 1
+
+
+@pytest.mark.parametrize("overrides, warning", [
+    ({"red-action": "limit", "red-limit_pct": "50"}, "红色预警：弱于行业措施底线（停产；禁止国四及以下重型载货车辆（含燃气）运输）："
+                                                     "削减比例50%低于底线100%"),
+    ({"orange-transport": "none"}, "橙色预警：弱于行业措施底线（限产20%；禁止国四及以下重型载货车辆（含燃气）运输）："
+                                   "运输管控弱于底线（应禁止国四及以下重型载货车辆（含燃气）运输）"),
+    ({"yellow-action": "limit", "yellow-limit_pct": "30", "orange-limit_pct": "20"},
+     "橙色预警：弱于本生产线黄色预警措施（限产30%；禁止国四及以下重型载货车辆（含燃气）运输）"),
+    ({"orange-text": "全厂停产"}, "橙色预警：措施文字“全厂停产”写的是“停产”，与措施类型“限产”不一致"),
+])
+def test_line_form_warns_next_to_the_level_before_saving(world, login, overrides, warning):
+    client = login(world["users"]["city"])
+    url = f"/enterprises/{world['own'].id}/lines/new"
+    before = db.session.query(LineMeasure).count()
+    warned, saved = _confirmed(client, url, _line_form(**overrides))
+    page = warned.get_data(as_text=True)
+    assert warning in page and "我已核对上述提示，仍按填报内容保存" in page
+    assert db.session.query(LineMeasure).count() == before + 3 and saved.status_code == 302
+
+
+def test_a_confirmation_covers_only_the_warnings_shown(world, login):
+    client = login(world["users"]["city"])
+    url = f"/enterprises/{world['own'].id}/lines/new"
+    first = client.post(url, data=_line_form(**{"red-action": "limit", "red-limit_pct": "50"}))
+    seen = re.search(r'name="warnings_seen" type="hidden" value="([0-9a-f]+)"', first.get_data(as_text=True)).group(1)
+    # The clerk then weakens the measure further: the earlier confirmation does not cover the new warning.
+    again = client.post(url, data={**_line_form(**{"red-action": "limit", "red-limit_pct": "30"}),
+                                   "warnings_seen": seen, "confirm_warnings": "y"})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200 and "削减比例30%低于底线100%" in page and "尚未保存" in page
+    assert db.session.query(ProductionLine).filter_by(name="2#熟料生产线").count() == 0
+
+
+def test_a_line_that_meets_every_floor_saves_at_once(world, login):
+    client = login(world["users"]["city"])
+    response = client.post(f"/enterprises/{world['own'].id}/lines/new", data=_line_form())
+    assert response.status_code == 302
+    assert db.session.query(ProductionLine).filter_by(name="2#熟料生产线").count() == 1
+
+
+def test_enterprise_page_shows_the_effective_measure_beside_the_entered_one(world, login, make_enterprise, make_line):
+    firm = make_enterprise(name="A级自主企业", grade="A")
+    make_line(firm, measures={"yellow": ("limit", 20.0, None), "orange": ("limit", 20.0, None),
+                              "red": ("stop", None, None)})
+    page = login(world["users"]["city"]).get(f"/enterprises/{firm.id}").get_data(as_text=True)
+    assert "填报：停产 → 执行：自主减排" in page and "依据：A级、引领性企业自主采取减排措施" in page
+    enterprise_view = login(world["users"]["ent_own"]).get(f"/enterprises/{world['own'].id}").get_data(as_text=True)
+    assert "停产；禁止国四及以下重型载货车辆（含燃气）运输" in enterprise_view

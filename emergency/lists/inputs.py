@@ -86,13 +86,14 @@ def load_floors():
                          f.source) for f in db.session.query(MeasureFloor)])
 
 
-def load_policy():
-    """The rules' ``Policy``, read in a few small queries."""
+def load_policy(industries=None, grades=None):
+    """The rules' ``Policy``, read in a few small queries (industries and grades may be passed in, read already)."""
     settings = read_settings()
-    industries = db.session.query(Industry).all()
+    industries = db.session.query(Industry).all() if industries is None else industries
+    grades = db.session.query(Grade).all() if grades is None else grades
     return Policy(
         types=MeasureTypes.from_rows(db.session.query(MeasureType).all()), floors=load_floors(),
-        self_managed_grades=frozenset(c for (c,) in db.session.query(Grade.code).filter(Grade.self_managed)),
+        self_managed_grades=frozenset(g.code for g in grades if g.self_managed),
         lowest_grades={i.id: i.allowed_grades[-1] for i in industries if i.allowed_grades},
         strictest_limit_pct=settings["strictest_limit_pct"],
         count_self_commitment=bool(settings["count_self_commitment"]),
@@ -127,9 +128,9 @@ class RuleInputs:
     their verdicts: most lines share a handful of inputs. Load once per list, scan or order."""
 
     def __init__(self):
-        self.policy = load_policy()
         self.classifications = Classifications()
         self.grades = self.classifications.grades
+        self.policy = load_policy(self.classifications.industries.values(), self.grades.values())
         self._enterprises, self._lines, self._verdicts = {}, {}, {}
 
     def enterprise_facts(self, facts, annual_t_yr):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from emergency.lists.inputs import Facts, RuleInputs, annual_total, entered, fact_columns, measure_columns
 from emergency.lists.verdicts import EffectiveMeasure
-from models import LEVELS, POLLUTANTS, Category, County, Enterprise, Industry, LineMeasure, ProductionLine, db
+from models import LEVELS, POLLUTANTS, County, Enterprise, LineMeasure, ProductionLine, db
 
 BATCH_SIZE = 500
 
@@ -102,10 +102,10 @@ def line_verdicts(enterprise):
 class _Labels:
     """Industry names and grade labels from the small reference tables, read once."""
 
-    def __init__(self, grades):
-        self.industries = {i.id: i.display_name for i in db.session.query(Industry)}
-        self.categories = {c.code: c for c in db.session.query(Category)}
-        self.grades = grades
+    def __init__(self, classifications):
+        self.industries = {i.id: i.display_name for i in classifications.industries.values()}
+        self.categories = classifications.categories
+        self.grades = classifications.grades
         self._grade_labels = {}
 
     def grade_label(self, category_code, grade_code):
@@ -154,7 +154,7 @@ def iter_list_rows(level, county_id=None, enterprise_ids=None):
     lines are judged together (a 按生产线停产 floor is met by the firm's lines as a whole).
     """
     inputs = RuleInputs()
-    labels = _Labels(inputs.grades)
+    labels = _Labels(inputs.classifications)
     stmt = _list_select(level, county_id, enterprise_ids)
     result = db.session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
     width, pollutants = len(Facts._fields), len(POLLUTANTS)
