@@ -70,10 +70,33 @@ def test_guaranteed_non_key_firm_has_no_grade():
     assert "不填写绩效等级" in _check("thermal_power", "GUARANTEED", "A")["grade_code"]
 
 
-@pytest.mark.parametrize("category", ["LIVELIHOOD", "NON_COMPLIANT"])
-def test_livelihood_and_non_compliant_take_no_grade(category):
-    assert _check("cement_clinker", category, None) == {}
-    assert "不填写绩效等级" in _check("cement_clinker", category, "B")["grade_code"]
+@pytest.mark.parametrize("category, industry", [("LIVELIHOOD", "life_service"), ("NON_COMPLIANT", "cement_clinker")])
+def test_livelihood_and_non_compliant_take_no_grade(category, industry):
+    assert _check(industry, category, None) == {}
+    assert "不填写绩效等级" in _check(industry, category, "B")["grade_code"]
+
+
+@pytest.mark.parametrize("industry", ["coking", "thermal_power", "cement_clinker", "heating"])
+def test_livelihood_is_refused_outside_residential_heating_and_life_services(industry):
+    message = _check(industry, "LIVELIHOOD", None)["category_code"]
+    assert message.startswith("“民生”仅适用于居民供暖锅炉、生活服务业，不适用于")
+
+
+@pytest.mark.parametrize("industry", ["residential_heating", "life_service"])
+def test_livelihood_is_allowed_for_the_industries_the_data_marks(industry):
+    assert _check(industry, "LIVELIHOOD", None) == {}
+
+
+@pytest.mark.parametrize("category, reason, message", [
+    ("GUARANTEED", "", "“保障类”企业须填写保障类别（保障民生、保障城市正常运转或国家战略性产业）"),
+    ("GUARANTEED", "保障供电", "保障类别（保障民生、保障城市正常运转或国家战略性产业）应为：保障民生、保障城市正常运转、国家战略性产业"),
+    ("NON_COMPLIANT", "", "“不纳入绩效分级”企业须填写不纳入绩效分级的原因"),
+])
+def test_categories_that_need_a_reason_refuse_a_missing_or_unknown_one(category, reason, message):
+    from emergency.registry.grades import check_category_reason
+    assert check_category_reason(db.session.get(Category, category), reason) == {"category_reason": message}
+    accepted = "保障民生" if category == "GUARANTEED" else "不能稳定达标排放"
+    assert check_category_reason(db.session.get(Category, category), accepted) == {}
 
 
 @pytest.mark.mutates_reference

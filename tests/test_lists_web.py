@@ -6,7 +6,8 @@ from urllib.parse import quote
 import pytest
 from openpyxl import load_workbook
 
-FULL = {"yellow": ("other", None, 0.0), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
+from tests.conftest import DEFAULT_MEASURES as FULL
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -137,10 +138,10 @@ def test_list_is_paginated_by_enterprise_but_totals_cover_everything(app, make_u
 
 
 def test_list_page_shows_errors_and_missing_targets(make_user, login, make_enterprise, make_line):
-    make_line(make_enterprise(name="弱措施企业", grade="B"), measures={**FULL, "red": ("limit", 30.0, None)})
+    make_line(make_enterprise(name="弱措施企业", grade="B"), measures={**FULL, "red": ("limit", 30.0, None, "no_g4")})
     make_enterprise(name="无生产线企业")
     body = login(make_user("city")).get("/lists/red").get_data(as_text=True)
-    assert "错误：低于行业措施底线（底线：停产）" in body
+    assert "错误：低于行业措施底线（底线：停产；禁止国四及以下重型载货车辆（含燃气）运输）：削减比例30%低于底线100%" in body
     assert "无全社会排放基数" in body
     assert "另有 1 家企业未登记生产线" in body
 

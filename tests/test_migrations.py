@@ -118,3 +118,39 @@ def test_upgrade_keeps_every_row_and_marks_the_ended_alerts(empty_database_url):
         db.engine.dispose()
     assert after == before and before["line_measure"] == 3 and before["enterprise"] == 2
     assert [(a, bool(e)) for a, e in marks] == [(p["alert"], False), (ended, True), (ended, True)]
+
+
+def test_upgrade_to_typed_measures_keeps_what_each_stored_measure_meant(empty_database_url):
+    """0006 moves the truck ban out of the text and types texts that name a typed measure; nothing else moves."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as conn:
+            invariants.legacy_reference(conn)
+            p = invariants.parents(conn)
+            rows = {
+                "yellow": ("other", None, 0.0, "禁止使用国四及以下重型载货车辆（含燃气）运输"),
+                "orange": ("limit", 50.0, None, "停产50%，以生产线计；禁止使用国四及以下重型载货车辆"),
+                "red": ("stop", None, None, "停产保窑；停止公路运输"),
+            }
+            for level, (action, pct, fraction, text_) in rows.items():
+                invariants.insert(conn, "line_measure", line_id=p["line"], level=level, action=action,
+                                  limit_pct=pct, other_fraction=fraction, text=text_)
+            second = invariants.insert(conn, "production_line", enterprise_id=p["enterprise"], name="2#线")
+            invariants.insert(conn, "line_measure", line_id=second, level="red", action="other", other_fraction=0.2,
+                              text="以热定产，削减20%")
+            invariants.insert(conn, "line_measure", line_id=second, level="orange", action="limit", limit_pct=30.0,
+                              text="限产30%")
+        upgrade()
+        with db.engine.connect() as conn:
+            found = conn.execute(text("SELECT line_id, level, action, limit_pct, other_fraction, cap_pct, transport, "
+                                      "text FROM line_measure ORDER BY line_id, level")).all()
+        db.engine.dispose()
+    assert [tuple(r[1:7]) for r in found] == [
+        ("orange", "line_share", 50.0, None, None, "no_g4"),
+        ("red", "hot_standby", None, None, None, "no_road"),
+        ("yellow", "none", None, None, None, "no_g4"),
+        ("orange", "limit", 30.0, None, None, "none"),
+        ("red", "heat_led", None, None, 80.0, "none"),
+    ]
+    assert found[1][7] == "停产保窑；停止公路运输"     # texts are kept as the clerk wrote them

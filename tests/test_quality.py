@@ -1,7 +1,6 @@
 """The quality check: each kind of finding, severities, scope, and the check-list command."""
 from emergency.lists.quality import ERROR, WARNING, run_checks
 from emergency.registry import credit_code
-
 from tests.conftest import DEFAULT_MEASURES as FULL
 
 

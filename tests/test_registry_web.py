@@ -368,3 +368,31 @@ def test_enterprise_page_shows_the_effective_measure_beside_the_entered_one(worl
     assert "填报：停产 → 执行：自主减排" in page and "依据：A级、引领性企业自主采取减排措施" in page
     enterprise_view = login(world["users"]["ent_own"]).get(f"/enterprises/{world['own'].id}").get_data(as_text=True)
     assert "停产；禁止国四及以下重型载货车辆（含燃气）运输" in enterprise_view
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"category_code": "LIVELIHOOD", "grade_code": ""}, "“民生”仅适用于居民供暖锅炉、生活服务业，不适用于“水泥（熟料）”"),
+    ({"category_code": "GUARANTEED", "grade_code": "B"}, "“保障类”企业须填写保障类别"),
+    ({"category_code": "NON_COMPLIANT", "grade_code": ""}, "“不纳入绩效分级”企业须填写不纳入绩效分级的原因"),
+])
+def test_enterprise_form_refuses_livelihood_outside_its_industries_and_categories_without_a_reason(
+        world, login, overrides, message):
+    client = login(world["users"]["city"])
+    own = world["own"]
+    data = _enterprise_form(world, credit_code=own.credit_code, name=own.name, version=str(own.version), **overrides)
+    response = client.post(f"/enterprises/{own.id}/edit", data=data)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (db.session.get(Enterprise, own.id).category_code, db.session.get(Enterprise, own.id).category_reason) \
+        == ("GRADED", "")
+
+
+def test_a_guaranteed_firm_saves_with_its_reason(world, login):
+    client = login(world["users"]["city"])
+    own = world["own"]
+    data = _enterprise_form(world, credit_code=own.credit_code, name=own.name, version=str(own.version),
+                            category_code="GUARANTEED", grade_code="B", category_reason="保障民生")
+    assert client.post(f"/enterprises/{own.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Enterprise, own.id)
+    assert (saved.category_code, saved.category_reason, saved.grade_label) == ("GUARANTEED", "保障民生", "保障类（B）")

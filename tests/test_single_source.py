@@ -19,7 +19,7 @@ from emergency.lists.inputs import RuleInputs
 from emergency.lists.listing import iter_list_rows
 from emergency.publishing.versions import get_version
 from emergency.registry.operations import line_rules
-from emergency.registry.scan import Judge, scan
+from emergency.registry.scan import Judge, scan_firms
 from emergency.spreadsheets.writer import XLSX_MIMETYPE
 from forms.account import NewUserForm
 from forms.enterprise import EnterpriseForm
@@ -37,7 +37,7 @@ EMERGENCY = Path(__file__).resolve().parent.parent / "emergency"
 def _line_form(**overrides):
     return {"name": "9#线", "so2_t_yr": "1", "nox_t_yr": "0", "pm_t_yr": "0", "vocs_t_yr": "0",
             "operating_days": "300", "yellow-action": "stop", "orange-action": "stop", "red-action": "stop",
-            **overrides}
+            **{f"{level}-transport": "no_g4" for level in LEVELS}, **overrides}
 
 
 def _import_messages(**cells):
@@ -124,29 +124,42 @@ def test_every_workbook_download_has_the_one_mimetype(make_user, login):
 
 
 def test_the_scan_the_list_and_the_orm_path_judge_alike(make_enterprise, make_line):
-    cases = [("GRADED", "B", "cement_clinker"), ("GRADED", "A", "cement_clinker"), ("GUARANTEED", None, "heating"),
-             ("LIVELIHOOD", None, "life_service"), ("NON_COMPLIANT", None, "coking")]
+    cases = [("GRADED", "B", "cement_clinker"), ("GRADED", "A", "cement_clinker"), ("GRADED", "C", "cement_clinker"),
+             ("GUARANTEED", None, "heating"), ("LIVELIHOOD", None, "life_service"), ("NON_COMPLIANT", None, "coking"),
+             ("GENERAL", None, "other"), ("LIVELIHOOD", None, "coking")]
     made = []
     for i, (category, grade, industry) in enumerate(cases):
-        enterprise = make_enterprise(name=f"同判{i}", category=category, grade=grade, industry_code=industry)
-        make_line(enterprise, name="1#", measures={"red": ("limit", 10.0, None), "yellow": ("none", None, None)})
-        make_line(enterprise, name="2#", can_stop_quickly=False, measures={})
+        enterprise = make_enterprise(name=f"同判{i}", category=category, grade=grade, industry_code=industry,
+                                     small_micro=i == 6)
+        # The small and micro firm emits 0.9 t/yr in all, under the 2 t/yr threshold.
+        small = dict(so2_t_yr=0.2, nox_t_yr=0.15, pm_t_yr=0.1) if i == 6 else {}
+        make_line(enterprise, name="1#", measures={"red": ("limit", 10.0, None), "yellow": ("stop", None, None)},
+                  **small)
+        make_line(enterprise, name="2#", can_stop_quickly=False, measures={}, process_stage="焦炉", coking_hours=20,
+                  **small)
         made.append(enterprise)
     db.session.expire_all()
     judge, inputs = Judge(), RuleInputs()
-    scanned = {row.line_id: judge.verdicts(row) for row in scan()}
-    lines = {line.id: (enterprise, line) for enterprise in made for line in enterprise.lines}
+    scanned = {}
+    for rows in scan_firms():
+        scanned.update({row.line_id: verdicts for row, verdicts in zip(rows, judge.verdicts(rows))})
+    lines = {line.id: line for enterprise in made for line in enterprise.lines}
     for index, level in enumerate(LEVELS):
         listed = {row.line_id: row.measure for row in iter_list_rows(level)}
-        assert set(listed) == set(scanned) == set(lines)
+        orm = {line.id: verdict for enterprise in made
+               for line, verdict in zip(enterprise.lines, inputs.judge_enterprise(enterprise, level))}
+        assert set(listed) == set(scanned) == set(lines) == set(orm)
         for line_id, measure in listed.items():
-            verdict, orm = scanned[line_id][index], inputs.judge_line(*lines[line_id], level)
-            assert (verdict.action, verdict.limit_pct, verdict.status, verdict.rule) == (
-                measure.action, measure.limit_pct, measure.status, measure.rule) == (
-                orm.action, orm.limit_pct, orm.status, orm.rule), (line_id, level)
+            verdict = scanned[line_id][index]
+            assert (verdict.measure.key if verdict.measure else None, verdict.cut, verdict.status, verdict.rule,
+                    [p.code for p in verdict.problems]) == (
+                measure.measure.key if measure.measure else None, measure.cut, measure.status, measure.rule,
+                [p.code for p in measure.problems]) == (
+                orm[line_id].measure.key if orm[line_id].measure else None, orm[line_id].cut, orm[line_id].status,
+                orm[line_id].rule, [p.code for p in orm[line_id].problems]), (line_id, level)
     assert {m.rule for verdicts in scanned.values() for m in verdicts} >= {
-        "self_managed_grade", "guarantee_measure", "livelihood", "non_compliant_stop", "non_compliant_strictest_limit",
-        "entered_measure"}
+        "self_managed_grade", "guarantee_measure", "livelihood", "non_compliant", "invalid_classification",
+        "small_micro", "entered_measure"}
 
 
 def test_domain_look_ups_raise_domain_errors_and_the_web_shows_pages(parties, login):

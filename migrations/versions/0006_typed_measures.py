@@ -163,11 +163,11 @@ def _measures():
     with op.batch_alter_table('line_measure', schema=None) as batch_op:
         for column in measure_columns():
             batch_op.add_column(column)
-    _retype('line_measure')
-    with op.batch_alter_table('line_measure', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_line_measure_action'), type_='check')
         batch_op.alter_column('action', existing_type=sa.String(length=10), type_=sa.String(length=20),
                               existing_nullable=False)
+    _retype('line_measure')
+    with op.batch_alter_table('line_measure', schema=None) as batch_op:
         batch_op.create_foreign_key(op.f('fk_line_measure_action_measure_type'), 'measure_type', ['action'], ['code'])
         for name, condition in param_checks()[2:]:
             batch_op.create_check_constraint(op.f(f'ck_line_measure_{name}'), condition)
@@ -181,14 +181,14 @@ def _floors():
             batch_op.add_column(column)
         batch_op.add_column(sa.Column('edited_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('edited_by', sa.String(length=60), server_default='', nullable=False))
-    _retype('measure_floor')
-    with op.batch_alter_table('measure_floor', schema=None) as batch_op:
         batch_op.drop_constraint('uq_measure_floor_key', type_='unique')
         batch_op.drop_constraint(op.f('ck_measure_floor_action'), type_='check')
         batch_op.alter_column('industry_id', existing_type=sa.Integer(), nullable=True)
         batch_op.alter_column('grade_code', existing_type=sa.String(length=20), nullable=True)
         batch_op.alter_column('action', existing_type=sa.String(length=10), type_=sa.String(length=20),
                               existing_nullable=False)
+    _retype('measure_floor')
+    with op.batch_alter_table('measure_floor', schema=None) as batch_op:
         batch_op.create_foreign_key(op.f('fk_measure_floor_action_measure_type'), 'measure_type', ['action'],
                                     ['code'])
         batch_op.create_check_constraint(op.f('ck_measure_floor_scope'),
