@@ -226,7 +226,7 @@ def test_small_micro_firms_under_the_threshold_may_take_a_lighter_measure():
     v = judge(firm(industry=OTHER_INDUSTRY, category="GENERAL", grade=None, small_micro=True, annual_t_yr=1.5),
               m("none"))
     assert (v.rule, v.problems) == ("small_micro", ())
-    assert "小微涉气企业（年排放量1.5吨，不超过5吨）" in v.reason
+    assert "小微涉气企业（年排放量1.5吨，不超过2吨）" in v.reason
 
 
 def test_small_micro_firms_over_the_threshold_keep_the_normal_floor_with_a_warning():

@@ -8,7 +8,7 @@ name here and its use in ``judge_firm``; the queries, the ORM path and the scan'
 """
 from collections import namedtuple
 
-from emergency.lists.policy import SETTING_DEFAULTS, Floor, Floors, Policy
+from emergency.lists.policy import RULE_SETTINGS, Floor, Floors, Policy, setting_defaults
 from emergency.lists.rules import EnterpriseFacts, LineFacts, effective_measure
 from emergency.lists.verdicts import check_line_shares
 from emergency.registry.grades import check_classification
@@ -69,10 +69,10 @@ def stored_measure(line, level):
 
 
 def read_settings():
-    """The rules' settings as numbers: the ``setting`` rows, else the defaults in ``policy.SETTING_DEFAULTS``."""
-    stored = dict(db.session.query(Setting.key, Setting.value).filter(Setting.key.in_(SETTING_DEFAULTS)))
+    """The rules' settings as numbers: the ``setting`` rows, else the seeded values (``policy.setting_defaults``)."""
+    stored = dict(db.session.query(Setting.key, Setting.value).filter(Setting.key.in_(RULE_SETTINGS)))
     values = {}
-    for key, default in SETTING_DEFAULTS.items():
+    for key, default in setting_defaults().items():
         try:
             values[key] = float(stored[key])
         except (KeyError, ValueError):

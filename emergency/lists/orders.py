@@ -69,7 +69,7 @@ def item_for(row):
     m = row.measure
     text = m.text if m.text and m.text not in (m.label, m.full_label) else ""
     return OrderItem(row.line_name, row.process_stage, row.facilities, m.full_label, text, m.indicators,
-                     m.entered_label if m.imposed else "", m.reason if m.imposed else "", m.commitment)
+                     m.entered_label if m.imposed else "", m.reason if m.explains else "", m.commitment)
 
 
 def withheld_reasons(rows):

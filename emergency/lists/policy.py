@@ -3,6 +3,7 @@
 ``Policy`` is built once per list, check or export (``load_policy``) and then passed to the pure rules, so the
 rules never query the database and can be unit-tested with hand-made policies.
 """
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -14,12 +15,21 @@ FLOOR_SCOPES = (GRADED_SCOPE, GENERAL_SCOPE, SMALL_MICRO_SCOPE)
 FLOOR_SCOPE_LABELS = {GRADED_SCOPE: "绩效分级行业", GENERAL_SCOPE: "非重点行业（一般管控）",
                       SMALL_MICRO_SCOPE: "小微涉气企业"}
 
-# Settings the rules read (key, default). The values live in the ``setting`` table, seeded from settings.csv.
-SETTING_DEFAULTS = {
-    "strictest_limit_pct": 50.0,
-    "count_self_commitment": 0.0,
-    "small_micro_threshold_t_yr": 5.0,
-}
+# The settings the rules read. Their values live in the ``setting`` table; seed/data/settings.csv gives the
+# values a new installation starts with, and the rules fall back on them when a row is missing.
+RULE_SETTINGS = ("strictest_limit_pct", "count_self_commitment", "small_micro_threshold_t_yr")
+
+
+@functools.cache
+def setting_defaults():
+    """{key: number} of the rules' settings as seed/data/settings.csv gives them."""
+    from seed.load import read_csv
+
+    return {r["key"]: float(r["value"]) for r in read_csv("settings.csv") if r["key"] in RULE_SETTINGS}
+
+
+def _default(key):
+    return field(default_factory=lambda: setting_defaults()[key])
 
 
 @dataclass(frozen=True)
@@ -81,9 +91,9 @@ class Policy:
     self_managed_grades: frozenset = frozenset({"A", "LEADING"})
     # The lowest grade of each graded industry's scheme (D, C or 非引领性): what non-compliant firms compare to.
     lowest_grades: dict = field(default_factory=dict)
-    strictest_limit_pct: float = SETTING_DEFAULTS["strictest_limit_pct"]
+    strictest_limit_pct: float = _default("strictest_limit_pct")
     count_self_commitment: bool = False
-    small_micro_threshold_t_yr: float = SETTING_DEFAULTS["small_micro_threshold_t_yr"]
+    small_micro_threshold_t_yr: float = _default("small_micro_threshold_t_yr")
 
 
 def adapted_floor(floor, can_stop_quickly, types):

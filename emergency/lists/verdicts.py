@@ -18,6 +18,9 @@ from emergency.registry.measures import (
 from emergency.text import fold
 
 ERROR, WARNING = "error", "warning"
+# Rules whose treatment the list and the order state with their reason even when nothing was replaced: a firm
+# must read why it is not graded, or why it may take a lighter measure.
+EXPLAINED_RULES = ("non_compliant", "small_micro")
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
 OK, STATUS_WARNING, STATUS_ERROR = "ok", "warning", "error"
 
@@ -97,6 +100,11 @@ class EffectiveMeasure:
     def problem(self):
         """The errors in Chinese, one sentence each."""
         return "；".join(p.message for p in self.errors)
+
+    @property
+    def explains(self):
+        """Whether the list and the order print the rule's reason next to the measure."""
+        return self.imposed or self.rule in EXPLAINED_RULES
 
     @property
     def is_stop_or_limit(self):

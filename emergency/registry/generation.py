@@ -13,7 +13,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from emergency.lists.policy import SETTING_DEFAULTS
+from emergency.lists.policy import RULE_SETTINGS
 from models import Setting, db
 
 KEY = "registry_generation"
@@ -21,7 +21,7 @@ KEY = "registry_generation"
 WATCHED = frozenset({"enterprise", "production_line", "line_measure", "measure_floor", "measure_type",
                      "whole_society_emission", "target_ratio", "grade", "grade_scheme", "category",
                      "category_reason", "industry", "county"})
-LIST_SETTINGS = frozenset(SETTING_DEFAULTS)
+LIST_SETTINGS = frozenset(RULE_SETTINGS)
 _CHANGED = "registry_changed"
 
 

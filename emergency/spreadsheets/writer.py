@@ -157,6 +157,8 @@ def measure_cell(measure):
     text = "。".join(parts)
     if measure.imposed:
         text += f"（填报：{measure.entered_label}；{measure.reason}）"
+    elif measure.explains:
+        text += f"（{measure.reason}）"
     if measure.commitment:
         text += f"（企业承诺：{measure.commitment}）"
     if measure.indicators:
