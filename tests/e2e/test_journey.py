@@ -44,10 +44,19 @@ def test_city_clerk_edits_checks_and_exports(registry, sign_in, live_server, sho
     page.click("text=端到端测试水泥有限公司")
     shot("03-enterprise")
     page.click(f"a[href='/enterprises/{firm.id}/lines/{line.id}/edit']")
+    # A weaker measure than the clinker B floor: the form warns next to the red level and saves nothing.
     page.select_option("#red-action", "limit")
     page.fill("#red-limit_pct", "65")
-    page.fill("#red-text", "限产65%，以生产线计（端到端修改）")
+    page.fill("#red-text", "限产65%（端到端修改）")
     shot("04-line-form")
+    page.click("button:has-text('保存')")
+    expect(page.locator("#level-red .level-warnings")).to_contain_text("红色预警：弱于行业措施底线")
+    expect(page.locator(".flash-warning")).to_contain_text("尚未保存")
+    shot("04b-line-warnings")
+    # The clerk corrects it instead: a full stop with road transport stopped saves at once.
+    page.select_option("#red-action", "stop")
+    page.select_option("#red-transport", "no_road")
+    page.fill("#red-text", "全厂停产，停止公路运输（端到端修改）")
     page.click("button:has-text('保存')")
     expect(page.locator(".flash-success")).to_contain_text("生产线已保存")
 
@@ -59,7 +68,7 @@ def test_city_clerk_edits_checks_and_exports(registry, sign_in, live_server, sho
     shot("06-red-list")
     workbook = _download(page, "text=一键导出")
     rows = [r for r in workbook["清单"].iter_rows(values_only=True) if r and r[2] == "端到端测试水泥有限公司"]
-    assert rows and rows[0][8] == "限产" and "限产65%，以生产线计（端到端修改）" in rows[0][9]
+    assert rows and rows[0][8] == "停产" and rows[0][9].startswith("停产；停止公路运输。全厂停产，停止公路运输（端到端修改）")
 
 
 def test_refused_action_shows_the_right_message(registry, sign_in, live_server, shot):

@@ -27,14 +27,15 @@ def long_words(make_enterprise, make_line, make_user):
     db.session.commit()
     users = {"city": make_user("city", username="layout_city"),
              "enterprise": make_user("enterprise", username="layout_firm", enterprise=firm)}
-    first = publish_version("U" * 100, "", users["city"])
+    # The line without measures is an error: publishing and dispatching take a written reason (long, too).
+    first = publish_version("U" * 100, "", users["city"], override_reason="O" * 300)
     line.measures[0].text = "X" * 190
     db.session.commit()
-    version = publish_version("V" * 100, "N" * 300, users["city"])
+    version = publish_version("V" * 100, "N" * 300, users["city"], override_reason="O" * 300)
     request = workflow.save_request(firm, {"target": "GRADED:B", "reason": "R" * 2000, "evidence": "E" * 190},
                                     [], users["enterprise"], submit=True)
     alert = start_alert({"level": "red", "all_counties": True, "county_ids": [], "note": "D" * 200,
-                         "started_at": datetime(2020, 12, 1)}, users["city"])
+                         "started_at": datetime(2020, 12, 1), "override_reason": "O" * 300}, users["city"])
     db.session.add(ImportBatch(username="layout_city", source="web", filename=LONG_FILE, size=1, sha256="0" * 64,
                                rows=1, status="no_changes"))
     # An audit entry whose source names a long file (the 来源 column).
