@@ -2,16 +2,18 @@
 import io
 
 import pytest
+from openpyxl import load_workbook
 
 from emergency.audit.trail import acting_as
 from emergency.importing.pipeline import commit_file, inspect_file
 from emergency.lists.exports import export_registry
+from emergency.registry.grades import check_category_reason, check_classification
 from emergency.registry.operations import measure_types
 from emergency.spreadsheets.registry import registry_values
 from models import AuditLog, Enterprise, ImportBatch, LineMeasure, ProductionLine, db
 from seed.demo import load_demo
 from tests.conftest import new_credit_code
-from tests.import_support import problems, registry_rows, snapshot, xlsx
+from tests.import_support import REGISTRY_KEYS, problems, registry_rows, snapshot, xlsx
 
 ALL = {"yellow": ("other", None, 0.15), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
 
@@ -27,8 +29,10 @@ def counts():
             db.session.query(LineMeasure).count())
 
 
-def assert_all_unchanged(data):
-    enterprises, lines, measures = counts()
+def assert_all_unchanged(data, expected=None):
+    """The file reads back without a problem and changes nothing; ``expected`` (enterprises, lines, measures)
+    unchanged, by default the whole registry."""
+    enterprises, lines, measures = expected or counts()
     report, _ = inspect_file(data, "名录.xlsx")
     assert report.clean, report.lines()
     assert report.table() == [("企业", 0, 0, enterprises), ("生产线", 0, 0, lines), ("减排措施", 0, 0, measures)]
@@ -74,11 +78,33 @@ def fixtures(make_enterprise, make_line):
     return build
 
 
+def planted_defects():
+    """{credit code: [message]} for the demo firms the web form's own checks refuse (民生 outside its industries,
+    a 保障类 without its reason...): the demo may plant some on purpose, and the import must refuse them too."""
+    found = {}
+    for firm in db.session.query(Enterprise):
+        errors = {**check_classification(firm.industry, firm.category, firm.grade),
+                  **check_category_reason(firm.category, firm.category_reason)}
+        if errors:
+            found[firm.credit_code] = sorted(errors.values())
+    return found
+
+
 def test_demo_registry_round_trips_unchanged():
     load_demo(n=200)
     db.session.commit()
     data = exported()
-    assert_all_unchanged(data)
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    code = REGISTRY_KEYS.index("credit_code")
+    planted = planted_defects()
+    report, _ = inspect_file(data, "名录.xlsx")
+    assert sorted((rows[p.row - 1][code], p.message) for p in report.problems) == \
+        sorted((firm, message) for firm, messages in planted.items() for message in messages)
+    # Without the refused firms the export imports, and changes nothing.
+    data = xlsx(("企业名录", [rows[0]] + [row for row in rows[1:] if row[code] not in planted]))
+    kept = [firm for firm in db.session.query(Enterprise) if firm.credit_code not in planted]
+    expected = (len(kept), sum(len(f.lines) for f in kept), sum(len(line.measures) for f in kept for line in f.lines))
+    assert_all_unchanged(data, expected)
     before = snapshot()
     report = commit_file(data, "名录.xlsx", username="tester")
     db.session.commit()
@@ -87,7 +113,7 @@ def test_demo_registry_round_trips_unchanged():
     assert after[:4] == before[:4]     # registry and audit log untouched
     batch = db.session.query(ImportBatch).one()
     assert (batch.status, batch.enterprises_unchanged, batch.lines_unchanged, batch.username) == \
-        ("no_changes", counts()[0], counts()[1], "tester")
+        ("no_changes", *expected[:2], "tester")
 
 
 def test_hand_made_fixtures_round_trip_unchanged(fixtures):
