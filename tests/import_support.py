@@ -4,7 +4,7 @@ import io
 import xlsxwriter
 from openpyxl.utils.cell import range_boundaries
 
-from emergency.spreadsheets.writer import REGISTRY_COLUMNS
+from emergency.spreadsheets.registry import REGISTRY_COLUMNS
 from models import AuditLog, Enterprise, ImportBatch, LineMeasure, ProductionLine, db
 
 REGISTRY_KEYS = [key for key, _ in REGISTRY_COLUMNS]
@@ -86,7 +86,7 @@ def gov_sheet():
         [],
         [2, " 泽州兴达建材有限公司 ", fullwidth(gov_code(902)).lower(), "泽州", "水泥熟料", "Ｂ－级", "粉磨线",
          None, None, "禁止使用国四及以下重型载货车辆（含燃气）进行运输", "限产20%", "停产"],
-        [3, "泽州城南供热站", gov_code(903), "晋城市泽州县", "集中供热", "民生保障", "1#锅炉", "１２", "4.5",
+        [3, "泽州城南供热站", gov_code(903), "晋城市泽州县", "居民供暖锅炉", "民生保障", "1#锅炉", "１２", "4.5",
          "不停限产", "不停限产", "不停限产"],
         ["合计", None, None, None, None, None, None, 32.5, 54.5],
         [],

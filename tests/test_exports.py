@@ -6,11 +6,19 @@ from collections import defaultdict
 import pytest
 from openpyxl import load_workbook
 
+from emergency.importing.measure_text import parse_measure_text
+from emergency.importing.pipeline import inspect_file
 from emergency.lists.exports import export_counties, export_list, export_registry
-from emergency.spreadsheets.writer import LIST_HEADERS, REGISTRY_HEADERS, SUMMARY_HEADERS
+from emergency.lists.listing import iter_list_rows
+from emergency.lists.orders import WITHHELD_CELL
+from emergency.registry.measures import MeasureTypes
+from emergency.spreadsheets.registry import REGISTRY_HEADERS
+from emergency.spreadsheets.writer import LIST_HEADERS, SUMMARY_HEADERS
 from models import LEVELS, POLLUTANT_LABELS, POLLUTANTS, County, Setting, WholeSocietyEmission, db
 
-FULL = {"yellow": ("other", None, 0.0), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
+# A clinker B line's measures that meet the floors (trucks banned at every level).
+FULL = {"yellow": ("none", None, None, "no_g4"), "orange": ("limit", 20.0, None, "no_g4"),
+        "red": ("stop", None, None, "no_g4")}
 REDUCTION_HEADERS = [f"{POLLUTANT_LABELS[p]}减排量(吨/日)" for p in POLLUTANTS]
 
 
@@ -35,24 +43,25 @@ def registry(make_enterprise, make_line, county):
     def build():
         e = make_enterprise(name="城区水泥B", grade="B")
         make_line(e, name="1#窑", measures=FULL)
-        make_line(e, name="2#窑", measures={**FULL, "red": ("limit", 50.0, None)}, so2_t_yr=12.0)  # weak at red
+        make_line(e, name="2#窑", measures={**FULL, "red": ("limit", 50.0, None, "no_g4")}, so2_t_yr=12.0)  # weak
         make_line(make_enterprise(name="城区水泥A", grade="A"), measures=FULL)
-        make_line(make_enterprise(name="城区水泥C", grade="C"), measures={"yellow": ("limit", 50.0, None),
-                                                                        "orange": ("stop", None, None)})
-        e = make_enterprise(name="泽州不纳入", county_name="泽州县", category="NON_COMPLIANT", grade=None)
+        make_line(make_enterprise(name="城区水泥C", grade="C"), measures={"yellow": ("stop", None, None, "no_g4"),
+                                                                        "orange": ("stop", None, None, "no_g4")})
+        e = make_enterprise(name="泽州不纳入", county_name="泽州县", category="NON_COMPLIANT", grade=None,
+                            category_reason="不能稳定达标排放")
         make_line(e, name="1#", measures={})
         make_line(e, name="2#", measures={}, can_stop_quickly=False, nox_t_yr=90.0)
         make_line(make_enterprise(name="泽州粉磨引领", county_name="泽州县", industry_code="cement_grinding",
                                   grade="LEADING"), measures=FULL)
         make_line(make_enterprise(name="泽州粉磨非引领", county_name="泽州县", industry_code="cement_grinding",
-                                  grade="NON_LEADING"), measures={k: ("stop", None, None) for k in LEVELS})
+                                  grade="NON_LEADING"), measures={k: ("stop", None, None, "no_g4") for k in LEVELS})
         make_line(make_enterprise(name="高平供热", county_name="高平市", industry_code="heating",
-                                  category="GUARANTEED", grade=None),
-                  measures={k: ("other", None, 0.2) for k in LEVELS}, vocs_t_yr=6.0)
+                                  category="GUARANTEED", grade=None, category_reason="保障民生"),
+                  measures={k: {"action": "heat_led", "cap_pct": 80.0} for k in LEVELS}, vocs_t_yr=6.0)
         make_line(make_enterprise(name="高平民生", county_name="高平市", industry_code="life_service",
                                   category="LIVELIHOOD", grade=None), measures={})
         make_line(make_enterprise(name="高平一般", county_name="高平市", industry_code="other", category="GENERAL",
-                                  grade=None), measures={"red": ("limit", 30.0, None)})
+                                  grade=None), measures={"red": ("limit", 30.0, None, "no_g4")})
         make_enterprise(name="高平无生产线", county_name="高平市", industry_code="other", category="GENERAL",
                         grade=None)
         for name, base in (("城区", 1.0), ("泽州县", 2.0)):
@@ -62,13 +71,39 @@ def registry(make_enterprise, make_line, county):
     return build
 
 
-def assert_summary_matches_rows(data):
-    """Every number in 汇总 equals the matching sum over 清单 (per county and in 合计)."""
+def list_kinds(level):
+    """{(credit code, line): stop / limit / capped / self / none} as the rules decide, for every list row; the
+    workbook does not print it for a line whose measure is under review."""
+    return {(r.credit_code, r.line_name): r.measure.order_kind for r in iter_list_rows(level)}
+
+
+def kind_of(label):
+    """What a line with the 措施类型 ``label`` (停产, 限产20%, 以热定产（负荷不超过80%）...) must do."""
+    types = MeasureTypes.seeded()
+    return types[parse_measure_text(label, types).action].order_kind
+
+
+def assert_rows_carry_no_error(rows, kinds):
+    """A line in error shows neither a measure nor an error marker; every other line shows its measure, and its
+    减排措施 cell starts with it."""
+    for row in rows:
+        kind = kinds[(row["统一社会信用代码"], row["生产线"])]
+        assert "【错误" not in row["减排措施"] and "待核定" not in row["减排措施"]
+        if row["减排措施"] == WITHHELD_CELL:
+            assert row["措施类型"] is None
+        else:
+            assert kind_of(row["措施类型"]) == kind and row["减排措施"].startswith(row["措施类型"]), row
+
+
+def assert_summary_matches_rows(data, kinds):
+    """Every number in 汇总 equals the matching sum over 清单 (per county and in 合计); ``kinds`` from list_kinds."""
     _, _, summary = read(data, "汇总")
     _, headers, rows = read(data, "清单")
     assert headers == list(LIST_HEADERS)
+    assert_rows_carry_no_error(rows, kinds)
     by_county = defaultdict(list)
     for row in rows:
+        row["kind"] = kinds[(row["统一社会信用代码"], row["生产线"])]
         by_county[row["县（市、区）"]].append(row)
     by_county["合计"] = rows
     assert summary[-1]["县（市、区）"] == "合计"
@@ -77,9 +112,11 @@ def assert_summary_matches_rows(data):
         mine = by_county.get(line["县（市、区）"], [])
         assert line["企业数"] == len({r["统一社会信用代码"] for r in mine})
         assert line["生产线数"] == len(mine)
-        for header, action in (("停产生产线数", "停产"), ("限产生产线数", "限产"), ("自主减排生产线数", "自主减排")):
-            assert line[header] == sum(r["措施类型"] == action for r in mine), header
-        assert line["措施有误生产线数"] == sum(r["减排措施"].startswith("【错误") for r in mine)
+        # Counted by what the line must do (a line under review too: its kind comes from the rules).
+        for header, kinds_counted in (("停产生产线数", ("stop",)), ("限产生产线数", ("limit", "capped")),
+                                      ("自主减排生产线数", ("self",))):
+            assert line[header] == sum(r["kind"] in kinds_counted for r in mine), header
+        assert line["措施有误生产线数"] == sum(r["减排措施"] == WITHHELD_CELL for r in mine)
         for p, header in zip(POLLUTANTS, REDUCTION_HEADERS):
             label = POLLUTANT_LABELS[p]
             assert line[f"{label}减排量(吨/日)"] == pytest.approx(sum(r[header] for r in mine), abs=1e-9)
@@ -99,14 +136,18 @@ def assert_summary_matches_rows(data):
 def test_summary_equals_sum_of_list_rows(level, registry):
     registry()
     data, summary = list_bytes(level)
-    sheet_summary, rows = assert_summary_matches_rows(data)
+    kinds = list_kinds(level)
+    sheet_summary, rows = assert_summary_matches_rows(data, kinds)
     assert [s["县（市、区）"] for s in sheet_summary] == [c.name for c in db.session.query(County).order_by(
         County.sort_order)] + ["合计"]
     assert (sheet_summary[-1]["企业数"], sheet_summary[-1]["生产线数"]) == (9, 11)  # 高平无生产线 is not listed
     assert summary.total.lines == 11
     _, headers, orders = read(data, "停限产企业")
-    stopping = {r["企业名称"] for r in rows if r["措施类型"] in ("停产", "限产")}
-    assert {o["企业名称"] for o in orders} == stopping
+    # A firm gets an order when a line must stop or limit, and only while none of its lines is under review.
+    withheld = {r["企业名称"] for r in rows if r["减排措施"] == WITHHELD_CELL}
+    stopping = {r["企业名称"] for r in rows if r["kind"] in ("stop", "limit")} - withheld
+    assert {o["企业名称"] for o in orders} == stopping and stopping
+    assert not any("【错误" in o["停限产措施（通知单内容）"] or "措施复核中" in o["停限产措施（通知单内容）"] for o in orders)
 
 
 def test_hand_checked_red_list(registry):
@@ -118,19 +159,23 @@ def test_hand_checked_red_list(registry):
     kiln = by_line[("城区水泥B", "1#窑")]
     assert (kiln["序号"], kiln["县（市、区）"], kiln["行业类别"], kiln["绩效等级"], kiln["措施类型"]) == \
         (2, "城区", "水泥（熟料）", "B", "停产")  # after 城区水泥A
-    assert kiln["减排措施"] == "red措施（核查指标：用电量）"
+    assert kiln["减排措施"] == "停产；禁止国四及以下重型载货车辆（含燃气）运输。red措施（核查指标：用电量）"
     assert [kiln[h] for h in REDUCTION_HEADERS] == pytest.approx([0.1, 0.2, 0.05, 0.0])
+    # 限产50% where the floor says 停产: under review, no measure printed, its entered cut still counted.
     weak = by_line[("城区水泥B", "2#窑")]
-    assert weak["减排措施"].startswith("【错误：低于行业措施底线（底线：停产）】")
+    assert (weak["措施类型"], weak["减排措施"]) == (None, WITHHELD_CELL)
     assert weak["SO2减排量(吨/日)"] == pytest.approx(12.0 / 300 * 0.5)
     missing = by_line[("城区水泥C", "1#生产线")]
-    assert (missing["措施类型"], missing["SO2减排量(吨/日)"]) == ("未填写", 0)
+    assert (missing["措施类型"], missing["减排措施"], missing["SO2减排量(吨/日)"]) == (None, WITHHELD_CELL, 0)
+    # Not graded and cannot stop at short notice: kept hot (0.8 of a stop), with road transport stopped.
     strict = by_line[("泽州不纳入", "2#")]
-    assert (strict["措施类型"], strict["NOx减排量(吨/日)"]) == ("限产", pytest.approx(90.0 / 300 * 0.5))
-    assert strict["减排措施"] == "不可短时停产，执行最严限产（50%）"
+    assert (strict["措施类型"], strict["NOx减排量(吨/日)"]) == ("停产保温（保窑/焖炉）", pytest.approx(90.0 / 300 * 0.8))
+    assert strict["减排措施"].startswith("停产保温（保窑/焖炉）；停止公路运输。")
     assert by_line[("城区水泥A", "1#生产线")]["措施类型"] == "自主减排"
     assert by_line[("高平民生", "1#生产线")]["措施类型"] == "不停限产"
-    assert by_line[("高平供热", "1#生产线")]["VOCs减排量(吨/日)"] == pytest.approx(6.0 / 300 * 0.2)
+    heating = by_line[("高平供热", "1#生产线")]
+    assert heating["措施类型"] == "以热定产（负荷不超过80%）"
+    assert heating["VOCs减排量(吨/日)"] == pytest.approx(6.0 / 300 * 0.2)
     _, _, summary = read(data, "汇总")
     city = summary[0]
     # 城区: stop 0.1 + limit-50 0.02 SO2 t/d against a 1 t/d baseline = 12% < 30%: 0.18 t/d missing.
@@ -138,6 +183,9 @@ def test_hand_checked_red_list(registry):
     assert (city["SO2减排比例"], city["SO2目标比例"], city["SO2达标情况"]) == (pytest.approx(0.12), 0.3, "未达标")
     assert city["SO2缺口(吨/日)"] == pytest.approx(0.18)
     assert city["措施有误生产线数"] == 2
+    _, _, orders = read(data, "停限产企业")
+    # 城区水泥B stops 1#窑 but 2#窑 is under review: no order until it is fixed.
+    assert [o["企业名称"] for o in orders] == ["泽州不纳入", "泽州粉磨非引领", "高平一般"]
 
 
 def test_demo_registry_totals_equal_rows_at_every_level():
@@ -147,7 +195,7 @@ def test_demo_registry_totals_equal_rows_at_every_level():
     db.session.commit()
     for level in LEVELS:
         data, summary = list_bytes(level)
-        sheet_summary, rows = assert_summary_matches_rows(data)
+        sheet_summary, rows = assert_summary_matches_rows(data, list_kinds(level))
         assert len(rows) == summary.total.lines > 300
     db.session.delete(db.session.get(Setting, "demo_loaded"))
     db.session.commit()
@@ -195,25 +243,44 @@ def test_registry_export_round_trips(make_enterprise, make_line):
     enterprise = make_enterprise(name="名录企业", grade="B-", town="北石店镇", contact_phone="0356-1234567",
                                  small_micro=True)
     make_line(enterprise, name="1#窑", capacity=2500.0, can_stop_quickly=False, so2_t_yr=30.5,
-              measures={"yellow": ("other", None, 0.1), "orange": ("limit", 20.0, None), "red": ("stop", None, None)})
+              measures={"yellow": ("other", None, 0.1), "orange": ("limit", 20.0, None, "no_g4"),
+                        "red": ("stop", None, None, "no_road")})
     make_enterprise(name="无线企业", category="GENERAL", industry_code="other", grade=None)
+    coking = make_enterprise(name="焦化保障", industry_code="coking", category="GUARANTEED", grade="B",
+                             category_reason="国家战略性产业")
+    make_line(coking, name="1#焦炉", coking_hours=24.0, measures={
+        "yellow": {"action": "coking_time", "hours": 36.0, "transport": "no_g4"},
+        "orange": {"action": "order_led", "cap_pct": 70.0}, "red": {"action": "hot_standby"}})
     buffer = io.BytesIO()
-    assert export_registry(buffer) == 2
+    assert export_registry(buffer) == 3
     _, headers, rows = read(buffer.getvalue(), "企业名录", header_row=1)
     assert headers == list(REGISTRY_HEADERS)
-    first, second = rows
+    first, second, third = rows
     assert {k: first[k] for k in ("企业名称", "统一社会信用代码", "县（市、区）", "乡镇（街道）", "联系电话", "行业类别",
-                                  "行业子类", "管控类别", "绩效等级", "小微企业", "上年度存在违法违规")} == {
+                                  "行业子类", "管控类别", "绩效等级", "分类原因", "小微企业", "上年度存在违法违规")} == {
         "企业名称": "名录企业", "统一社会信用代码": enterprise.credit_code, "县（市、区）": "城区",
         "乡镇（街道）": "北石店镇", "联系电话": "0356-1234567", "行业类别": "水泥", "行业子类": "熟料",
-        "管控类别": "绩效分级", "绩效等级": "B-", "小微企业": "是", "上年度存在违法违规": "否"}
-    assert (first["生产线"], first["产能"], first["可短时停产"], first["SO2(吨/年)"], first["年运行天数"]) == \
-        ("1#窑", 2500, "否", 30.5, 300)
-    assert (first["黄色预警措施类型"], first["黄色预警其他措施削减比例"], first["橙色预警限产比例(%)"],
-            first["红色预警措施类型"], first["红色预警核查指标"]) == ("其他", 0.1, 20, "停产", "用电量")
-    assert first["红色预警限产比例(%)"] is None
+        "管控类别": "绩效分级", "绩效等级": "B-", "分类原因": None, "小微企业": "是", "上年度存在违法违规": "否"}
+    assert (first["生产线"], first["产能"], first["可短时停产"], first["正常结焦时间(小时)"], first["SO2(吨/年)"],
+            first["年运行天数"]) == ("1#窑", 2500, "否", None, 30.5, 300)
+    assert (first["黄色预警措施类型"], first["黄色预警其他措施削减比例"], first["黄色预警运输管控"]) == \
+        ("其他", 0.1, "无运输管控")
+    assert (first["橙色预警措施类型"], first["橙色预警限产/停产比例(%)"], first["橙色预警运输管控"]) == \
+        ("限产", 20, "禁止国四及以下重型载货车辆（含燃气）运输")
+    assert (first["红色预警措施类型"], first["红色预警限产/停产比例(%)"], first["红色预警运输管控"],
+            first["红色预警核查指标"]) == ("停产", None, "停止公路运输", "用电量")
     assert (second["企业名称"], second["管控类别"], second["绩效等级"], second["生产线"], second["SO2(吨/年)"]) == \
         ("无线企业", "一般管控", None, None, None)
+    assert (third["管控类别"], third["绩效等级"], third["分类原因"], third["正常结焦时间(小时)"]) == \
+        ("保障类", "B", "国家战略性产业", 24)
+    assert (third["黄色预警措施类型"], third["黄色预警延长后结焦时间(小时)"], third["黄色预警限产/停产比例(%)"]) == \
+        ("延长结焦时间", 36, None)
+    assert (third["橙色预警措施类型"], third["橙色预警负荷上限(%)"], third["橙色预警运输管控"]) == \
+        ("以量定产", 70, "无运输管控")
+    assert (third["红色预警措施类型"], third["红色预警负荷上限(%)"]) == ("停产保温（保窑/焖炉）", None)
+    # Read back, it changes nothing.
+    report, _ = inspect_file(buffer.getvalue(), "名录.xlsx")
+    assert report.clean and report.table() == [("企业", 0, 0, 3), ("生产线", 0, 0, 2), ("减排措施", 0, 0, 6)]
 
 
 def test_registry_export_for_one_county(make_enterprise, make_line, county):
@@ -236,7 +303,7 @@ def test_counties_zip_has_one_workbook_per_county(registry):
     assert {r["企业名称"] for r in rows} == {"泽州不纳入", "泽州粉磨引领", "泽州粉磨非引领"}
     _, _, summary = read(archive.read("泽州县_红色预警减排清单.xlsx"), "汇总")
     assert [s["县（市、区）"] for s in summary] == ["泽州县", "合计"]
-    assert_summary_matches_rows(archive.read("城区_红色预警减排清单.xlsx"))
+    assert_summary_matches_rows(archive.read("城区_红色预警减排清单.xlsx"), list_kinds("red"))
 
 
 def test_export_list_command_writes_the_county_workbook(runner, registry, tmp_path):

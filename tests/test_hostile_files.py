@@ -28,7 +28,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 NAME = '=HYPERLINK("http://evil.example","点我")'
 ADDED = "+SUM(1,2)公司"
 LINE, FACILITIES, TEXT, INDICATORS = "+1", "@SUM(A1)", "-2+3", "=1+1"
-MEASURES = {"yellow": ("stop", None, None), "orange": ("stop", None, None), "red": ("stop", None, None)}
+MEASURES = {level: ("stop", None, None, "no_g4") for level in ("yellow", "orange", "red")}  # meet every floor
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(range(256))
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -47,7 +47,8 @@ def cells(data):
 
 
 def assert_no_formulas(data, expected=(), where=""):
-    """No cell is a formula; formula-like text is a string cell with Excel's quote prefix; ``expected`` appear."""
+    """No cell is a formula; formula-like text is a string cell with Excel's quote prefix; ``expected`` appear (a
+    measure text follows its measure's label in a list's 减排措施 cell)."""
     found = cells(data)
     assert found, where
     for sheet, cell in found:
@@ -56,7 +57,7 @@ def assert_no_formulas(data, expected=(), where=""):
             assert cell.data_type == "s" and cell.quotePrefix, (where, sheet, cell.coordinate, cell.value)
     values = {cell.value for _, cell in found}
     for text in expected:
-        assert text in values or any(isinstance(v, str) and v.startswith(text) for v in values), (where, text)
+        assert text in values or any(isinstance(v, str) and text in v for v in values), (where, text)
     return {sheet for sheet, _ in found}
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from emergency.importing.pipeline import commit_file, inspect_file
+from emergency.importing.plan_measures import UNREADABLE_TEXT
 from models import Enterprise, LineMeasure, ProductionLine, db
 from tests.conftest import new_credit_code
 from tests.import_support import csv_bytes, gov_code, gov_sheet, problems, snapshot, xlsx
@@ -20,10 +21,11 @@ def line_row(name, code, line="1#窑", county="城区", industry="水泥（熟�
 
 
 def measures_of(code):
-    rows = (db.session.query(ProductionLine.name, LineMeasure.level, LineMeasure.action, LineMeasure.limit_pct,
-                             LineMeasure.other_fraction, LineMeasure.text)
+    """{(line, level): (action, its % / hours / cap parameter, other_fraction, transport, text)}."""
+    rows = (db.session.query(ProductionLine.name, LineMeasure)
             .join(LineMeasure.line).join(ProductionLine.enterprise).filter(Enterprise.credit_code == code))
-    return {(line, level): (action, pct, fraction, text) for line, level, action, pct, fraction, text in rows}
+    return {(line, m.level): (m.action, next((v for v in (m.limit_pct, m.hours, m.cap_pct) if v is not None), None),
+                              m.other_fraction, m.transport, m.text) for line, m in rows}
 
 
 @pytest.mark.parametrize("source", ["xlsx", "xls"])
@@ -41,11 +43,12 @@ def test_government_file_with_titles_merged_cells_totals_and_notes(source):
         ("泽州金石水泥有限公司", "泽州县", "cement_clinker", "C")
     assert [(line.name, line.so2_t_yr, line.nox_t_yr, line.operating_days) for line in first.lines] == \
         [("1#窑", 12.5, 30.0, 300), ("2#窑", 8.0, 20.0, 300)]
-    assert measures_of(first.credit_code)[("1#窑", "yellow")] == ("limit", 30.0, None, "限产 30 %")
-    assert measures_of(first.credit_code)[("1#窑", "red")] == ("stop", None, None, "全部停产")
+    assert measures_of(first.credit_code)[("1#窑", "yellow")] == ("limit", 30.0, None, "none", "限产 30 %")
+    assert measures_of(first.credit_code)[("1#窑", "red")] == ("stop", None, None, "none", "全部停产")
     assert (second.name, second.grade_code, second.category_code) == ("泽州兴达建材有限公司", "B-", "GRADED")
+    # Words naming only the truck ban: no stop or limit, with the ban.
     assert measures_of(second.credit_code)[("粉磨线", "yellow")] == (
-        "other", None, 0.0, "禁止使用国四及以下重型载货车辆（含燃气）进行运输")
+        "none", None, None, "no_g4", "禁止使用国四及以下重型载货车辆（含燃气）进行运输")
     assert (third.category_code, third.grade_code, third.lines[0].so2_t_yr) == ("LIVELIHOOD", None, 12.0)
     assert {m[0] for m in measures_of(third.credit_code).values()} == {"none"}
 
@@ -87,12 +90,13 @@ def test_every_problem_is_reported_with_its_row_and_nothing_is_written(make_ente
         ("清单", 7, "E", "“水泥（粉磨站）”的分级方案不允许“A”，可选：引领性、非引领性"),
         ("清单", 8, "G", "不能为负数"),
         ("清单", 9, "G", "不是有效的数字"),
-        ("清单", 10, "I", "无法识别的减排措施：应写明停产、限产X%、自主减排、不停限产或“其他”措施（并填写削减比例）"),
+        ("清单", 10, "I", UNREADABLE_TEXT),
         ("清单", 11, "F", "同一企业的生产线名称重复（与第3行相同）"),
         ("清单", 12, "A", "与第3行的统一社会信用代码相同，但企业名称不同（“甲水泥有限公司”）"),
         ("清单", 13, "E", "保障类企业须达到B级及以上或引领性（晋城市规定），当前为“C”"),
+        ("清单", 13, "", "“保障类”企业须填写保障类别（保障民生、保障城市正常运转或国家战略性产业）"),
         ("清单", 14, "H", "年运行天数应在1到366之间"),
-        ("清单", 15, "I", "限产须填写限产比例（%）"),
+        ("清单", 15, "I", "“限产”须填写比例（%）"),
         ("清单", 16, "F", "填写了生产线数据，但未填写生产线名称"),
         ("清单", 17, "E", "未填写绩效等级（或管控类别）"),
         ("清单", 18, "B", "统一社会信用代码不能为空"),
@@ -124,9 +128,9 @@ def test_two_row_header_with_a_group_over_the_levels_and_per_level_columns():
                                             "J1:K1"])), "a.xlsx")
     assert report.committed, report.lines()
     assert measures_of(code) == {
-        ("1#焦炉", "yellow"): ("limit", 25.0, None, "延长结焦时间至36小时，限产20%"),
-        ("1#焦炉", "orange"): ("limit", 50.0, None, "停产50%"),
-        ("1#焦炉", "red"): ("stop", None, None, "全部停产"),
+        ("1#焦炉", "yellow"): ("limit", 25.0, None, "none", "延长结焦时间至36小时，限产20%"),
+        ("1#焦炉", "orange"): ("line_share", 50.0, None, "none", "停产50%"),
+        ("1#焦炉", "red"): ("stop", None, None, "none", "全部停产"),
     }
 
 
@@ -182,4 +186,4 @@ def test_csv_in_gbk_and_utf8_with_bom_imports(encoding, bom):
     assert report.committed, report.lines()
     enterprise = db.session.query(Enterprise).filter_by(credit_code=code).one()
     assert (enterprise.name, enterprise.county.name) == ("晋城市甲水泥有限公司", "泽州县")
-    assert measures_of(code)[("1#窑", "orange")] == ("limit", 50.0, None, "限产50%")
+    assert measures_of(code)[("1#窑", "orange")] == ("limit", 50.0, None, "none", "限产50%")

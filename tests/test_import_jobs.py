@@ -27,7 +27,7 @@ def three_rows(grade="B"):
     rows = [{"name": "任务导入水泥有限公司", "credit_code": code, "county": "泽州县", "industry_name": "水泥（熟料）",
              "grade": grade, "line_name": f"{i}#窑", "so2_t_yr": i, "red_action": "停产"} for i in (1, 2)]
     rows.append({"name": "任务导入供热站", "credit_code": new_credit_code(), "county": "城区",
-                 "industry_name": "集中供热", "grade": "民生保障"})
+                 "industry_name": "居民供暖锅炉", "grade": "民生保障"})
     return xlsx(("企业名录", registry_rows(rows)))
 
 

@@ -2,6 +2,7 @@
 import pytest
 
 from emergency.importing.layout import match_header
+from emergency.importing.measure_text import SaidMeasure, parse_measure_text
 from emergency.importing.plan import line_rules
 from emergency.importing.values import (
     Vocabulary,
@@ -9,38 +10,55 @@ from emergency.importing.values import (
     fold,
     parse_bool,
     parse_fraction,
-    parse_measure_text,
     parse_number,
     parse_percent,
 )
 from emergency.registry import operations as ops
-from emergency.spreadsheets.writer import REGISTRY_COLUMNS
+from emergency.spreadsheets.registry import REGISTRY_COLUMNS
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("停产", ("stop", None, None)),
-    ("全部停产", ("stop", None, None)),
-    ("停产保窑", ("stop", None, None)),
-    ("限产30%", ("limit", 30.0, None)),
-    ("限产 30 %", ("limit", 30.0, None)),
-    ("限产３０％", ("limit", 30.0, None)),
-    ("停产50%", ("limit", 50.0, None)),
-    ("限产100%", ("stop", None, None)),
-    ("不停产，限产20%", ("limit", 20.0, None)),
-    ("限产", ("limit", None, None)),
-    ("自主减排", ("self", None, None)),
-    ("自主采取减排措施", ("self", None, None)),
-    ("鼓励结合实际，自主采取减排措施", ("self", None, None)),
-    ("不停限产", ("none", None, None)),
-    ("不停产不限产", ("none", None, None)),
-    ("其他", ("other", None, None)),
-    ("禁止使用国四及以下重型载货车辆（含燃气）进行运输", ("other", None, 0.0)),
-    ("以热定产，削减20%", ("other", None, 0.2)),
-    ("加强管理", None),
-    ("", None),
+    ("停产", ("stop", {})),
+    ("全部停产", ("stop", {})),
+    ("停产保窑", ("hot_standby", {})),
+    ("停产保温（保窑/焖炉）", ("hot_standby", {})),
+    ("高炉焖炉", ("hot_standby", {})),
+    ("限产30%", ("limit", {"limit_pct": 30.0})),
+    ("限产 30 %", ("limit", {"limit_pct": 30.0})),
+    ("限产３０％", ("limit", {"limit_pct": 30.0})),
+    ("停产50%", ("line_share", {"limit_pct": 50.0})),
+    ("停产50%，以生产线计", ("line_share", {"limit_pct": 50.0})),
+    ("停产50%（以生产线计）", ("line_share", {"limit_pct": 50.0})),
+    ("限产100%", ("stop", {})),
+    ("不停产，限产20%", ("limit", {"limit_pct": 20.0})),
+    ("不停产，负荷70%", ("none", {})),
+    ("限产", ("limit", {})),
+    ("延长结焦时间至36小时", ("coking_time", {"hours": 36.0})),
+    ("结焦时间延长至36h", ("coking_time", {"hours": 36.0})),
+    ("以热定产，负荷不超过70%", ("heat_led", {"cap_pct": 70.0})),
+    ("以热定产（负荷不超过70%）", ("heat_led", {"cap_pct": 70.0})),
+    ("以热定产，削减20%", ("heat_led", {"cap_pct": 80.0})),
+    ("以量定产", ("order_led", {})),
+    ("自主减排", ("self", {})),
+    ("自主采取减排措施", ("self", {})),
+    ("鼓励结合实际，自主采取减排措施", ("self", {})),
+    ("不停限产", ("none", {})),
+    ("不停产不限产", ("none", {})),
+    ("其他", ("other", {})),
+    ("其他（削减10%）", ("other", {"other_fraction": 0.1})),
+    ("限产30%，禁止国四及以下重型载货车辆运输", ("limit", {"limit_pct": 30.0, "transport": "no_g4"})),
+    ("限产20%；国四禁运；停止公路运输", ("limit", {"limit_pct": 20.0, "transport": "no_road"})),
+    ("禁止使用国四及以下重型载货车辆（含燃气）进行运输", (None, {"transport": "no_g4"})),
+    ("停止公路运输", (None, {"transport": "no_road"})),
 ])
 def test_measure_text(text, expected):
-    assert parse_measure_text(text) == expected
+    action, given = expected
+    assert parse_measure_text(text) == SaidMeasure(action, **given)
+
+
+@pytest.mark.parametrize("text", ["加强管理", "", "无", "/", None])
+def test_words_that_say_no_measure(text):
+    assert parse_measure_text(text) is None
 
 
 @pytest.mark.parametrize("value, expected", [

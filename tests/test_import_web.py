@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 
 from app import create_app
 from emergency.importing.pipeline import inspect_file
-from emergency.spreadsheets.writer import REGISTRY_HEADERS
+from emergency.registry.operations import measure_types
+from emergency.spreadsheets.registry import REGISTRY_HEADERS
 from models import AuditLog, Enterprise, ImportBatch, db
 from tests.conftest import new_credit_code
 from tests.import_support import registry_rows, snapshot, xlsx
@@ -202,7 +203,14 @@ def test_template_is_blank_explains_every_column_and_reads_back(login, make_user
     assert set(guide) == set(REGISTRY_HEADERS)
     assert guide["县（市、区）"][0] == "必填" and "泽州县" in guide["县（市、区）"][2]
     assert "水泥（熟料）" in guide["行业类别"][2] and "B-" in guide["绩效等级"][2]
-    assert "限产" in guide["黄色预警措施类型"][2]
+    types = guide["黄色预警措施类型"][2]
+    assert all(label in types for label in measure_types().labels.values())
+    assert "限产（填“限产/停产比例(%)”）" in types and "延长结焦时间（填“延长后结焦时间(小时)”）" in types
+    assert guide["红色预警运输管控"][2] == "无运输管控、禁止国四及以下重型载货车辆（含燃气）运输、停止公路运输"
+    assert guide["分类原因"][0] == "保障类、不纳入绩效分级必填"
+    assert all(reason in guide["分类原因"][2] for reason in ("保障民生", "保障城市正常运转", "国家战略性产业",
+                                                          "不能稳定达标排放"))
+    assert "居民供暖锅炉" in guide["管控类别"][1] and "1–240小时" in guide["正常结焦时间(小时)"][1]
     report, _ = inspect_file(response.data, "模板.xlsx")
     assert report.file_error == "表中没有数据行" and report.skipped == ["填写说明"]
 

@@ -1,8 +1,8 @@
 """管控类别 and 绩效等级 of an imported enterprise: one column or two (A级, 保障类（A）, 民生保障), completed from the
-stored enterprise or its industry, then checked by ``grades.check_classification`` as the web form does; see
-README, "Importing"."""
+stored enterprise or its industry, then checked by ``grades.check_classification`` as the web form does; and its
+分类原因, checked by ``grades.check_category_reason`` as the web form does. See README, "Importing"."""
 from emergency.importing.values import fold
-from emergency.registry.grades import check_classification
+from emergency.registry.grades import check_category_reason, check_classification
 
 
 class Classifier:
@@ -11,7 +11,7 @@ class Classifier:
 
     def __init__(self, vocab, check):
         self.vocab, self.check = vocab, check
-        self._classified = {}
+        self._classified, self._reasons = {}, {}
 
     def apply(self, entry, values, stored, industry_ok):
         """Set values["category_code"] and values["grade_code"] from the entry's cells, or report why not."""
@@ -26,6 +26,7 @@ class Classifier:
         values["category_code"], values["grade_code"] = resolved
         if industry is not None:
             self._check_classification(entry, found, industry, *resolved)
+        self._check_reason(entry, values, stored)
 
     def _classification_cells(self, entry):
         """({column: (category, grade)}, category, grade) read from the given cells; None after reporting a
@@ -76,3 +77,19 @@ class Classifier:
         for field_name, message in self._classified[combo].items():
             column = "category" if field_name == "category_code" and "category" in found else "grade"
             self.check(entry, column if column in entry.cells else "category", message)
+
+    def _check_reason(self, entry, values, stored):
+        """Read 分类原因 and check it against the category, once per (category, reason) of the file.
+
+        A blank cell (or no such column) keeps the stored reason, unless the category changes: a reason belongs
+        to its category.
+        """
+        if entry.given("category_reason"):
+            values["category_reason"] = fold(entry.cells["category_reason"])
+        elif stored is not None and stored["category_code"] != values["category_code"]:
+            values["category_reason"] = ""
+        combo = (values["category_code"], values.get("category_reason") or "")
+        if combo not in self._reasons:
+            self._reasons[combo] = check_category_reason(self.vocab.categories[combo[0]], combo[1])
+        for message in self._reasons[combo].values():
+            self.check(entry, "category_reason", message)   # a file without the column: “分类原因”列

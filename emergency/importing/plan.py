@@ -1,8 +1,8 @@
 """Turn the rows read from a file into a plan: per enterprise, line and measure, create, update or unchanged.
 
 The checks are the web forms' rules, called as they are: credit_code.validate, grades.check_classification,
-operations.line_rules and measures.validate_parts; text limits are the model columns' lengths. Existing
-records are preloaded as plain rows in a few queries, never one query per row.
+grades.check_category_reason, operations.line_rules and measures.validate_parts; text limits are the model
+columns' lengths. Existing records are preloaded as plain rows in a few queries, never one query per row.
 A blank cell in a file never erases a stored value (see README, "Importing").
 """
 import math
@@ -10,20 +10,17 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from emergency.importing.classification import Classifier
-from emergency.importing.values import (
-    cell_text,
-    fold,
-    is_blank,
-    parse_bool,
-    parse_fraction,
-    parse_measure_text,
-    parse_number,
-    parse_percent,
-)
+from emergency.importing.plan_measures import MeasureCells
+from emergency.importing.values import fold, parse_bool, parse_number
 from emergency.limits import text_limit
 from emergency.registry import credit_code
-from emergency.registry.measures import LIMIT, OTHER, validate_parts
-from emergency.registry.operations import ENTERPRISE_FIELDS, LINE_FIELDS, MEASURE_FIELDS, line_rules
+from emergency.registry.operations import (
+    ENTERPRISE_FIELDS,
+    LINE_FIELDS,
+    MEASURE_FIELDS,
+    line_rules,
+    stored_enterprise,
+)
 from models import LEVELS, Enterprise, LineMeasure, ProductionLine
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -36,11 +33,12 @@ TEXT_LIMITS = {
     **{name: text_limit(getattr(LineMeasure, name)) for name in ("text", "indicators")},
 }
 LINE_DEFAULTS = {"process_stage": "", "facilities": "", "capacity": None, "capacity_unit": "",
-                 "can_stop_quickly": True, "so2_t_yr": 0.0, "nox_t_yr": 0.0, "pm_t_yr": 0.0, "vocs_t_yr": 0.0,
-                 "operating_days": 300}
+                 "can_stop_quickly": True, "coking_hours": None, "so2_t_yr": 0.0, "nox_t_yr": 0.0, "pm_t_yr": 0.0,
+                 "vocs_t_yr": 0.0, "operating_days": 300}
 ENTERPRISE_DEFAULTS = {"town": "", "address": "", "contact_person": "", "contact_phone": "",
-                       "small_micro": False, "violation_prev_year": False, "grade_code": None}
-NUMBERS = ("capacity", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr")
+                       "small_micro": False, "violation_prev_year": False, "grade_code": None,
+                       "category_reason": ""}
+NUMBERS = ("capacity", "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr")
 
 
 @dataclass
@@ -87,6 +85,7 @@ class Planner:
     def __init__(self, vocab, existing, report, county_id=None):
         self.vocab, self.existing, self.report, self.county_id = vocab, existing, report, county_id
         self.classifier = Classifier(vocab, self._check)
+        self.measure_cells = MeasureCells(vocab.types, report)
 
     def enterprise(self, entry):
         """Return an EnterprisePlan, or None when the enterprise has problems (its lines are still checked)."""
@@ -96,17 +95,10 @@ class Planner:
         self._identity(entry, values, stored)
         industry_ok = self._places(entry, values, stored)
         self.classifier.apply(entry, values, stored, industry_ok)
-        for name in ("town", "address", "contact_person", "contact_phone"):
-            if entry.given(name):
-                values[name] = self._text(entry, name)
-        for name in ("small_micro", "violation_prev_year"):
-            if entry.given(name):
-                flag, message = parse_bool(entry.cells[name])
-                if message:
-                    self._check(entry, name, message)
-                else:
-                    values[name] = flag
+        self._details(entry, values)
         ok = len(self.report.problems) == before
+        if ok:
+            values = stored_enterprise(values)    # compared as it would be stored (a reason only where one is taken)
         action = CREATE if stored is None else UPDATE if changed(stored, values, ENTERPRISE_FIELDS) else UNCHANGED
         plan = EnterprisePlan(entry.code, action, stored and stored["id"], values)
         for line in entry.lines:
@@ -119,6 +111,18 @@ class Planner:
                 if line_plan.writes:
                     plan.lines.append(line_plan)
         return plan if ok else None
+
+    def _details(self, entry, values):
+        for name in ("town", "address", "contact_person", "contact_phone"):
+            if entry.given(name):
+                values[name] = self._text(entry, name)
+        for name in ("small_micro", "violation_prev_year"):
+            if entry.given(name):
+                flag, message = parse_bool(entry.cells[name])
+                if message:
+                    self._check(entry, name, message)
+                else:
+                    values[name] = flag
 
     def _check(self, entry, name, message):
         layout, row = entry.origins.get(name, entry.first)
@@ -183,6 +187,18 @@ class Planner:
             self._measure(line, level, measures.get(level), plan, stored)
         return plan if len(self.report.problems) == before else None
 
+    def _measure(self, line, level, cells, plan, stored_line):
+        stored = stored_line and self.existing.measure(stored_line["id"], level)
+        values = self.measure_cells.values(line, level, cells, stored)
+        if values is None:
+            return
+        for part in ("text", "indicators"):
+            self._limit(line, f"{level}_{part}", part, values[part])
+        result = CREATE if stored is None else UPDATE if changed(stored, values, MEASURE_FIELDS) else UNCHANGED
+        plan.measure_actions[level] = result
+        if result != UNCHANGED:
+            plan.measures[level] = values
+
     def _line_cells(self, line, values):
         """Read a line's given cells into ``values``; report those that cannot be read."""
         self._limit(line, "line_name", "line_name", line.name)
@@ -206,65 +222,11 @@ class Planner:
             else:
                 values["can_stop_quickly"] = flag
 
-    def _measure(self, line, level, cells, plan, stored_line):
-        if not cells or all(is_blank(v) for v in cells.values()):
-            return
-        stored = stored_line and self.existing.measure(stored_line["id"], level)
-        found = self._measure_action(line, level, cells, stored)
-        if found is None:
-            return
-        action, pct, fraction, source = found
-        pct = self._number(line, level, cells, "limit_pct", parse_percent, pct)
-        fraction = self._number(line, level, cells, "other_fraction", parse_fraction, fraction)
-        values = {"action": action, "limit_pct": pct if action == LIMIT else None,
-                  "other_fraction": fraction if action == OTHER else None, "hours": None, "cap_pct": None,
-                  "transport": stored["transport"] if stored else "none"}
-        for part in ("text", "indicators"):
-            values[part] = cell_text(cells[part]) if part in cells else (stored[part] if stored else "")
-            self._limit(line, f"{level}_{part}", part, values[part])
-        for part, message in validate_parts(values, self.vocab.types).items():
-            column = part if part in cells else source or "action"
-            line.problem(self.report, f"{level}_{column}", message)
-        result = CREATE if stored is None else UPDATE if changed(stored, values, MEASURE_FIELDS) else UNCHANGED
-        plan.measure_actions[level] = result
-        if result != UNCHANGED:
-            plan.measures[level] = values
-
-    def _measure_action(self, line, level, cells, stored):
-        """(action, limit %, fraction, source column) from the 措施类型 cell, else the 减排措施 text, else the
-        stored measure; None after reporting a cell that is not understood, or a new measure without one."""
-        parsed, source = None, None
-        for part in ("action", "text"):
-            if not is_blank(cells.get(part)):
-                parsed, source = parse_measure_text(cells[part]), part
-                if parsed is not None:
-                    break
-                if part == "action":
-                    labels = "、".join(self.vocab.types.labels.values())
-                    return line.problem(self.report, f"{level}_action", f"无法识别的措施类型，应为：{labels}")
-        if parsed is None and source == "text":
-            return line.problem(self.report, f"{level}_text", "无法识别的减排措施：应写明停产、限产X%、自主减排、"
-                                                               "不停限产或“其他”措施（并填写削减比例）")
-        if parsed is None and stored is None:
-            return line.problem(self.report, f"{level}_action", "未填写措施类型")
-        action, pct, fraction = parsed or (stored["action"], stored["limit_pct"], stored["other_fraction"])
-        if action == LIMIT and pct is None and source == "action" and not is_blank(cells.get("text")):
-            pct = (parse_measure_text(cells["text"]) or (None, None))[1]
-        return action, pct, fraction, source
-
     def _limit(self, line, column, name, text):
         """Report ``text`` in ``column`` when it is longer than the model column behind ``name`` holds."""
         message = too_long(name, text)
         if message:
             line.problem(self.report, column, message)
-
-    def _number(self, line, level, cells, part, parse, default):
-        if is_blank(cells.get(part)):
-            return default
-        number, message = parse(cells[part])
-        if message:
-            line.problem(self.report, f"{level}_{part}", message)
-        return number
 
 
 def too_long(name, text):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from emergency.importing.layout import column_letter
 from emergency.importing.plan import CREATE, UNCHANGED, UPDATE
 from emergency.importing.values import cell_text
-from emergency.spreadsheets.writer import REGISTRY_COLUMNS
+from emergency.spreadsheets.registry import REGISTRY_COLUMNS
 
 FIELD_LABELS = dict(REGISTRY_COLUMNS)
 KINDS = (("enterprise", "企业"), ("line", "生产线"), ("measure", "减排措施"))

@@ -1,11 +1,15 @@
 """The blank import template: the registry layout (which the import reads back) and a sheet explaining it.
 
-It is built from spreadsheets.py's sheet layout and formats, so it looks like the registry export.
+It is built from spreadsheets.py's sheet layout and formats, so it looks like the registry export. The values it
+lists (measure types, transport rules, category reasons, industries...) are read from the reference tables.
 """
 import xlsxwriter
 
+from emergency.registry.grades import category_reason_choices, livelihood_industries
+from emergency.registry.measures import TRANSPORT_LABELS, TRANSPORTS
 from emergency.registry.operations import measure_types
-from emergency.spreadsheets.writer import REGISTRY_COLUMNS, REGISTRY_HEADERS, WORKBOOK_OPTIONS, Sheet, _formats
+from emergency.spreadsheets.registry import MEASURE_COLUMNS, REGISTRY_COLUMNS, REGISTRY_HEADERS
+from emergency.spreadsheets.writer import WORKBOOK_OPTIONS, Sheet, _formats
 from models import LEVEL_LABELS, LEVELS, Category, County, Grade, Industry, db
 
 TEMPLATE_FILENAME = "应急减排清单导入模板.xlsx"
@@ -18,11 +22,18 @@ def _reference():
     def join(rows):
         return "、".join(rows)
 
+    types = measure_types().by_code.values()
+    headers = dict(MEASURE_COLUMNS)
     return {
         "county": join(c.name for c in db.session.query(County).order_by(County.sort_order)),
         "industry_name": join(i.display_name for i in db.session.query(Industry).order_by(Industry.sort_order)),
         "category": join(c.label for c in db.session.query(Category).order_by(Category.sort_order)),
         "grade": join(g.label for g in db.session.query(Grade).order_by(Grade.sort_order)),
+        "category_reason": join(label for _, label in category_reason_choices()),
+        "livelihood": join(livelihood_industries()),
+        "transport": join(TRANSPORT_LABELS[code] for code in TRANSPORTS),
+        # Each type with the column its parameter goes in: 限产（填“限产/停产比例(%)”）.
+        "action": join(f"{t.label}（填“{headers[t.param_field]}”）" if t.param_field else t.label for t in types),
     }
 
 
@@ -35,28 +46,42 @@ def help_rows():
         "county": ("必填", "企业所属县（市、区）", ref["county"]),
         "industry_name": ("必填", "行业分子类的，写成“水泥（熟料）”，或在“行业子类”列填写子类", ref["industry_name"]),
         "industry_sub_type": ("选填", "行业子类，如熟料、粉磨站、烧结砖", ""),
-        "category": ("与绩效等级至少填一项", "不填时：填了绩效等级的按“绩效分级”，非重点行业按“一般管控”",
-                     ref["category"]),
+        "category": ("与绩效等级至少填一项", "不填时：填了绩效等级的按“绩效分级”，非重点行业按“一般管控”；"
+                     f"“民生”仅适用于{ref['livelihood']}", ref["category"]),
         "grade": ("与管控类别至少填一项",
                   "按行业分级方案填写；“A级”“B-级”“引领性企业”“保障类（A）”“民生保障”等写法均可",
                   ref["grade"]),
+        "category_reason": ("保障类、不纳入绩效分级必填",
+                            "保障类填保障类别，不纳入绩效分级填原因（填写原因本身，如“保障民生”）；其他类别不填",
+                            ref["category_reason"]),
         "small_micro": ("选填", "", YES_NO),
         "violation_prev_year": ("选填", "", YES_NO),
         "line_name": ("选填", "不填则该行只登记企业；同一企业内生产线名称不能重复，按名称匹配已有生产线", ""),
         "can_stop_quickly": ("选填", "焦炉、高炉等不可短时停产的填“否”；新增生产线不填时为“是”", YES_NO),
+        "coking_hours": ("焦炉选填", "正常生产时的结焦时间，1–240小时；“延长结焦时间”措施按此核算削减比例", ""),
         "operating_days": ("选填", "1–366的整数；新增生产线不填时为300", ""),
     }
     for name in ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity"):
         notes[name] = ("选填", "数字，不能为负数；新增生产线不填时排放量为0", "")
-    actions = "、".join(measure_types().labels.values())
     for level in LEVELS:
-        label = LEVEL_LABELS[level]
-        notes[f"{level}_action"] = ("选填", f"{label}预警措施类型；不填时按“减排措施”文字识别（如“限产30%”）", actions)
-        notes[f"{level}_limit_pct"] = ("限产时必填", "大于0、小于100的百分数，如30", "")
-        notes[f"{level}_other_fraction"] = ("“其他”措施必填", "削减比例，0–1之间的小数，如0.1；也可写10%", "")
-        notes[f"{level}_text"] = ("选填", "写入停限产通知单的措施文字", "")
-        notes[f"{level}_indicators"] = ("选填", "核查指标，如用电量、用气量", "")
+        notes.update(_level_notes(level, ref))
     return [(header, *notes.get(name, ("选填", "", ""))) for name, header in REGISTRY_COLUMNS]
+
+
+def _level_notes(level, ref):
+    label = LEVEL_LABELS[level]
+    return {
+        f"{level}_action": ("选填", f"{label}预警措施类型；不填时按“减排措施”文字识别（如“限产30%”“停产50%，以生产线计”"
+                                    "“延长结焦时间至36小时”“以热定产，负荷不超过70%”）", ref["action"]),
+        f"{level}_limit_pct": ("限产、按生产线停产必填", "大于0、小于100的百分数，如30；“停产50%，以生产线计”填50", ""),
+        f"{level}_hours": ("延长结焦时间必填", "延长后的结焦时间（小时），如36；须同时填写生产线的正常结焦时间", ""),
+        f"{level}_cap_pct": ("以热定产、以量定产必填", "负荷上限（%），大于0、不超过100，如70", ""),
+        f"{level}_other_fraction": ("“其他”措施必填", "削减比例，0–1之间的小数，如0.1；也可写10%", ""),
+        f"{level}_transport": ("选填", "不填时按“减排措施”文字识别（写有“国四”“停止公路运输”的），都没有则为无运输管控",
+                               ref["transport"]),
+        f"{level}_text": ("选填", "写入停限产通知单的措施文字", ""),
+        f"{level}_indicators": ("选填", "核查指标，如用电量、用气量", ""),
+    }
 
 
 def write_import_template(fh):

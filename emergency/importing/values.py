@@ -9,19 +9,17 @@ import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 
-from emergency.registry.measures import LIMIT, OTHER, STOP, MeasureTypes
+from emergency.registry.measures import MeasureTypes
 from emergency.text import fold
 from models import Category, County, Grade, Industry, MeasureType, db
 from seed.load import read_csv
 
 DASHES = re.compile("[\u2010-\u2015\u2212\uff0d\ufe63]")
 SPACES = re.compile(r"\s+")
-PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
 BLANKS = {"", "/", "-", "--", "—", "——", "无", "空", "N/A", "NA", "NONE"}
 RAW_BLANKS = BLANKS | {"／", "－", "－－", "―", "――", "Ｎ/Ａ", "Ｎ／Ａ", "\\", "、"}
 YES = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "✔", "可", "可以", "能", "有"}
 NO = {"否", "N", "NO", "FALSE", "0", "×", "✗", "✘", "X", "不可", "不可以", "不能", "无", "不"}
-LIMIT_WORDS = ("限产", "减产", "停产", "压减")
 
 
 def key(text):
@@ -103,46 +101,6 @@ def parse_bool(value):
     if text in BLANKS:
         return None, None
     return None, "应填写“是”或“否”"
-
-
-@lru_cache(maxsize=1)
-def measure_phrases():
-    """(exact {key: (action, fraction)}, contains [(key, action, fraction)]) from measure_synonyms.csv."""
-    exact, contains = {}, []
-    for row in read_csv("measure_synonyms.csv"):
-        fraction = float(row["other_fraction"]) if row["other_fraction"].strip() else None
-        entry = (row["action"], fraction)
-        if row["match"] == "exact":
-            exact[key(row["phrase"])] = entry
-        else:
-            contains.append((key(row["phrase"]), *entry))
-    return exact, contains
-
-
-def parse_measure_text(value):
-    """Read a measure written as text: (action, limit_pct, other_fraction), or None when unreadable.
-
-    停产 / 全部停产 → stop; 限产30% / 限产 30 % / 停产50% → limit 30 / 50; 自主减排 → self; 不停限产 → none;
-    以热定产，削减20% → other 0.2. The table is data (measure_synonyms.csv).
-    """
-    text = key(cell_text(value))
-    if not text:
-        return None
-    exact, contains = measure_phrases()
-    for label in (text, text.rstrip("。.;；")):
-        if label in exact:
-            action, fraction = exact[label]
-            return action, None, fraction
-    found = PERCENT.search(text)
-    pct = float(found.group(1)) if found else None
-    if pct is not None and any(word in text for word in LIMIT_WORDS):
-        return (STOP, None, None) if pct >= 100 else (LIMIT, pct, None)
-    for phrase, action, fraction in contains:
-        if phrase in text:
-            if action == OTHER and fraction is None and pct is not None:
-                fraction = pct / 100
-            return action, (pct if action == LIMIT else None), fraction
-    return None
 
 
 @lru_cache(maxsize=1)

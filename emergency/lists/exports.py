@@ -5,7 +5,8 @@ from emergency.lists.accounting import accumulator_for
 from emergency.lists.listing import counties, enterprise_ids, iter_enterprises, iter_list_rows
 from emergency.platform.jobs import counted
 from emergency.registry.operations import measure_types
-from emergency.spreadsheets.writer import write_list_workbook, write_registry_workbook, write_zip
+from emergency.spreadsheets.registry import write_registry_workbook
+from emergency.spreadsheets.writer import write_list_workbook, write_zip
 from models import LEVEL_LABELS, Enterprise, ProductionLine, db
 
 CITY_NAME = "晋城市"

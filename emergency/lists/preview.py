@@ -7,7 +7,7 @@ reporting what is wrong with it until it is fixed.
 import hashlib
 from types import SimpleNamespace
 
-from emergency.importing.values import parse_measure_text
+from emergency.importing.measure_text import parse_measure_text
 from emergency.lists.inputs import RuleInputs, annual_total, entered, facts_of, stored_measure
 from emergency.lists.verdicts import ERROR, at_least
 from emergency.registry.measures import weaker_than
@@ -63,9 +63,9 @@ def _level_warnings(inputs, verdict, mine, previous, params):
     found += [p.message for p in verdict.problems if p.code == "line_share"]
     if previous is not None and not at_least(mine, previous[1], types, params):
         found.append(f"弱于本生产线{LEVEL_LABELS[previous[0]]}预警措施（{previous[1].full_label(types)}）")
-    said = parse_measure_text(mine.text) if mine.text else None
-    if said and said[0] and said[0] != mine.action and said[0] in types:
-        found.append(f"措施文字“{mine.text}”写的是“{types[said[0]].label}”，与措施类型“{types[mine.action].label}”不一致")
+    said = parse_measure_text(mine.text, types) if mine.text else None
+    if said is not None and said.action != mine.action and said.action in types:
+        found.append(f"措施文字“{mine.text}”写的是“{types[said.action].label}”，与措施类型“{types[mine.action].label}”不一致")
     return found
 
 

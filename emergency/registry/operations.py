@@ -7,7 +7,7 @@ from emergency.errors import DomainError
 from emergency.grading import history as grade_changes
 from emergency.registry import credit_code
 from emergency.registry.grades import check_category_reason, check_classification
-from emergency.registry.measures import MeasureTypes, clean_params, validate_parts
+from emergency.registry.measures import MAX_COKING_HOURS, MeasureTypes, clean_params, validate_parts
 from models import (
     Category,
     County,
@@ -165,6 +165,9 @@ def line_rules(values):
     days = values.get("operating_days")
     if days is None or not 1 <= days <= 366:
         errors["operating_days"] = "年运行天数应在1到366之间"
+    hours = values.get("coking_hours")
+    if hours is not None and not 1 <= hours <= MAX_COKING_HOURS:
+        errors["coking_hours"] = f"应在1到{MAX_COKING_HOURS}小时之间"   # the form's own message: shown once
     return errors
 
 

@@ -1,1 +1,2 @@
-"""All spreadsheet I/O: the one writer (xlsxwriter, formats, print setup, formula guard) and the one reader."""
+"""All spreadsheet I/O: the one writer (xlsxwriter, formats, print setup, formula guard; the registry workbook in
+``registry``) and the one reader."""
