@@ -21,7 +21,9 @@ from models.base import utcnow
 from tests.html import has_inline_script, loads_external
 from tests.querycount import count_queries
 
-FULL = {"yellow": ("other", None, 0.1), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
+# Meets the B floors (with the truck ban), and counts something at every level.
+FULL = {"yellow": ("other", None, 0.1, "no_g4"), "orange": ("limit", 20.0, None, "no_g4"),
+        "red": ("stop", None, None, "no_g4")}
 
 
 @pytest.fixture(autouse=True)

@@ -40,7 +40,8 @@ def test_floor_from_reference_data_flags_weaker_measure(make_enterprise, make_li
     assert (row.measure.status, row.measure.floor_label, row.measure.label) == (
         "error", "限产20%；禁止国四及以下重型载货车辆（含燃气）运输", "限产10%")
     assert [p.code for p in row.measure.errors] == ["below_floor"]
-    assert row.reductions["so2"] == pytest.approx(0.01)  # counts what was entered
+    # A line in error is not issued: it counts no reduction until it is fixed.
+    assert (row.measure.cut, row.reductions["so2"]) == (pytest.approx(0.1), 0.0)
     missing = next(iter_list_rows("red"))
     assert (missing.measure.status, [p.code for p in missing.measure.errors], missing.reductions["so2"]) == (
         "error", ["missing"], 0.0)

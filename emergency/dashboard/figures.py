@@ -132,7 +132,7 @@ def scan_figures(county_id=None):
             daily = daily_baselines(row)
             for accumulator, measure in zip(accumulators, verdicts):
                 accumulator.add(_TotalsRow(row.county_id, row.county_name, row.enterprise_id, measure,
-                                           {p: d * measure.cut for p, d in zip(POLLUTANTS, daily)}))
+                                           {p: d * measure.counted for p, d in zip(POLLUTANTS, daily)}))
     total_name = "全市" if county_id is None else "合计"
     return [a.result(total_name) for a in accumulators], checker.report().errors
 

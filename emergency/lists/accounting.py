@@ -89,9 +89,10 @@ class Accumulator:
         totals = self.totals[row.county_id]
         self.enterprises[row.county_id].add(row.enterprise_id)
         totals.lines += 1
-        kind = row.measure.order_kind
         # Counted by what the line must do: stop (停产, 停产保温, 按生产线停产), limit (限产, 延长结焦时间,
-        # 以热定产/以量定产, 其他), or reduce voluntarily.
+        # 以热定产/以量定产, 其他), or reduce voluntarily. A line in error is under review: its measure is not
+        # issued, so it counts only as such (and its rows carry no reduction).
+        kind = "error" if row.measure.is_error else row.measure.order_kind
         totals.stop_lines += kind == "stop"
         totals.limit_lines += kind in ("limit", "capped")
         totals.self_lines += kind == "self"

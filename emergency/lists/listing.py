@@ -85,7 +85,7 @@ def enterprise_rows(enterprise, level, inputs=None):
         enterprise_id=enterprise.id, enterprise_name=enterprise.name, credit_code=enterprise.credit_code,
         industry=enterprise.industry.display_name, grade_label=enterprise.grade_label,
         line_id=line.id, line_name=line.name, process_stage=line.process_stage, facilities=line.facilities,
-        measure=measure, reductions={p: line.daily_baseline(p) * measure.cut for p in POLLUTANTS},
+        measure=measure, reductions={p: line.daily_baseline(p) * measure.counted for p in POLLUTANTS},
     ) for line, measure in zip(enterprise.lines, verdicts)]
 
 
@@ -172,7 +172,7 @@ def iter_list_rows(level, county_id=None, enterprise_ids=None):
                 grade_label=labels.grade_label(facts.category_code, facts.grade_code), line_id=line_id,
                 line_name=line_name, process_stage=stage, facilities=facilities, measure=measure,
                 # Same formula as ProductionLine.daily_baseline: annual emission / operating days.
-                reductions={p: ((a or 0.0) / days if days else 0.0) * measure.cut
+                reductions={p: ((a or 0.0) / days if days else 0.0) * measure.counted
                             for p, a in zip(POLLUTANTS, annual)},
             )
 

@@ -79,6 +79,11 @@ class EffectiveMeasure:
         return self.cut
 
     @property
+    def counted(self):
+        """The fraction the accounting counts: none for a line in error, whose measure is not issued."""
+        return 0.0 if self.is_error else self.cut
+
+    @property
     def errors(self):
         return [p for p in self.problems if p.severity == ERROR]
 
