@@ -2,7 +2,6 @@
 rules' settings, and the table's export and import. City staff and admins only."""
 import hashlib
 import io
-import os
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,6 +14,7 @@ from emergency.registry import floors as ops
 from emergency.registry.floor_sheets import FILENAME, commit_floors, export_floors, inspect_floors
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
+from emergency.web.imports import upload_name
 from emergency.web.paging import paginate
 from forms.base import add_error
 from forms.floor import FloorFilterForm, FloorForm, FloorUploadForm, NewFloorForm, SettingsForm
@@ -142,7 +142,7 @@ def upload():
     form = FloorUploadForm()
     if form.validate_on_submit():
         storage = form.file.data
-        filename = os.path.basename((storage.filename or "").replace("\\", "/")) or "未命名"
+        filename = upload_name(storage)
         data = storage.read()
         report, _ = inspect_floors(data, filename)
         commit_form = None
