@@ -78,9 +78,10 @@ def register_blueprints(app):
     for module in (versions, alerts, dashboard):
         app.register_blueprint(module.bp)
 
-    from emergency.web import imports
+    from emergency.web import floors, imports
 
     app.register_blueprint(imports.bp)
+    app.register_blueprint(floors.bp)
 
 
 def register_hooks(app):

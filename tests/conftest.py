@@ -20,6 +20,7 @@ from models import (
     Grade,
     Industry,
     LineMeasure,
+    MeasureFloor,
     ProductionLine,
     User,
     db,
@@ -63,6 +64,7 @@ def app(tmp_path_factory):
         db.create_all()
         load_reference()
         db.session.commit()
+        wipe()   # the seed's own audit entries (floors are audited): every test starts with an empty log
     yield app
     with app.app_context():
         db.session.remove()
@@ -104,11 +106,19 @@ def _clean_db(app, request):
     """Give every test an app context and leave only reference data behind."""
     with app.app_context():
         yield
-        wipe()
         if request.node.get_closest_marker("mutates_reference"):
-            load_reference()
-            db.session.commit()
+            restore_reference()
+        wipe()
         db.session.remove()
+
+
+def restore_reference():
+    """Reload the reference data a test changed. Floors edited on the floors page are skipped by the seed
+    loader, so they are deleted first and loaded afresh."""
+    db.session.rollback()
+    db.session.query(MeasureFloor).filter(MeasureFloor.edited_at.is_not(None)).delete()
+    load_reference()
+    db.session.commit()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from emergency.grading import attachments, workflow
 from emergency.platform import jobs
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
-from models import County, db
+from models import County, Industry, MeasureFloor, db
 
 PERSONAS = ("anon", "ent_other", "ent_own", "county_other", "county_own", "city", "admin")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -96,6 +96,15 @@ MATRIX = {
     "alerts.download": {"GET": OWN_COUNTY_FILE},
     "alerts.receipt": {"POST": dict(anon=L, ent_other=403, ent_own=403, county_other=404, county_own=OK, city=403,
                                     admin=403)},
+    "floors.index": {"GET": CITY_ONLY},
+    "floors.settings": {"POST": CITY_ONLY},
+    "floors.new": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    # The world's floor is an industry-wide row: an allowed deletion is refused with a message (and a redirect).
+    "floors.edit": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "floors.delete": {"POST": dict(CITY_ONLY, city=R, admin=R)},
+    "floors.export": {"GET": CITY_ONLY},
+    "floors.upload": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "floors.commit": {"POST": dict(CITY_ONLY, city=R, admin=R)},
 }
 PUBLIC = {"static"}
 
@@ -129,8 +138,14 @@ def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypat
     values = {"enterprise_id": own.id, "line_id": line.id, "request_id": req.id,
               "attachment_id": req.attachments[0].id, "version_id": version.id, "alert_id": alert.id,
               "dispatch_id": alert.steps[0].dispatches[0].id, "job_id": job.id, "user_id": users["target"].id,
-              "level": "red", "active": 0}
+              "level": "red", "active": 0, "floor_id": _floor_id()}
     return users, values, {"old": first.id, "new": version.id}
+
+
+def _floor_id():
+    clinker = db.session.query(Industry).filter_by(code="cement_clinker").one()
+    return db.session.query(MeasureFloor.id).filter_by(industry_id=clinker.id, grade_code="B", level="red",
+                                                       process="").scalar()
 
 
 def _url(app, rule, values, query):

@@ -26,12 +26,21 @@ REDACTED = {"password_hash"}
 NOISE = {"version", "updated_at"}
 AUDITED = {}
 TYPE_LABELS = {}
+# Which rows of a registered class are audited, where not all are (settings: only the rules' own).
+AUDITED_WHEN = {}
 
 
-def register(cls, entity_type, label, enterprise_of, summary_of):
-    """Audit ``cls`` as ``entity_type``; ``enterprise_of(obj, conn)`` and ``summary_of(obj)`` describe a row."""
+def _always(obj):
+    return True
+
+
+def register(cls, entity_type, label, enterprise_of, summary_of, when=None):
+    """Audit ``cls`` as ``entity_type``; ``enterprise_of(obj, conn)`` and ``summary_of(obj)`` describe a row,
+    and ``when(obj)``, if given, says whether a row is audited at all."""
     AUDITED[cls] = (entity_type, enterprise_of, summary_of)
     TYPE_LABELS[entity_type] = label
+    if when is not None:
+        AUDITED_WHEN[cls] = when
 
 
 def _measure_enterprise(measure, conn):
@@ -159,7 +168,7 @@ def _entries(session, conn):
     for action, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
         for obj in objects:
             spec = AUDITED.get(type(obj))
-            if spec is None:
+            if spec is None or not AUDITED_WHEN.get(type(obj), _always)(obj):
                 continue
             entity_type, enterprise_of, summary_of = spec
             if action == "create":

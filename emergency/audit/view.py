@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 
 from emergency.audit.trail import TYPE_LABELS
 from emergency.clock import local_day_start_utc, to_local
+from emergency.lists.policy import FLOOR_SCOPE_LABELS, SETTING_LABELS
 from emergency.registry.measures import TRANSPORT_LABELS
 from emergency.registry.queries import _like_escape
 from emergency.text import fold
@@ -37,16 +38,21 @@ FIELD_LABELS = {
     "uploaded_by_id": "上传人编号", "kind": "来源", "old_category_code": "原类别", "old_grade_code": "原等级",
     "new_category_code": "新类别", "new_grade_code": "新等级", "reason_code": "降级原因", "status": "状态",
     "applied_at": "生效时间", "decided_by_id": "决定人编号", "decided_by_name": "决定人",
+    "scope": "适用范围", "process": "工序", "hours": "延长后的结焦时间（小时）", "cap_pct": "负荷上限（%）",
+    "transport": "运输管控", "provisional": "暂定（待核定）", "source": "依据", "edited_at": "修改时间",
+    "edited_by": "修改人",
 }
 TYPE_FIELD_LABELS = {
     "enterprise": {"name": "企业名称"}, "line": {"name": "生产线名称"},
     "request": {"reason": "申请理由"}, "grade": {"reason": "原因说明"},
+    "floor": {"text": "措施内容", "limit_pct": "比例（%）"}, "setting": {"key": "参数", "value": "取值"},
 }
 CODE_LABELS = {
     "level": LEVEL_LABELS, "role": ROLE_LABELS, "kind": HISTORY_KIND_LABELS, "transport": TRANSPORT_LABELS,
-    "reason_code": DOWNGRADE_REASONS,
+    "reason_code": DOWNGRADE_REASONS, "scope": FLOOR_SCOPE_LABELS,
 }
-TYPE_CODE_LABELS = {"request": {"state": STATE_LABELS}, "grade": {"status": HISTORY_STATUS_LABELS}}
+TYPE_CODE_LABELS = {"request": {"state": STATE_LABELS}, "grade": {"status": HISTORY_STATUS_LABELS},
+                    "setting": {"key": SETTING_LABELS}}
 SOURCE_LABELS = {"web": "网页", "cli": "命令行", "import": "导入", "auto": "自动"}
 
 

@@ -73,3 +73,7 @@ COMMANDS = [seed_command, create_user_command, *LIST_COMMANDS, *ADMIN_COMMANDS, 
 from emergency.cli.imports import import_list_command  # noqa: E402  (appended so the list above stays untouched)
 
 COMMANDS.append(import_list_command)
+
+from emergency.cli.floors import COMMANDS as FLOOR_COMMANDS  # noqa: E402
+
+COMMANDS.extend(FLOOR_COMMANDS)

@@ -34,12 +34,24 @@ def import_list_command(file, dry_run):
         raise SystemExit(1)
     with open(file, "rb") as fh:
         data = fh.read()
+    run_import(data, filename, dry_run, inspect_file,
+               lambda data, name, username: commit_file(data, name, username=username, source="cli"),
+               lambda report: f"已导入（导入批次 {report.batch_id}）。")
+
+
+def run_import(data, filename, dry_run, inspect, commit, done):
+    """Check a file (dry run) or import it all or nothing as ``cli:<os user>``, print the report, and exit 1
+    when it has problems.
+
+    ``inspect(data, filename)`` returns (report, plans); ``commit(data, filename, username)`` returns a report
+    whose ``committed`` says whether it wrote; ``done(report)`` is the closing line of a commit.
+    """
     username = f"cli:{_os_user()}"
     with acting_as(username, f"import:{filename}"):
         if dry_run:
-            report, _ = inspect_file(data, filename)
+            report, _ = inspect(data, filename)
         else:
-            report = commit_file(data, filename, username=username, source="cli")
+            report = commit(data, filename, username)
             if report.committed:
                 db.session.commit()
             else:
@@ -48,7 +60,4 @@ def import_list_command(file, dry_run):
         click.echo(line)
     if not report.clean:
         raise SystemExit(1)
-    if dry_run:
-        click.echo("检查通过（试运行，未写入任何数据）。")
-    else:
-        click.echo(f"已导入（导入批次 {report.batch_id}）。")
+    click.echo("检查通过（试运行，未写入任何数据）。" if dry_run else done(report))

@@ -30,6 +30,11 @@ def setting_defaults():
 
 def _default(key):
     return field(default_factory=lambda: setting_defaults()[key])
+SETTING_LABELS = {
+    "strictest_limit_pct": "最严限产比例（%）",
+    "count_self_commitment": "自主减排承诺计入减排量",
+    "small_micro_threshold_t_yr": "小微涉气企业排放量上限（吨/年）",
+}
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,13 @@ def _preview(report, token=None, status=200):
                            problems=report.problems[:PROBLEMS_SHOWN], limit=_limit_mb()), status
 
 
+def upload_name(storage):
+    """An uploaded file's own name, without its client-side folders."""
+    filename = os.path.basename((storage.filename or "").replace("\\", "/"))
+    # Control characters (NUL above all: PostgreSQL cannot store it) never belong in a name.
+    return "".join(ch for ch in filename if unicodedata.category(ch) != "Cc") or "未命名"
+
+
 def _limit_mb():
     config = current_app.config
     return (config.get("IMPORT_MAX_BYTES") or config.get("MAX_CONTENT_LENGTH") or 20 * 1024 * 1024) // 1024 // 1024
@@ -43,10 +50,7 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         storage = form.file.data
-        filename = os.path.basename((storage.filename or "").replace("\\", "/"))
-        # Control characters (NUL above all: PostgreSQL cannot store it) never belong in a name.
-        filename = "".join(ch for ch in filename if unicodedata.category(ch) != "Cc") or "未命名"
-        report, token = uploads.preview(storage.read(), filename, current_user.id, _scope())
+        report, token = uploads.preview(storage.read(), upload_name(storage), current_user.id, _scope())
         if not report.file_error:
             return _preview(report, token)
         form.file.errors = [report.file_error]
