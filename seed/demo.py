@@ -4,32 +4,39 @@ All enterprise data is synthetic. A few firms carry names from the 2020 autumn-w
 沁泽焦化, the Yangcheng power plants, 国投晋城热电, coal mines); every figure about them is invented, and other
 names are generated. The UI shows a 演示数据 banner while the ``demo_loaded`` setting is "1".
 
-The whole registry is planned in memory from ``random.Random(seed)`` first, so the same seed gives the same
-firms, codes and figures whatever the database holds; then only what is missing is inserted (enterprises by
-credit code, lines by name within their enterprise, users by username). Existing rows are never changed, so
-re-running keeps a clerk's edits. Whole-society baselines are upserted only where the row is missing or still
-carries the demo source text.
+The whole registry is planned in memory from ``random.Random(seed)`` first, so the same seed and the same
+reference data (floors, settings) give the same firms, codes, figures and measures whatever registry rows the
+database holds; then only what is missing is inserted (enterprises by credit code, lines by name within their
+enterprise, users by username). Existing rows are never changed, so re-running keeps a clerk's edits.
+Whole-society baselines are upserted only where the row is missing or still carries the demo source text.
 
-Deliberate data-quality defects for the quality check to find. Only generated firms get them, about 2% of all
-firms; each defect is in a different firm:
-- ~0.8% of firms (12 of 1,500): one graded line is weaker than the guide floor at one level (停产 → 限产30%,
-  or 限产 → “其他”削减10%). Where that level is not red, the line's ladder also stops rising;
-- ~0.5% (8): one line has no measure at one alert level. If the firm is A/引领性/民生, a rule supplies the
-  measure and the check only warns;
-- ~0.4% (6): one line has zero annual emissions for every pollutant;
-- ≤5 (3 at the default size): small coating, printing, plastics or "other" firms with no production lines.
-Everything else passes ``check_classification`` and meets or exceeds its floor.
+Measures follow the list rules (``seed.demo_measures``): each line takes what the rules apply, or the floor they
+judge it against, typed, with its transport rule. 民生 is only for residential heating and life services; coal
+power and district heating are 保障类 (以热定产, with a reason); coke ovens extend a normal 18–24 h coking time;
+lines that cannot stop quickly keep hot; a clinker C firm with two clinker lines stops one at yellow; a few small
+firms under the small-micro threshold are flagged 小微 and take its lighter measures; some A/引领性 firms enter a
+voluntary commitment (shown; the check warns that the rule imposes 自主减排 instead).
+
+Defects planted on purpose for the quality check (``seed.demo_defects``; its check code in brackets), each in a
+different generated firm, about 2% of firms (32 of 1,500); every other line has no error:
+- a clinker C firm runs both clinker lines at yellow [line_share]; a coke oven on 延长结焦时间 lacks its
+  normal coking time [no_coking_hours]; a district-heating firm is put in 民生 [classification, on the firm];
+  a 保障类 firm enters 不停限产, no capped load [missing_cap]; a line has its floor's cut but not its truck ban
+  [below_floor];
+- ~0.7% of firms (10): a line weaker than its floor at one level (停产 → 限产30%, 限产X% → “其他” X/2%, or
+  coking time 8 h short) [below_floor];
+- ~0.5% (8): a line without a measure at one level; only a warning where a rule supplies it [missing_measure];
+- ~0.4% (6): a line with zero annual emissions [no_emissions, a warning];
+- ≤5 (3 at the default size): small coating, printing, plastics or "other" firms without lines [no_lines].
 """
-import math
 import random
 
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 
-from emergency.accounts.users import create_account
+from emergency.lists.inputs import load_policy
 from emergency.registry import credit_code
-from emergency.registry.grades import check_classification
+from emergency.registry.grades import check_classification, reasons_for
 from models import (
-    LEVELS,
     POLLUTANTS,
     Category,
     County,
@@ -37,32 +44,21 @@ from models import (
     Grade,
     Industry,
     LineMeasure,
-    MeasureFloor,
     ProductionLine,
     Setting,
-    User,
-    WholeSocietyEmission,
     db,
 )
 
 from . import demo_data as data
+from .demo_defects import plant
+from .demo_measures import MeasurePlanner
+from .demo_setup import create_logins, upsert_baselines
 from .load import DEMO_SETTING
 
-PASSWORD = "Demo-2020!"
-BASELINE_SOURCE = "演示数据：合成全社会排放基数，非真实统计"
-TRUCK_BAN = "；禁止使用国四及以下重型载货车辆（含燃气）进行运输"
-ROAD_STOP = "；停止公路运输"
-GUARANTEE_FRACTIONS = (0.1, 0.15, 0.2)
-ENTERPRISE_COPY = ("town", "address", "contact_person", "contact_phone", "small_micro", "violation_prev_year")
-EMPTY_INDUSTRIES = {"industrial_coating", "packaging_printing", "plastics", "other"}
-LOGINS = [
-    ("admin", "admin", None, "系统管理员"),
-    ("city", "city", None, "市局工作人员"),
-    ("county_zz", "county", "泽州县", "泽州县工作人员"),
-    ("county_cq", "county", "城区", "城区工作人员"),
-]
-
-
+ENTERPRISE_COPY = ("town", "address", "contact_person", "contact_phone", "category_reason", "small_micro",
+                   "violation_prev_year")
+COKING_HOURS = (18, 24)   # a coke oven's normal coking time (hours)
+SMALL_MICRO_FLAGGED = 0.3  # small firms under the threshold that are registered 小微 (and take lighter measures)
 class _Reference:
     """Reference rows preloaded once, so planning runs no query per firm."""
 
@@ -71,7 +67,9 @@ class _Reference:
         self.industries = {i.code: i for i in db.session.query(Industry)}
         self.categories = {c.code: c for c in db.session.query(Category)}
         self.grades = {g.code: g for g in db.session.query(Grade)}
-        self.floors = {(f.industry_id, f.grade_code, f.level): f for f in db.session.query(MeasureFloor)}
+        self.reasons = {code: reasons_for(code) for code, c in self.categories.items() if c.needs_reason}
+        self.measures = MeasurePlanner(load_policy())
+        self.threshold = self.measures.policy.small_micro_threshold_t_yr
         self._checked = {}
 
     def check(self, industry, category, grade):
@@ -82,6 +80,14 @@ class _Reference:
                 self.industries[industry], self.categories[category], self.grades.get(grade))
         if self._checked[key]:
             raise ValueError(f"demo generator produced an invalid classification {key}: {self._checked[key]}")
+
+    def reason(self, rng, category, profile):
+        """A 保障类 firm's reason from its profile, a non-graded firm's drawn; each one a category_reason row."""
+        accepted = self.reasons.get(category, [])
+        reason = rng.choice(profile.reasons if category == "GUARANTEED" else accepted) if accepted else ""
+        if accepted and reason not in accepted:
+            raise ValueError(f"demo profile gives a reason that is not in category_reason: {reason}")
+        return reason
 
 
 def _weighted(rng, weights):
@@ -99,84 +105,12 @@ def _apportion(total, weights):
     return counts
 
 
-def _fmt(value):
-    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+def _lines(ref, rng, firm, profile, count, small):
+    """Plan ``count`` lines from the profile's templates; numbered templates repeat as 1#, 2#, ...
 
-
-def _daily(capacity, unit, days):
-    """Turn an annual capacity into a daily quantity and unit for 限产 text, when the unit allows."""
-    if unit == "吨/日":
-        return capacity, "吨"
-    if unit.endswith("/年"):
-        base = unit[:-2]
-        return (capacity * 10000 / days, base[1:]) if base.startswith("万") else (capacity / days, base)
-    return None
-
-
-def _limit_text(tpl, line, pct):
-    name, cut = line["name"], 1 - pct / 100
-    if tpl.limit_style == "coking":
-        return f"{name}延长结焦时间至{round(24 / cut)}小时，限产{pct:g}%"
-    if tpl.limit_style == "load":
-        unit = tpl.unit
-        return f"{name}限产{pct:g}%，负荷由{_fmt(line['capacity'])}{unit}降至{_fmt(line['capacity'] * cut)}{unit}以下"
-    daily = _daily(line["capacity"], tpl.unit, line["operating_days"]) if tpl.limit_style == "feed" else None
-    if daily:
-        qty, unit = daily
-        return f"限产{pct:g}%，以生产线计，{name}{tpl.feed}由{_fmt(qty)}{unit}降至{_fmt(qty * cut)}{unit}以下"
-    return f"{name}限产{pct:g}%，以生产线计"
-
-
-def _measure(firm, profile, tpl, line, level, action, value, transport=""):
-    """One measure row (as a dict) with the text printed on an order."""
-    pct = value if action == "limit" else None
-    fraction = value if action == "other" else None
-    if action == "stop":
-        text = f"停止{line['name']}生产，{tpl.stop}" if tpl.quick else f"{line['name']}{tpl.stop}（按停产计）"
-    elif action == "limit":
-        text = _limit_text(tpl, line, pct)
-    elif action == "other" and firm["category"] == "GUARANTEED":
-        text = profile.guarantee.format(pct=f"{fraction * 100:g}")
-    elif action == "other" and not fraction:
-        text = "严格落实污染治理设施稳定运行，加强无组织排放管控"
-    elif action == "other":
-        what = "降负荷运行，确保污染治理设施稳定达标" if tpl.limit_style == "load" else profile.other_text
-        text = f"{what}（削减约{fraction * 100:g}%）"
-    elif action == "self":
-        text = "鼓励结合实际，自主采取减排措施"
-    else:
-        text = "民生保障，不采取停限产措施；确保污染治理设施稳定运行、达标排放"
-    return {"level": level, "action": action, "limit_pct": pct, "other_fraction": fraction,
-            "text": text + transport, "indicators": tpl.indicators}
-
-
-def _measures(ref, rng, firm, profile, tpl, line):
-    """Measures for the three levels, from the firm's category and, for graded firms, the guide floor."""
-    industry, category, grade = ref.industries[firm["industry"]], firm["category"], firm["grade"]
-    out = []
-    for i, level in enumerate(LEVELS):
-        if category == "NON_COMPLIANT":
-            out.append(_measure(firm, profile, tpl, line, level, "stop", None, ROAD_STOP))
-        elif category == "LIVELIHOOD":
-            out.append(_measure(firm, profile, tpl, line, level, "none", None))
-        elif category == "GUARANTEED":
-            out.append(_measure(firm, profile, tpl, line, level, "other", GUARANTEE_FRACTIONS[i]))
-        elif grade and ref.grades[grade].self_managed:
-            out.append(_measure(firm, profile, tpl, line, level, "self", None))
-        elif category == "GRADED" and (floor := ref.floors.get((industry.id, grade, level))):
-            value = floor.limit_pct if floor.action == "limit" else floor.other_fraction
-            if floor.action == "limit" and rng.random() < 0.15:
-                value = min(value + 10, 80)  # some firms commit to more than the floor
-            transport = TRUCK_BAN if "国四" in floor.text else ROAD_STOP if "停止公路运输" in floor.text else ""
-            out.append(_measure(firm, profile, tpl, line, level, floor.action, value, transport))
-        else:
-            action, value = profile.general[i]
-            out.append(_measure(firm, profile, tpl, line, level, action, value, TRUCK_BAN if i else ""))
-    return out
-
-
-def _lines(ref, rng, firm, profile, count):
-    """Plan ``count`` lines from the profile's templates; numbered templates repeat as 1#, 2#, ..."""
+    A small firm's emissions are a fraction of the template's; it is flagged 小微 when its total stays under
+    the small-micro threshold, so it may take the lighter small-micro measures.
+    """
     templates = [data.COAL_UNIT] if firm["named"] and firm["industry"] == "thermal_power" else profile.templates
     numbered = [t for t in templates if "{n}" in t.name]
     sequence = list(templates)
@@ -185,7 +119,7 @@ def _lines(ref, rng, firm, profile, count):
     used, lines = {}, []
     for tpl in sequence[:count]:
         used[tpl.name] = used.get(tpl.name, 0) + 1
-        scale = 0.4 if firm["small_micro"] else 1.0
+        scale = 0.4 if small else 1.0
         lo, hi = tpl.cap
         capacity = rng.uniform(lo, hi)
         line = {
@@ -193,11 +127,15 @@ def _lines(ref, rng, firm, profile, count):
             "capacity": round(capacity, -1) if capacity >= 100 else round(capacity, 1), "capacity_unit": tpl.unit,
             "can_stop_quickly": tpl.quick,
             "operating_days": rng.randint(330, 365) if not tpl.quick else rng.randint(250, 330),
+            "coking_hours": round(rng.uniform(*COKING_HOURS) * 2) / 2 if tpl.stage == data.COKE_OVEN else None,
+            "_tpl": tpl,
         }
         for pollutant, (low, high) in zip(POLLUTANTS, (tpl.so2, tpl.nox, tpl.pm, tpl.vocs)):
             line[f"{pollutant}_t_yr"] = round(rng.uniform(low, high) * scale, 3) if high else 0.0
-        line["measures"] = _measures(ref, rng, firm, profile, tpl, line)
         lines.append(line)
+    total = sum(line[f"{p}_t_yr"] for line in lines for p in POLLUTANTS)
+    firm["small_micro"] = small and total <= ref.threshold and rng.random() < SMALL_MICRO_FLAGGED
+    ref.measures.plan(rng, firm, ref.industries[firm["industry"]].id, profile, lines, total)
     return lines
 
 
@@ -226,11 +164,12 @@ def _firm(ref, rng, names, codes, county, industry, category, grade, named_as=No
         "contact_person": rng.choice(data.CONTACT_SURNAMES) + rng.choice(data.CONTACT_TITLES),
         # Chinese subscriber numbers never start with 0, so these cannot reach a real phone.
         "contact_phone": f"0356-0{rng.randint(0, 999999):06d}",
-        "small_micro": named_as is None and rng.random() < profile.small,
+        "category_reason": ref.reason(rng, category, profile),
         "violation_prev_year": not blocked and rng.random() < 0.04,
     }
+    small = named_as is None and rng.random() < profile.small
     count = line_count or rng.randint(*profile.lines)
-    firm["lines"] = _lines(ref, rng, firm, profile, min(count, 2) if firm["small_micro"] else count)
+    firm["lines"] = _lines(ref, rng, firm, profile, min(count, 2) if small else count, small)
     return firm
 
 
@@ -247,39 +186,6 @@ def _classify(ref, rng, industry):
     return category, None
 
 
-def _defects(rng, firms, n):
-    """Plant the documented data-quality defects in a few generated (non-named) firms."""
-    pool = [f for f in firms if not f["named"] and f["lines"]]
-    rng.shuffle(pool)
-    plan = [("weak", max(1, round(n * 0.008))), ("missing", max(1, round(n * 0.005))),
-            ("zero", max(1, round(n * 0.004))), ("empty", min(5, max(1, round(n / 500))))]
-    for kind, wanted in plan:
-        for firm in [f for f in pool if _defect_fits(kind, f)][:wanted]:
-            pool.remove(firm)
-            line = rng.choice(firm["lines"])
-            if kind == "weak":
-                m = rng.choice([m for m in line["measures"] if m["action"] in ("stop", "limit")])
-                if m["action"] == "stop":
-                    m.update(action="limit", limit_pct=30.0, text=f"{line['name']}限产30%，以生产线计")
-                else:
-                    m.update(action="other", limit_pct=None, other_fraction=0.1, text="加强管控，适当降低生产负荷")
-            elif kind == "missing":
-                line["measures"].remove(rng.choice(line["measures"]))
-            elif kind == "zero":
-                line.update({f"{p}_t_yr": 0.0 for p in POLLUTANTS})
-            else:
-                firm["lines"] = []
-
-
-def _defect_fits(kind, firm):
-    if kind == "weak":
-        return firm["category"] == "GRADED" and any(
-            m["action"] in ("stop", "limit") for line in firm["lines"] for m in line["measures"])
-    if kind == "empty":
-        return firm["industry"] in EMPTY_INDUSTRIES and firm["small_micro"]
-    return True
-
-
 def plan_registry(n=1500, seed=2020, ref=None, lines=None):
     """Plan the whole demo registry in memory (reads reference tables only); same arguments, same plan.
 
@@ -294,13 +200,13 @@ def plan_registry(n=1500, seed=2020, ref=None, lines=None):
     counts = _apportion(generic - len(anchors), {k: p.weight for k, p in data.PROFILES.items() if p.weight})
     industries = [code for code in sorted(counts) for _ in range(counts[code])]
     rng.shuffle(industries)
-    for industry, category, grade in anchors + [(code, None, None) for code in industries]:
+    for industry, category, grade, count in anchors + [(code, None, None, None) for code in industries]:
         if category is None:
             category, grade = _classify(ref, rng, industry)
         weights = data.PROFILES[industry].county or data.COUNTY_WEIGHTS
         firms.append(_firm(ref, rng, names, codes, _weighted(rng, weights), industry, category, grade,
-                           line_count=lines))
-    _defects(rng, firms, n)
+                           line_count=count or lines))
+    plant(rng, firms, n)
     return firms
 
 
@@ -320,12 +226,17 @@ def _insert(ref, firms):
               if existing.get(f["credit_code"], (0, f["name"]))[1] == f["name"]]
     have_lines = set(db.session.query(ProductionLine.enterprise_id, ProductionLine.name)) if existing else set()
     lines = [(line, eid) for firm, eid in owners for line in firm["lines"] if (eid, line["name"]) not in have_lines]
-    _bulk(ProductionLine, [{**{k: v for k, v in line.items() if k != "measures"}, "enterprise_id": eid}
-                           for line, eid in lines])
+    _bulk(ProductionLine, [{**_columns(line), "enterprise_id": eid} for line, eid in lines])
     line_ids = {(eid, name): lid for lid, eid, name in
                 db.session.query(ProductionLine.id, ProductionLine.enterprise_id, ProductionLine.name)}
-    _bulk(LineMeasure, [{**m, "line_id": line_ids[eid, line["name"]]} for line, eid in lines for m in line["measures"]])
+    _bulk(LineMeasure, [{**_columns(m), "line_id": line_ids[eid, line["name"]]}
+                        for line, eid in lines for m in line["measures"]])
     return len(new_firms), len(lines)
+
+
+def _columns(planned):
+    """A planned line's or measure's columns: without its measures and the planning notes (``_`` keys)."""
+    return {k: v for k, v in planned.items() if k != "measures" and not k.startswith("_")}
 
 
 def _bulk(model, rows):
@@ -334,62 +245,16 @@ def _bulk(model, rows):
         db.session.execute(insert(model.__table__), rows)
 
 
-def _baselines(ref, seed):
-    """Upsert whole-society daily baselines: each county's industrial baseline over a synthetic industry share."""
-    rng = random.Random(f"{seed}:baseline")
-    sums = db.session.query(Enterprise.county_id, *[
-        func.sum(getattr(ProductionLine, f"{p}_t_yr") / ProductionLine.operating_days) for p in POLLUTANTS
-    ]).join(ProductionLine, ProductionLine.enterprise_id == Enterprise.id).filter(
-        ProductionLine.operating_days > 0).group_by(Enterprise.county_id)
-    industrial = {row[0]: row[1:] for row in sums}
-    rows = {(r.county_id, r.pollutant): r for r in db.session.query(WholeSocietyEmission)}
-    for county in ref.counties.values():
-        for i, pollutant in enumerate(POLLUTANTS):
-            share = rng.uniform(*data.INDUSTRY_SHARE[pollutant])
-            base = (industrial.get(county.id) or [0.0] * 4)[i] or 0.0
-            value = math.ceil(base / share * 1000) / 1000 if base > 0 else 0.1
-            row = rows.get((county.id, pollutant))
-            if row is None:
-                db.session.add(WholeSocietyEmission(county_id=county.id, pollutant=pollutant,
-                                                    baseline_t_per_day=value, source=BASELINE_SOURCE))
-            elif row.source in ("", BASELINE_SOURCE):  # never overwrite a figure someone entered
-                row.baseline_t_per_day, row.source = value, BASELINE_SOURCE
-
-
-def _login_firm(ref, firms):
-    """The enterprise the demo enterprise login manages (the named graded-B clinker firm in 泽州县)."""
-    wanted = [f for f in firms if f["name"] == data.ENTERPRISE_LOGIN_FIRM] or [
-        f for f in firms if f["county"] == "泽州县" and f["category"] == "GRADED" and f["lines"]
-        and not ref.grades[f["grade"]].self_managed]
-    if not wanted:
-        return None
-    return db.session.query(Enterprise).filter_by(credit_code=wanted[0]["credit_code"]).one_or_none()
-
-
-def _logins(ref, firms):
-    """Create the demo logins that do not exist yet; return them all with a Chinese note."""
-    existing = {u for (u,) in db.session.query(User.username)}
-    firm = _login_firm(ref, firms)
-    specs = [(u, role, ref.counties[c] if c else None, None, note) for u, role, c, note in LOGINS]
-    if firm is not None:
-        specs.append(("enterprise", "enterprise", None, firm, f"企业用户：{firm.name}"))
-    for username, role, county, enterprise, _ in specs:
-        if username not in existing:
-            create_account(username, role, PASSWORD, county_id=county.id if county else None,
-                           enterprise_code=enterprise.credit_code if enterprise else None)
-    return [{"username": u, "password": PASSWORD, "role": r, "note": note} for u, r, _, _, note in specs]
-
-
 def load_demo(n=1500, seed=2020, lines=None):
     """Load the deterministic synthetic demo registry; idempotent; flushes, never commits."""
     ref = _Reference()
     firms = plan_registry(n, seed, ref, lines)
     new_firms, new_lines = _insert(ref, firms)
-    _baselines(ref, seed)
+    upsert_baselines(ref.counties.values(), seed)
     setting = db.session.get(Setting, DEMO_SETTING) or Setting(key=DEMO_SETTING)
     setting.value = "1"
     db.session.add(setting)
-    logins = _logins(ref, firms)
+    logins = create_logins(ref, firms)
     db.session.flush()
     db.session.expire_all()  # bulk inserts bypass the identity map: reload any firm already in the session
     return {"enterprises": len(firms), "lines": sum(len(f["lines"]) for f in firms), "logins": logins,

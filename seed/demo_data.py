@@ -34,6 +34,9 @@ TRADE_WORDS = (
 CONTACT_SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁宋谢韩唐冯牛原靳常"
 CONTACT_TITLES = ["经理", "主任", "科长", "厂长", "部长"]
 
+# The 工序 of coke ovens: floor rows keyed by this process (延长结焦时间) apply to them, and they carry a normal
+# coking time.
+COKE_OVEN = "焦炉"
 # Line template: {n} in the name is replaced by the line's number among lines of the same template.
 LineT = namedtuple("LineT", "name stage facilities cap unit quick so2 nox pm vocs indicators stop feed limit_style")
 
@@ -44,26 +47,25 @@ def T(name, stage, facilities, cap, unit, so2=(0, 0), nox=(0, 0), pm=(0, 0), voc
     return LineT(name, stage, facilities, cap, unit, quick, so2, nox, pm, vocs, indicators, stop, feed, limit_style)
 
 
-# Industry profile: weight = firms per 1,500; lines = (min, max) lines per firm; categories = weights;
-# general = yellow/orange/red (action, pct or fraction) for firms without a guide floor.
-Profile = namedtuple("Profile", "weight suffixes lines categories small templates general other_text guarantee county")
+# Industry profile: weight = firms per 1,500; lines = (min, max) lines per firm; categories = weights; small =
+# share of small firms; guarantee = what a 保障类 firm's capped-load text adds; reasons = its 保障类 reasons
+# (rows of seed/data/category_reasons.csv). Measures are not here: they follow the floors (seed/demo_measures.py).
+Profile = namedtuple("Profile", "weight suffixes lines categories small templates guarantee reasons county")
 KEY = {"GRADED": 94, "NON_COMPLIANT": 5, "GUARANTEED": 1}
 NONKEY = {"GENERAL": 95, "NON_COMPLIANT": 3, "GUARANTEED": 2}
-GENERAL_LADDER = (("other", 0.1), ("limit", 30), ("limit", 50))
-DUSTY = "停止物料露天装卸、破碎等易产尘作业，落实洒水抑尘"
-GUARANTEE_TEXT = "保障类：仅完成保障任务，以量定产，非保障产量压减{pct}%"
 HEAVY = {"泽州县": 4, "高平市": 4, "阳城县": 3, "沁水县": 2, "陵川县": 1}
+CITY_HEAT = {"城区": 5, "泽州县": 2, "高平市": 2, "阳城县": 2, "陵川县": 1, "沁水县": 1, "开发区": 2}
 VOC_STOP = "停止喷涂、调漆等涉VOCs工序，治理设施保持运行"
 
 
-def P(weight, suffixes, lines, templates, categories=KEY, small=0.05, general=GENERAL_LADDER, other_text=DUSTY,
-      guarantee=GUARANTEE_TEXT, county=None):
-    return Profile(weight, suffixes, lines, categories, small, templates, general, other_text, guarantee, county)
+def P(weight, suffixes, lines, templates, categories=KEY, small=0.05, guarantee="仅完成保障任务",
+      reasons=("保障城市正常运转",), county=None):
+    return Profile(weight, suffixes, lines, categories, small, templates, guarantee, reasons, county)
 
 
 SINTER = T("{n}#烧结机", "烧结", "烧结机、电除尘器、湿法脱硫、SCR脱硝", (120, 260), "万吨/年", (150, 400), (300, 700),
            (120, 260), indicators="用电量、烧结矿产量", stop="烧结机停机，停止配料、点火")
-BLAST = T("{n}#高炉", "炼铁", "高炉、出铁场除尘、热风炉", (80, 150), "万吨/年", (20, 60), (40, 110), (80, 180),
+BLAST = T("{n}#高炉", "高炉", "高炉、出铁场除尘、热风炉", (80, 150), "万吨/年", (20, 60), (40, 110), (80, 180),
           indicators="用电量、铁水产量、风量", stop="休风焖炉", quick=False, feed="日铁水产量")
 PROFILES = {
     "steel_long": P(0, ["钢铁有限公司"], (4, 6), [SINTER, BLAST,
@@ -79,18 +81,18 @@ PROFILES = {
         T("{n}#矿热炉", "冶炼", "矿热炉、布袋除尘器", (2, 5), "万吨/年", (5, 20), (10, 40), (15, 50),
           indicators="用电量", stop="矿热炉停电焖炉")], county=HEAVY),
     "coking": P(8, ["焦化有限公司", "煤焦有限公司", "焦化股份有限公司"], (2, 5), [
-        T("{n}#焦炉", "炼焦", "焦炉、装煤推焦地面站、脱硫脱硝", (40, 100), "万吨/年", (40, 150), (200, 500), (50, 150),
+        T("{n}#焦炉", COKE_OVEN, "焦炉、装煤推焦地面站、脱硫脱硝", (40, 100), "万吨/年", (40, 150), (200, 500), (50, 150),
           (20, 80), indicators="装煤量、推焦炉数、用电量", stop="焖炉保温，停止装煤推焦", quick=False,
-          feed="日装煤量", limit_style="coking"),
+          feed="日装煤量"),
         T("化产回收车间", "化产回收", "脱硫、硫铵、粗苯装置及VOCs收集处理", (40, 100), "万吨/年", vocs=(10, 40),
           indicators="煤气处理量", stop="粗苯、硫铵工段停止生产"),
         T("备煤筛焦车间", "备煤", "粉碎机、筛焦楼、布袋除尘器", (40, 100), "万吨/年", pm=(8, 30), indicators="用电量",
           stop="停止备煤、筛焦作业")], county={"高平市": 4, "沁水县": 3, "阳城县": 2, "泽州县": 2}),
     "lime_kiln": P(14, ["钙业有限公司", "石灰有限公司"], (1, 3), [
-        T("{n}#石灰窑", "煅烧", "双膛石灰窑、布袋除尘器", (10, 30), "万吨/年", (3, 15), (15, 50), (8, 25),
-          indicators="用电量、投料量", stop="停产保窑，停止投料", feed="日投料量")], county=HEAVY),
+        T("{n}#石灰窑", "煅烧", "双膛石灰窑、布袋除尘器", (10, 30), "万吨/年", (3, 15), (15, 50), (8, 25), quick=False,
+          indicators="用电量、投料量", stop="停止投料，保持窑温", feed="日投料量")], county=HEAVY),
     "casting": P(70, ["铸造有限公司", "铸业有限公司", "精密铸造有限公司", "机械铸造有限公司"], (1, 3), [
-        T("{n}#中频炉熔炼线", "熔炼", "中频感应电炉、布袋除尘器", (0.5, 5), "万吨/年", pm=(1, 8), indicators="用电量",
+        T("{n}#中频炉熔炼线", "熔化", "中频感应电炉、布袋除尘器", (0.5, 5), "万吨/年", pm=(1, 8), indicators="用电量",
           stop="中频炉停止熔炼", feed="日铸件产量"),
         T("造型浇注线", "造型浇注", "射芯机、浇注线、落砂除尘", (0.5, 5), "万吨/年", pm=(1, 5), vocs=(0.3, 2)),
         T("铸件涂装线", "涂装", "喷漆房、活性炭吸附", (0.5, 5), "万吨/年", vocs=(0.5, 4), stop=VOC_STOP)],
@@ -152,7 +154,7 @@ PROFILES = {
         T("制剂车间", "制剂", "制粒、包衣设备", (100, 800), "吨/年", pm=(0.1, 1), vocs=(0.5, 3)),
         T("{n}#燃气锅炉", "供热", "低氮燃气锅炉", (4, 15), "蒸吨/小时", (0, 0.5), (1, 6), (0.1, 0.5), indicators="用气量",
           stop="锅炉停运", limit_style="load")], categories={"GRADED": 60, "GUARANTEED": 40},
-        guarantee="保障类（医药保供）：仅生产保供品种，非保供产品产量压减{pct}%"),
+        guarantee="仅生产保供药品", reasons=("保障民生", "国家战略性产业")),
     "pesticide": P(2, ["农化有限公司"], (1, 2), [
         T("合成车间", "合成", "反应釜、RTO", (500, 3000), "吨/年", vocs=(3, 15), stop="合成工序停止投料")]),
     "paint": P(4, ["涂料有限公司"], (1, 2), [
@@ -187,12 +189,12 @@ PROFILES = {
     "machinery_assembly": P(10, ["重工机械有限公司", "工程机械有限公司", "煤机装备有限公司"], (1, 3), [
         T("涂装车间", "涂装", "喷漆房、烘干室、活性炭吸附脱附", (500, 5000), "台/年", vocs=(3, 20), stop=VOC_STOP),
         T("结构件焊接车间", "焊接", "焊接工位、焊烟净化器", (500, 5000), "台/年", pm=(0.5, 3))],
-        categories={"GRADED": 85, "GUARANTEED": 10, "NON_COMPLIANT": 5}),
+        categories={"GRADED": 85, "GUARANTEED": 10, "NON_COMPLIANT": 5}, reasons=("国家战略性产业",)),
     "nonferrous_rolling": P(4, ["铝业有限公司", "铝型材有限公司"], (1, 2), [
         T("{n}#熔铸线", "熔铸", "熔铝炉（天然气）、袋除尘器", (1, 5), "万吨/年", (0, 1), (3, 10), (1, 5), indicators="用气量",
           stop="熔铝炉停止加料")]),
     "secondary_metals": P(3, ["再生资源有限公司", "再生金属有限公司"], (1, 2), [
-        T("{n}#熔炼炉", "熔炼", "反射炉、脱硫除尘", (1, 3), "万吨/年", (2, 10), (2, 8), (2, 8), indicators="用气量",
+        T("{n}#熔炼炉", "熔化", "反射炉、脱硫除尘", (1, 3), "万吨/年", (2, 10), (2, 8), (2, 8), indicators="用气量",
           stop="熔炼炉停止加料")]),
     "industrial_coating": P(330, ["机械制造有限公司", "钢结构工程有限公司", "矿山机械有限公司", "汽车配件有限公司",
                                   "机电设备有限公司", "金属制品有限公司", "液压支架有限公司", "防腐工程有限公司"], (1, 3), [
@@ -205,12 +207,17 @@ PROFILES = {
     "thermal_power": P(6, ["煤层气发电有限公司", "综合利用发电有限公司"], (1, 2), [
         T("{n}#发电机组", "发电", "燃气内燃发电机组", (10, 60), "MW", (0, 1), (20, 80), (0.5, 3), indicators="发电量、用气量",
           stop="机组停运", limit_style="load")], categories={"GUARANTEED": 60, "GENERAL": 40},
-        guarantee="保障类：以热定产、以电定产，服从电网调度，发电负荷压减{pct}%"),
-    "heating": P(35, ["热力有限公司", "供热有限公司", "清洁能源供热有限公司"], (1, 3), [
+        guarantee="服从电网调度", reasons=("保障民生", "保障城市正常运转")),
+    # Coal-fired district heating is not 民生 (that is for residential heating boilers): 保障类, 以热定产.
+    "heating": P(25, ["热力有限公司", "供热有限公司", "清洁能源供热有限公司"], (1, 3), [
         T("{n}#供热锅炉", "供热", "循环流化床锅炉、超低排放改造", (29, 116), "MW", (8, 40), (15, 70), (2, 10),
           indicators="供热量、用煤量", stop="停运", quick=False, limit_style="load")],
-        categories={"LIVELIHOOD": 100}, county={"城区": 5, "泽州县": 2, "高平市": 2, "阳城县": 2, "陵川县": 1,
-                                                "沁水县": 1, "开发区": 2}),
+        categories={"GUARANTEED": 90, "GENERAL": 10}, guarantee="保障居民供暖", reasons=("保障民生",),
+        county=CITY_HEAT),
+    "residential_heating": P(20, ["供暖有限公司", "热力服务有限公司", "物业服务有限公司"], (1, 2), [
+        T("{n}#供暖锅炉", "供暖", "燃气热水锅炉（低氮燃烧）", (2.8, 14), "MW", (0, 0.3), (0.5, 4), (0.05, 0.5),
+          indicators="供热量、用气量", stop="锅炉停运", quick=False, limit_style="load")],
+        categories={"LIVELIHOOD": 100}, small=0.2, county=CITY_HEAT),
     "coal_mining": P(95, ["煤业有限公司", "煤矿有限公司", "矿业有限公司"], (1, 3), [
         T("洗煤厂", "洗选", "重介浅槽分选、煤泥水处理", (90, 300), "万吨/年", pm=(3, 15), indicators="用电量、入洗量",
           stop="洗煤厂停止入洗"),
@@ -219,9 +226,7 @@ PROFILES = {
         T("{n}#瓦斯锅炉", "供热", "燃瓦斯锅炉", (4, 20), "蒸吨/小时", (0, 0.5), (1, 6), (0.1, 0.8), indicators="用气量",
           stop="锅炉停运", limit_style="load")],
         categories={"GENERAL": 88, "GUARANTEED": 10, "NON_COMPLIANT": 2},
-        general=(("other", 0.1), ("other", 0.2), ("limit", 30)),
-        other_text="停止储煤场露天倒运、装卸作业，洗选车间降负荷运行",
-        guarantee="保障类（能源保供）：按保供任务组织生产，停止露天倒运，外运量压减{pct}%",
+        guarantee="按能源保供任务组织生产，停止露天倒运", reasons=("保障城市正常运转", "国家战略性产业"),
         county={"泽州县": 3, "高平市": 3, "沁水县": 3, "阳城县": 2, "陵川县": 1}),
     "coal_chemical": P(22, ["煤化工有限公司", "能源化工有限公司", "精细化工有限公司"], (2, 4), [
         T("{n}#气化炉系统", "气化", "固定床间歇式气化炉、吹风气回收", (10, 30), "万吨/年", (20, 80), (20, 60), (10, 40), (5, 30),
@@ -230,27 +235,26 @@ PROFILES = {
           stop="合成装置停车"),
         T("{n}#燃煤锅炉", "供热", "燃煤锅炉、石灰石-石膏脱硫、SCR", (35, 130), "蒸吨/小时", (10, 40), (20, 50), (3, 10),
           indicators="用煤量", stop="停运", quick=False, limit_style="load")],
-        categories=NONKEY, general=(("limit", 20), ("limit", 30), ("limit", 50)),
+        categories=NONKEY,
         county={"泽州县": 4, "高平市": 2, "阳城县": 2, "沁水县": 1}),
     "plastics": P(33, ["塑业有限公司", "塑料制品有限公司", "管业有限公司"], (1, 2), [
         T("{n}#注塑生产线", "注塑", "注塑机、活性炭吸附", (500, 5000), "吨/年", vocs=(0.2, 2), stop="注塑机停机"),
         T("{n}#造粒生产线", "造粒", "挤出机、活性炭吸附", (500, 5000), "吨/年", vocs=(0.3, 3), stop="挤出造粒停产")],
-        categories=NONKEY, small=0.4, general=(("limit", 30), ("limit", 50), ("stop", None))),
-    "boiler": P(200, ["食品有限公司", "酒业有限公司", "饮品有限公司", "纸业有限公司", "生物科技有限公司", "纺织有限公司",
+        categories=NONKEY, small=0.4),
+    "boiler": P(190, ["食品有限公司", "酒业有限公司", "饮品有限公司", "纸业有限公司", "生物科技有限公司", "纺织有限公司",
                       "农牧科技有限公司"], (1, 3), [
         T("{n}#燃气锅炉", "供热", "低氮燃气锅炉", (2, 20), "蒸吨/小时", (0, 0.5), (0.5, 6), (0.1, 0.8), indicators="用气量",
           stop="锅炉停运", limit_style="load"),
         T("{n}#生物质锅炉", "供热", "生物质成型燃料锅炉、布袋除尘", (2, 10), "蒸吨/小时", (0.5, 3), (2, 8), (0.5, 3),
           indicators="燃料用量", stop="锅炉停运", limit_style="load")],
-        categories={"GENERAL": 92, "LIVELIHOOD": 4, "NON_COMPLIANT": 4}, small=0.1,
-        general=(("other", 0.1), ("limit", 20), ("limit", 30)), other_text="锅炉降负荷运行，确保污染治理设施稳定达标"),
+        categories={"GENERAL": 95, "NON_COMPLIANT": 5}, small=0.1),
     "life_service": P(110, ["洗涤服务有限公司", "酒店管理有限公司", "餐饮管理有限公司", "汽车维修服务有限公司",
                             "洗浴服务有限公司", "物业管理有限公司"], (1, 2), [
         T("{n}#燃气锅炉", "供热", "燃气锅炉", (1, 6), "蒸吨/小时", (0, 0.2), (0.2, 2), (0.05, 0.3), indicators="用气量",
           stop="锅炉停运", limit_style="load"),
         T("餐饮油烟净化设施", "餐饮", "油烟净化器", (100, 800), "餐位", pm=(0.05, 0.5), vocs=(0.05, 0.5), indicators="用气量",
           limit_style="plain")], categories={"LIVELIHOOD": 100}, small=0.5,
-        county={"城区": 6, "泽州县": 2, "高平市": 2, "阳城县": 2, "陵川县": 1, "沁水县": 1, "开发区": 2}),
+        county=CITY_HEAT | {"城区": 6}),
     "other": P(180, ["建材有限公司", "商品混凝土有限公司", "公路材料有限公司", "石料加工有限公司", "新材料科技有限公司"], (1, 3), [
         T("{n}#搅拌站", "搅拌", "封闭式搅拌楼、袋除尘器", (30, 120), "万立方米/年", pm=(0.5, 4), stop="搅拌站停产",
           indicators="用电量"),
@@ -268,13 +272,13 @@ NAMED = [
     ("山西兰花焦化有限责任公司", "高平市", "coking", "GRADED", "A", 4),
     ("阳城国际发电有限责任公司", "阳城县", "thermal_power", "GUARANTEED", None, 6),
     ("大唐阳城发电有限责任公司", "阳城县", "thermal_power", "GUARANTEED", None, 4),
-    ("国投晋城热电有限公司", "城区", "thermal_power", "LIVELIHOOD", None, 2),
+    ("国投晋城热电有限公司", "城区", "thermal_power", "GUARANTEED", None, 2),
     ("山西晋城晋普山煤矿", "泽州县", "coal_mining", "GENERAL", None, 3),
     ("晋城蓝焰煤业股份有限公司成庄矿", "泽州县", "coal_mining", "GUARANTEED", None, 3),
     ("山西兰花集团东峰煤矿有限公司", "高平市", "coal_mining", "GENERAL", None, 2),
     ("晋城市泽州丹河水泥有限公司", "泽州县", "cement_clinker", "GRADED", "B", 3),
     ("高平市长平水泥有限公司", "高平市", "cement_clinker", "GRADED", "B-", 2),
-    ("阳城县析城水泥有限公司", "阳城县", "cement_clinker", "GRADED", "C", 2),
+    ("阳城县析城水泥有限公司", "阳城县", "cement_clinker", "GRADED", "C", 3),
     ("陵川县太行山水泥有限公司", "陵川县", "cement_clinker", "GRADED", "A", 2),
 ]
 # The enterprise login is linked to this firm (graded B clinker in 泽州县).
@@ -283,13 +287,15 @@ ENTERPRISE_LOGIN_FIRM = "晋城市泽州丹河水泥有限公司"
 COAL_UNIT = T("{n}#发电机组", "发电", "亚临界燃煤机组、石灰石-石膏脱硫、SCR脱硝、湿电除尘", (300, 600), "MW",
               (150, 450), (250, 700), (30, 90), indicators="发电量、用煤量", stop="停运", quick=False, limit_style="load")
 
-# First generic firms take these (industry, category, grade) so every category and grade appears even for small n.
-ANCHORS = [
+# First generic firms take these (industry, category, grade, lines or None), so every category and grade, and the
+# firms the planted defects need (clinker C with two clinker lines, coking B-, 保障类 heating), appear for small n.
+ANCHORS = [(*a, None) for a in [
     ("industrial_coating", "GRADED", "A"), ("industrial_coating", "GRADED", "B"), ("packaging_printing", "GRADED", "C"),
     ("packaging_printing", "GRADED", "D"), ("coking", "GRADED", "B-"), ("cement_grinding", "GRADED", "LEADING"),
     ("brick_nonfired", "GRADED", "NON_LEADING"), ("pharma", "GUARANTEED", "B"), ("other", "GENERAL", None),
     ("life_service", "LIVELIHOOD", None), ("casting", "NON_COMPLIANT", None), ("boiler", "NON_COMPLIANT", None),
-]
+]] + [("cement_clinker", "GRADED", "C", 3), ("heating", "GUARANTEED", None, None),
+      ("residential_heating", "LIVELIHOOD", None, None)]
 # Grade weights by scheme for graded firms; B- only survives where the industry allows it.
 GRADE_WEIGHTS = {
     "ABCD": {"A": 4, "B": 16, "B-": 8, "C": 45, "D": 27},
