@@ -37,7 +37,7 @@ def test_an_imposed_measure_shows_entered_and_imposed_everywhere(make_enterprise
     make_line(firm, measures={**STOP_ROAD, "red": ("limit", 30.0, None)})
     client = login(make_user("city"))
     page = client.get("/lists/red").get_data(as_text=True)
-    assert "填报：限产30% → 执行：停产" in page and "提示：" not in page.split("填报：限产30%")[0][-200:]
+    assert "填报：限产30% → 执行：停产" in page and "依据：不纳入绩效分级（未达到排污许可管理要求）" in page
     order = client.get(f"/lists/red/orders/{firm.id}").get_data(as_text=True)
     assert "（填报：限产30%；不纳入绩效分级（未达到排污许可管理要求））" in order
     [row] = _list_cell()
