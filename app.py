@@ -13,6 +13,8 @@ def create_app(test_config=None):
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "emergency.sqlite"),
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         ENTERPRISES_PER_PAGE=50,
+        # Printed as 发布单位 on the 说明 sheet of every list workbook.
+        ISSUING_BODY="晋城市生态环境局",
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("EMERGENCY")

@@ -1,9 +1,10 @@
 """Recording an alert, changing its level and ending it."""
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from emergency.lists.gate import OVERRIDE_MAX
 from emergency.publishing.alerts import NOTE_MAX, check_end, check_level_change, check_start, local_to_utc
 from forms.base import BaseForm, add_error, int_or_none, options
 from models import LEVEL_LABELS, LEVELS
@@ -29,6 +30,13 @@ class LocalTimeField(DateTimeLocalField):
             raise ValueError("时间应在1900年至2999年之间")
 
 
+def override_field():
+    """The written reason a city user gives to dispatch while the latest version has errors."""
+    return TextAreaField(
+        "强制下发理由", validators=[Optional(), Length(max=OVERRIDE_MAX, message=f"理由不超过{OVERRIDE_MAX}字")],
+        description="清单版本存在错误时，仅市局人员可填写理由后下发；理由记入审计日志，并印在下发文件的“说明”页")
+
+
 def _apply(form, errors, fields):
     """Attach domain errors to their fields (others to the form); return whether there were none."""
     for key, message in errors.items():
@@ -50,12 +58,13 @@ class AlertForm(BaseForm):
                                      description="范围为“部分县（市、区）”时勾选")
     started_at = LocalTimeField("启动时间", format=TIME_FORMATS, validators=[InputRequired("请填写启动时间")])
     note = StringField("说明（文号等）", validators=[Optional(), Length(max=NOTE_MAX, message=f"不超过{NOTE_MAX}字")])
+    override_reason = override_field()
 
     def values(self):
         """The submitted values as ``alerts.start_alert`` takes them (times in UTC)."""
         return {"level": self.level.data, "all_counties": self.scope.data == "all",
                 "county_ids": list(self.county_ids.data or []), "started_at": local_to_utc(self.started_at.data),
-                "note": (self.note.data or "").strip()}
+                "note": (self.note.data or "").strip(), "override_reason": self.override_reason.data or ""}
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -67,6 +76,7 @@ class AlertForm(BaseForm):
 class LevelForm(BaseForm):
     level = SelectField("调整为", choices=options(LEVEL_CHOICES), validate_choice=False,
                         validators=[DataRequired("请选择预警级别")])
+    override_reason = override_field()
 
     def __init__(self, *args, alert=None, **kwargs):
         super().__init__(*args, **kwargs)

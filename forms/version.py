@@ -1,7 +1,8 @@
 """Publishing a list version and choosing two versions to compare."""
-from wtforms import SelectField, StringField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from emergency.lists.gate import OVERRIDE_MAX
 from emergency.publishing.versions import NAME_MAX, NOTE_MAX, check_publish
 from forms.base import BaseForm, FilterForm, add_error, int_or_none
 
@@ -11,6 +12,9 @@ class PublishForm(BaseForm):
                                            Length(max=NAME_MAX, message=f"版本名称不超过{NAME_MAX}字")],
                        description="如：2020年修订版、2020年12月动态调整")
     note = StringField("说明", validators=[Optional(), Length(max=NOTE_MAX, message=f"说明不超过{NOTE_MAX}字")])
+    override_reason = TextAreaField(
+        "强制发布理由", validators=[Optional(), Length(max=OVERRIDE_MAX, message=f"理由不超过{OVERRIDE_MAX}字")],
+        description="清单存在错误时，仅市局人员可填写理由后发布；理由记入审计日志，并印在清单的“说明”页")
 
     def validate(self, extra_validators=None):
         """Field checks, then the domain's (a name already used)."""

@@ -28,6 +28,7 @@ from models import (
 from models.append_only import MESSAGES as APPEND_ONLY
 from models.append_only import sqlite_triggers
 from seed.load import load_reference
+from tests.official import OrderWatch, dispatched_markers
 
 REFERENCE_TABLES = {"county", "grade_scheme", "grade", "category", "industry", "measure_floor", "target_ratio",
                     "measure_type", "category_reason",
@@ -119,6 +120,20 @@ def restore_reference():
     db.session.query(MeasureFloor).filter(MeasureFloor.edited_at.is_not(None)).delete()
     load_reference()
     db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def official_outputs(_clean_db):
+    """Fail any test in which an order page renders, or a dispatched workbook holds, 待核定 or 【错误.
+
+    Yields the ``OrderWatch`` (its ``found`` list), torn down before the database is wiped.
+    """
+    watch = OrderWatch()
+    with watch.connected():
+        yield watch
+    found = watch.found + dispatched_markers()
+    if found:
+        pytest.fail(f"an official output carries an error marker: {found}")
 
 
 @pytest.fixture

@@ -112,7 +112,7 @@ PUBLIC = {"static"}
 def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypatch):
     own = make_enterprise(name="矩阵甲水泥有限公司", county_name="城区", grade="C")
     other = make_enterprise(name="矩阵乙水泥有限公司", county_name="泽州县", grade="C")
-    # Clinker C stops at every level (with the truck ban): the registry is clean, so publishing needs no override.
+    # Measures that meet the clinker C floors (停产, trucks banned), so the list has no errors to gate on.
     stops = {level: ("stop", None, None, "no_g4") for level in ("yellow", "orange", "red")}
     line = make_line(own, measures=stops)
     make_line(other, measures=stops)

@@ -1,17 +1,22 @@
 """Alert activation: dispatch once per county, files that never change, receipts, level changes, access."""
 import hashlib
 import io
+import json
 from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 
-from emergency.publishing.alerts import local_to_utc
+from emergency.errors import DomainError
+from emergency.publishing.alerts import change_level, local_to_utc, start_alert
 from emergency.publishing.versions import publish_version
 from models import Alert, AlertStep, AuditLog, County, Dispatch, DispatchFile, LineMeasure, db
 from tests.html import has_inline_script
+from tests.official import workbook_markers
 
-FULL = {"yellow": ("other", None, 0.1), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
+# Measures that meet the clinker B floors (trucks banned at every level, 限产20% at orange, 停产 at red).
+FULL = {"yellow": ("other", None, 0.1, "no_g4"), "orange": ("limit", 20.0, None, "no_g4"),
+        "red": ("stop", None, None, "no_g4")}
 
 
 @pytest.fixture
@@ -34,8 +39,9 @@ def county_id(name):
     return db.session.query(County).filter_by(name=name).one().id
 
 
-def start(client, level="orange", counties=None, started="2020-12-01T08:00", note="晋环发〔2020〕1号"):
-    data = {"level": level, "scope": "some" if counties else "all", "started_at": started, "note": note}
+def start(client, level="orange", counties=None, started="2020-12-01T08:00", note="晋环发〔2020〕1号", override=""):
+    data = {"level": level, "scope": "some" if counties else "all", "started_at": started, "note": note,
+            "override_reason": override}
     if counties:
         data["county_ids"] = [str(county_id(name)) for name in counties]
     return client.post("/alerts/new", data=data)
@@ -283,3 +289,114 @@ def test_alert_pages_carry_no_inline_script(world, login):
     for url, heading in headings.items():
         body = client.get(url).get_data(as_text=True)
         assert heading in body and not has_inline_script(body), url
+
+
+REASON = "市政府已决定启动，丁企业红色预警措施由县局当面核实后另行通知"
+WITHHELD = "措施复核中，暂不下达（另行通知）"
+
+
+@pytest.fixture
+def weak_version(world, make_enterprise, make_line):
+    """A newer version, published on a written reason, whose 城区 firm 丁 is below the red floor (限产30%)."""
+    weak = make_enterprise(name="城区丁水泥", county_name="城区")
+    make_line(weak, name="1#窑", measures={**FULL, "red": ("limit", 30.0, None, "no_g4")})
+    version = publish_version("2020年12月动态调整", "", world["users"]["city"], override_reason="先行发布")
+    db.session.commit()
+    return version
+
+
+def notes_of(dispatch):
+    return {row[0]: row[1] for row in load_workbook(io.BytesIO(dispatch.file.content))["说明"]
+            .iter_rows(min_row=3, values_only=True)}
+
+
+def nothing_dispatched():
+    return all(db.session.query(model).count() == 0 for model in (Alert, AlertStep, Dispatch, DispatchFile))
+
+
+def test_starting_an_alert_with_errors_is_refused_without_a_reason(weak_version, world, login):
+    client = login(world["users"]["city"])
+    page = client.get("/alerts/new").get_data(as_text=True)
+    assert "清单版本“2020年12月动态调整”中全市存在错误的生产线" in page and "红色预警 <strong>1</strong> 条" in page
+    assert "橙色预警 <strong>0</strong> 条" in page and 'href="/lists/check"' in page
+    assert "强制下发理由" in page and 'name="override_reason"' in page
+    refused = start(client, level="red", counties=["城区"])
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "未启动预警" in body
+    assert "清单存在1项错误，下发红色预警清单前请先修正（见“质量检查”）" in body
+    assert "理由不超过300字" in start(client, level="red", counties=["城区"], override="理" * 301).get_data(as_text=True)
+    assert nothing_dispatched()
+    assert db.session.query(AuditLog).filter(AuditLog.entity_type.in_(("alert", "alert_step"))).count() == 0
+
+
+def test_errors_elsewhere_do_not_hold_an_alert_back(weak_version, world, login):
+    client = login(world["users"]["city"])
+    # 丁's error is at red in 城区: red in 泽州县 and orange in 城区 need no reason.
+    assert start(client, level="red", counties=["泽州县"]).status_code == 302
+    assert start(client, level="orange", counties=["城区"]).status_code == 302
+    steps = db.session.query(AlertStep).all()
+    assert len(steps) == 2 and {s.override_reason for s in steps} == {""}
+    notes = notes_of(dispatch_of(steps[1].alert, "城区"))
+    assert "强制下发理由" not in notes and notes["下发"].endswith("第1次下发（启动 橙色）")
+
+
+@pytest.mark.parametrize("role", ["county_cq", "enterprise"])
+def test_only_city_staff_may_override_a_dispatch(weak_version, world, role):
+    user = world["users"][role]
+    values = {"level": "red", "all_counties": False, "county_ids": [county_id("城区")],
+              "started_at": datetime(2020, 12, 1), "note": "", "override_reason": REASON}
+    with pytest.raises(DomainError) as refused:
+        start_alert(values, user)
+    assert "仅市局人员可填写理由后下发红色预警清单" in refused.value.errors["override_reason"]
+    db.session.rollback()
+    assert nothing_dispatched()
+
+
+def test_city_override_starts_the_alert_and_is_printed_on_every_file(weak_version, world, login):
+    client = login(world["users"]["city"])
+    response = start(client, level="red", counties=["城区"], override=REASON)
+    assert response.status_code == 302
+    alert = db.session.query(Alert).one()
+    [step] = alert.steps
+    assert step.override_reason == REASON and step.version_id == weak_version.id
+    logged = db.session.query(AuditLog).filter_by(entity_type="alert_step").one()
+    assert REASON in logged.summary and json.loads(logged.after)["override_reason"] == REASON
+    page = client.get(f"/alerts/{alert.id}").get_data(as_text=True)
+    assert "强制下发" in page and REASON in page
+    dispatch = dispatch_of(alert, "城区")
+    notes = notes_of(dispatch)
+    assert notes["强制下发理由"] == REASON and notes["下发时错误生产线"] == "1条（本预警范围内，该级别）"
+    assert notes["强制发布理由"] == "先行发布" and notes["清单版本"] == "2020年12月动态调整"
+    assert notes["下发"] == f"预警 #{alert.id} 第1次下发（启动 红色）" and notes["范围"] == "城区"
+    assert notes["下发人"] == world["users"]["city"].username
+    workbook = load_workbook(io.BytesIO(dispatch.file.content))
+    rows = {row[2]: row[9] for row in workbook["清单"].iter_rows(min_row=3, values_only=True)}
+    assert rows["城区丁水泥"] == WITHHELD and rows["城区甲水泥"].startswith("停产")
+    assert workbook_markers(dispatch.file.content) == []
+
+
+def test_a_level_change_passes_the_same_gate(weak_version, world, login):
+    client = login(world["users"]["city"])
+    start(client, level="orange", counties=["城区"])
+    alert = db.session.query(Alert).one()
+    page = client.get(f"/alerts/{alert.id}").get_data(as_text=True)
+    assert "本预警范围内存在错误的生产线" in page and "红色预警 <strong>1</strong> 条" in page
+    assert 'name="override_reason"' in page
+    refused = client.post(f"/alerts/{alert.id}/level", data={"level": "red"})
+    assert refused.status_code == 200 and "清单存在1项错误，下发红色预警清单前请先修正" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Alert, alert.id).level == "orange"
+    assert db.session.query(AlertStep).count() == 1 and db.session.query(Dispatch).count() == 1
+    county = login(world["users"]["county_cq"])
+    with pytest.raises(DomainError):
+        change_level(db.session.get(Alert, alert.id), "red", world["users"]["county_cq"], override_reason=REASON)
+    db.session.rollback()
+    assert county.post(f"/alerts/{alert.id}/level", data={"level": "red", "override_reason": REASON}).status_code == 403
+    client = login(world["users"]["city"])
+    moved = client.post(f"/alerts/{alert.id}/level", data={"level": "red", "override_reason": REASON})
+    assert moved.status_code == 302
+    db.session.expire_all()
+    alert = db.session.get(Alert, alert.id)
+    assert alert.level == "red" and [s.override_reason for s in alert.steps] == ["", REASON]
+    notes = notes_of(dispatch_of(alert, "城区", seq=2))
+    assert notes["强制下发理由"] == REASON and notes["下发"] == f"预警 #{alert.id} 第2次下发（橙色 → 红色）"

@@ -138,12 +138,12 @@ def test_chart_bars_are_scaled_to_the_largest_value():
 def test_tiles_show_requests_alert_and_quality_errors(registry, make_user, login, monkeypatch):
     monkeypatch.setattr(dashboard, "pending_count", lambda user: 7)
     city = make_user("city")
-    # The registry has planted errors: publishing and dispatching take a city user's written reason.
-    publish_version("2020年修订版", "", city, override_reason="测试：有错误仍发布")
+    # The registry has quality errors (what the tile counts): published and dispatched over them.
+    publish_version("2020年修订版", "", city, override_reason="测试：带错误发布")
     zezhou = db.session.query(County).filter_by(name="泽州县").one()
     alert = start_alert({"level": "orange", "all_counties": False, "county_ids": [zezhou.id],
                          "started_at": utcnow() - timedelta(hours=1), "note": "",
-                         "override_reason": "测试：有错误仍下发"}, city)
+                         "override_reason": "测试：带错误下发"}, city)
     db.session.commit()
     body = login(city).get("/dashboard").get_data(as_text=True)
     assert 'id="tile-requests">7<' in body

@@ -205,7 +205,7 @@ def test_demo_registry_totals_equal_rows_at_every_level():
 def test_sheets_are_printable():
     data, _ = list_bytes("orange")
     workbook = load_workbook(io.BytesIO(data))
-    assert workbook.sheetnames == ["汇总", "清单", "停限产企业"]
+    assert workbook.sheetnames == ["汇总", "清单", "停限产企业", "说明"]
     for ws in workbook.worksheets:
         assert ws.freeze_panes == "A3"
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A2:")

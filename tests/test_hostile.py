@@ -15,7 +15,7 @@ MARK = SCRIPT + "\"'{{7*7}}"
 CSS = Path(__file__).resolve().parents[1] / "static" / "css" / "app.css"
 # Words without a break opportunity, as long as each column allows.
 LONG_NAME, LONG_LINE, LONG_TEXT = "W" * 190, "L" * 120, "M" * 190
-# Clinker C: 停产 with the truck ban meets every level's floor, so the firm's order is issued.
+# What the clinker C floors ask (停产, trucks banned), so the hostile firm's orders are issued, not withheld.
 TEXTS = {level: ("stop", None, None, "no_g4") for level in ("yellow", "orange", "red")}
 
 
@@ -32,23 +32,23 @@ def assert_escaped(page, text=MARK, where=""):
 
 @pytest.fixture
 def hostile(parties, make_line, login):  # noqa: F811
-    """The 城区 firm renamed and its line and measures filled with markup, plus a line without measures at the
-    other firm (an error on the quality check; publishing and dispatching then need a written reason)."""
+    """The 城区 firm renamed and its line (without emissions: a warning) and measures filled with markup, plus a
+    line without measures (a quality error) at the 泽州县 firm."""
     firm = parties["own"]
     firm.name = "甲" + MARK + "水泥"
-    line = make_line(firm, name="线" + MARK, facilities="设施" + MARK, measures=TEXTS)
+    # No emissions: a warning, so the check page names the firm and line, while their orders are still issued.
+    line = make_line(firm, name="线" + MARK, facilities="设施" + MARK, measures=TEXTS, so2_t_yr=0.0, nox_t_yr=0.0,
+                     pm_t_yr=0.0)
     for measure in line.measures:
         measure.text, measure.indicators = "措施" + MARK, "指标" + MARK
     make_line(parties["other"], name="空线" + MARK, measures={})
-    # A warning (no emissions) keeps the firm on the quality check without withholding its order.
-    make_line(firm, name="零排放线" + MARK, measures=TEXTS, so2_t_yr=0.0, nox_t_yr=0.0, pm_t_yr=0.0)
     db.session.commit()
     return {"firm": firm, "line": line, **parties}
 
 
 def publish(client, name):
-    response = client.post("/versions/new", data={"name": name, "note": "说明" + MARK,
-                                                   "override_reason": "理由" + MARK})
+    # The 泽州县 firm's line without measures is an error: published over it, with a reason in markup.
+    response = client.post("/versions/new", data={"name": name, "note": "说明" + MARK, "override_reason": "强制" + MARK})
     assert response.status_code == 302, body(response)
     return db.session.query(ListVersion).filter_by(name=name).one()
 
@@ -114,13 +114,15 @@ def test_requests_versions_alerts_and_audit_escape_markup(hostile, login):
     assert_escaped(compare, "新措施" + MARK)
     assert_escaped(compare, firm.name)
 
+    assert_escaped(body(city.get(f"/versions/{new.id}")), "强制" + MARK)
     response = city.post("/alerts/new", data={"level": "orange", "scope": "all", "started_at": "2020-12-01T08:00",
-                                               "note": "文号" + MARK, "override_reason": "下发理由" + MARK})
+                                               "note": "文号" + MARK, "override_reason": "下发" + MARK})
     assert response.status_code == 302, body(response)
     alert_url = response.headers["Location"]
     for url in ("/alerts", alert_url, "/"):
         assert_escaped(body(city.get(url)), new.name, url)
     assert_escaped(body(city.get(alert_url)), "文号" + MARK)
+    assert_escaped(body(city.get(alert_url)), "下发" + MARK)
     audit = body(city.get("/audit"))
     for text in (firm.name, "理由" + MARK, "新措施" + MARK, new.name):
         assert_escaped(audit, text)

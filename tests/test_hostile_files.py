@@ -28,7 +28,8 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 NAME = '=HYPERLINK("http://evil.example","点我")'
 ADDED = "+SUM(1,2)公司"
 LINE, FACILITIES, TEXT, INDICATORS = "+1", "@SUM(A1)", "-2+3", "=1+1"
-MEASURES = {level: ("stop", None, None, "no_g4") for level in ("yellow", "orange", "red")}  # meet every floor
+# The clinker C floors (停产, trucks banned): no quality error holds back publishing or the alert.
+MEASURES = {level: ("stop", None, None, "no_g4") for level in ("yellow", "orange", "red")}
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(range(256))
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -78,12 +79,18 @@ def formulas(make_enterprise, make_line, make_user, login):
     return {"firm": firm, "line": line, "client": client}
 
 
+def measure_texts(data):
+    """The 减排措施 cells of a list workbook: the measure's label first, then its text (TEXT is inside)."""
+    return [row[9] for row in load_workbook(io.BytesIO(data))["清单"].iter_rows(min_row=3, values_only=True)]
+
+
 def test_live_list_registry_and_county_zip(formulas):
     client = formulas["client"]
-    expected = (NAME, LINE, FACILITIES, TEXT)
+    expected = (NAME, LINE, FACILITIES)
     for level in ("yellow", "orange", "red"):
         data = client.get(f"/lists/{level}/export.xlsx").data
-        assert assert_no_formulas(data, expected, level) == {"汇总", "清单", "停限产企业"}
+        assert assert_no_formulas(data, expected, level) == {"汇总", "清单", "停限产企业", "说明"}
+        assert any(f"。{TEXT}（" in cell for cell in measure_texts(data)), level
         # The 停限产企业 sheet names the firm too.
         orders = load_workbook(io.BytesIO(data))["停限产企业"]
         assert NAME in [row[2] for row in orders.iter_rows(values_only=True)]
@@ -99,10 +106,12 @@ def test_live_list_registry_and_county_zip(formulas):
 def test_version_compare_dispatch_and_template(formulas):
     client = formulas["client"]
     old, new = (v.id for v in db.session.query(ListVersion).order_by(ListVersion.id))
-    expected = (NAME, LINE, FACILITIES, TEXT)
+    expected = (NAME, LINE, FACILITIES)
     for level in ("yellow", "red"):
         data = client.get(f"/versions/{new}/{level}/export.xlsx").data
-        assert assert_no_formulas(data, expected, level) == {"汇总", "清单", "停限产企业"}
+        # The version's name, "@新版本", is on its 说明 sheet: text too.
+        assert assert_no_formulas(data, expected + ("@新版本",), level) == {"汇总", "清单", "停限产企业", "说明"}
+        assert any(f"。{TEXT}（" in cell for cell in measure_texts(data)), level
     data = client.get(f"/versions/compare.xlsx?old={old}&new={new}").data
     assert assert_no_formulas(data, (NAME, ADDED, LINE), "compare") == {"汇总", "变化明细"}
 

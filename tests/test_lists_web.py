@@ -148,12 +148,14 @@ def test_list_page_shows_errors_and_missing_targets(make_user, login, make_enter
 
 def test_order_page_lists_each_line_and_prints_on_a4(make_user, login, make_enterprise, make_line, client):
     enterprise = make_enterprise(name="通知单企业", grade="C")
-    make_line(enterprise, name="1#窑", facilities="回转窑", measures=FULL)
-    make_line(enterprise, name="2#磨", facilities="水泥磨", measures={"red": ("stop", None, None)})
+    stop = {"red": ("stop", None, None, "no_g4")}            # what the clinker C floor asks at red
+    make_line(enterprise, name="1#窑", facilities="回转窑", measures=stop)
+    make_line(enterprise, name="2#磨", facilities="水泥磨", measures=stop)
     body = login(make_user("city")).get(f"/lists/red/orders/{enterprise.id}").get_data(as_text=True)
     assert "晋城市重污染天气红色预警停限产通知单" in body and "Ⅰ级应急响应" in body
     assert "1#窑" in body and "2#磨" in body and "回转窑" in body and "用电量" in body
-    assert body.count("<strong>停产</strong>") == 2
+    assert body.count("<strong>停产；禁止国四及以下重型载货车辆（含燃气）运输</strong>") == 2
+    assert "暂不下达" not in body and "data-print" in body
     with client.get("/static/css/app.css") as response:
         css = response.get_data(as_text=True)
     assert "@page { size: A4" in css and "@media print" in css

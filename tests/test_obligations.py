@@ -1,16 +1,20 @@
 """The enterprise's obligations page: the running alert's measures from its published version, only its own."""
+import io
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from emergency.publishing.alerts import change_level, end_alert, start_alert
 from emergency.publishing.versions import publish_version
 from models import Alert, County, LineMeasure, db
 from models.base import utcnow
 from tests.html import has_inline_script
+from tests.official import workbook_markers
 
+# Measures that meet the clinker B floors (trucks banned at every level, 限产20% at orange, 停产 at red).
 MEASURES = {
-    "yellow": ("other", None, 0.1), "orange": ("limit", 30.0, None), "red": ("stop", None, None),
+    "yellow": ("other", None, 0.1, "no_g4"), "orange": ("limit", 30.0, None, "no_g4"), "red": ("stop", None, None, "no_g4"),
 }
 
 
@@ -130,3 +134,39 @@ def test_enterprise_user_without_enterprise_and_bad_level(world, make_user, logi
     client = login(make_user("enterprise"))
     assert "您的账号尚未关联企业" in client.get("/obligations").get_data(as_text=True)
     assert login(world["user"]).get("/obligations/order/purple").status_code == 404
+
+
+WITHHELD = "措施复核中，暂不下达（另行通知）"
+
+
+def test_a_firm_with_a_line_in_error_gets_no_order_and_its_file_no_marker(world, make_line, make_user, login):
+    make_line(world["own"], name="3#窑", measures={**MEASURES, "red": ("limit", 30.0, None, "no_g4")})
+    publish_version("2020年修订版", "", world["city"], override_reason="先行发布，3#窑待县局核实")
+    alert = start_alert({"level": "red", "all_counties": False, "county_ids": [world["own"].county_id],
+                         "started_at": utcnow() - timedelta(hours=1), "note": "",
+                         "override_reason": "市政府已决定启动"}, world["city"])
+    db.session.commit()
+    firm = login(world["user"])
+    home = firm.get("/obligations").get_data(as_text=True)
+    assert "当前城区正在执行红色预警" in home and "本企业红色预警措施正在复核，暂不下达" in home
+    assert "1#窑" not in home and "低于行业措施底线" not in home
+    order = firm.get("/obligations/order/red").get_data(as_text=True)
+    page = order.split("<main", 1)[1]
+    assert "本企业红色预警措施正在复核，暂不下达" in page and "停限产通知单" not in page
+    own = firm.get(f"/lists/red/orders/{world['own'].id}").get_data(as_text=True)
+    assert "正在复核" in own and "3#窑" not in own and "data-print" not in own
+    # Staff see why; the neighbour without errors gets its order.
+    city = login(world["city"])
+    staff = city.get(f"/lists/red/orders/{world['own'].id}").get_data(as_text=True)
+    assert "暂不下达" in staff and "3#窑：" in staff and "低于行业措施底线" in staff and "data-print" not in staff
+    neighbour = city.get(f"/lists/red/orders/{world['neighbour'].id}").get_data(as_text=True)
+    assert "晋城市重污染天气红色预警停限产通知单" in neighbour and "乙厂专用窑" in neighbour
+    # The dispatched workbook: the line under review, the firm off 停限产企业, no marker anywhere.
+    [dispatch] = alert.steps[0].dispatches
+    workbook = load_workbook(io.BytesIO(dispatch.file.content))
+    lines = {row[6]: row[9] for row in workbook["清单"].iter_rows(min_row=3, values_only=True)
+             if row[2] == "城区甲水泥"}
+    assert lines["3#窑"] == WITHHELD and lines["1#窑"].startswith("停产")
+    ordered = {row[2] for row in workbook["停限产企业"].iter_rows(min_row=3, values_only=True)}
+    assert ordered == {"城区乙水泥"}
+    assert workbook_markers(dispatch.file.content) == []

@@ -46,6 +46,8 @@ TYPE_FIELD_LABELS = {
     "enterprise": {"name": "企业名称"}, "line": {"name": "生产线名称"},
     "request": {"reason": "申请理由"}, "grade": {"reason": "原因说明"},
     "floor": {"text": "措施内容", "limit_pct": "比例（%）"}, "setting": {"key": "参数", "value": "取值"},
+    "list_version": {"override_reason": "强制发布理由", "errors": "发布时质量检查错误数", "note": "说明"},
+    "alert_step": {"override_reason": "强制下发理由"},
 }
 CODE_LABELS = {
     "level": LEVEL_LABELS, "role": ROLE_LABELS, "kind": HISTORY_KIND_LABELS, "transport": TRANSPORT_LABELS,

@@ -3,6 +3,7 @@ from sqlalchemy import func
 
 from emergency.lists.accounting import accumulator_for
 from emergency.lists.listing import counties, enterprise_ids, iter_enterprises, iter_list_rows
+from emergency.lists.notes import live_notes
 from emergency.platform.jobs import counted
 from emergency.registry.operations import measure_types
 from emergency.spreadsheets.registry import write_registry_workbook
@@ -40,7 +41,7 @@ def export_list(fh, level, county=None, progress=None):
     rows = iter_list_rows(level, county_id)
     if progress is not None:
         rows = counted(rows, progress, count_lines(county_id))
-    return write_list_workbook(fh, level, name, rows, accumulator)
+    return write_list_workbook(fh, level, name, rows, accumulator, live_notes(level, county))
 
 
 def export_counties(fh, level, county=None, progress=None):

@@ -1,21 +1,19 @@
 """Alert activation (预警启动): record an alert, dispatch each county's workbook once, receipts, level changes, end.
 
 Every step of an alert (its start and each upgrade or downgrade) takes the latest published version and
-stores one workbook per county with its SHA-256. Stored files are never regenerated or changed.
+stores one workbook per county with its SHA-256 (``dispatch``). Stored files are never regenerated or changed.
 """
-import hashlib
-import io
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, update
 
 from emergency.audit import trail as audit
 from emergency.clock import local_zone, to_local
 from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
-from emergency.lists.gate import pass_gate
-from emergency.publishing.versions import export_version, latest_version, version_filename
+from emergency.publishing.dispatch import check_gate, new_step, step_move
+from emergency.publishing.versions import latest_version
 from models import (
     LEVEL_LABELS,
     LEVELS,
@@ -23,8 +21,6 @@ from models import (
     AlertStep,
     County,
     Dispatch,
-    DispatchFile,
-    VersionRow,
     alert_county,
     db,
 )
@@ -40,8 +36,8 @@ def _alert_summary(alert):
 
 
 def _step_summary(step):
-    before = f"{LEVEL_LABELS[step.previous_level]} → " if step.previous_level else "启动 "
-    return f"{before}{LEVEL_LABELS.get(step.level, step.level)}"
+    move = step_move(step)
+    return f"{move}；强制下发理由：{step.override_reason}" if step.override_reason else move
 
 
 def _dispatch_summary(dispatch):
@@ -129,52 +125,19 @@ def check_start(values):
     return errors
 
 
-def _dispatch(alert, step, county):
-    """Generate one county's workbook for the step's level from the step's version, once, and store it."""
-    buffer = io.BytesIO()
-    export_version(buffer, step.version, step.level, county)
-    data = buffer.getvalue()
-    digest = hashlib.sha256(data).hexdigest()
-    stored = DispatchFile(sha256=digest, size=len(data), content=data)
-    dispatch = Dispatch(alert_id=alert.id, county=county, level=step.level, file=stored, sha256=digest,
-                        size=len(data), filename=version_filename(step.version, step.level, county))
-    step.dispatches.append(dispatch)
-    return dispatch
-
-
-def version_errors(version, level, county_ids):
-    """How many lines of ``version`` at ``level`` carry an error in the given counties."""
-    return db.session.scalar(select(func.count()).select_from(VersionRow).where(
-        VersionRow.version_id == version.id, VersionRow.level == level, VersionRow.status == "error",
-        VersionRow.county_id.in_(county_ids)))
-
-
-def _new_step(alert, level, user, previous_level=None, override_reason=""):
-    """A new step dispatched from the latest version; refused while that version has errors in the alert's
-    counties at ``level``, unless a city user gives a written reason."""
-    version = latest_version()
-    errors = version_errors(version, level, [c.id for c in alert.counties])
-    reason = pass_gate(errors, user, override_reason, f"下发{LEVEL_LABELS[level]}预警清单")
-    step = AlertStep(seq=len(alert.steps) + 1, level=level, previous_level=previous_level,
-                     version=version, by=user.username, override_reason=reason)
-    alert.steps.append(step)
-    for county in alert.counties:
-        _dispatch(alert, step, county)
-    db.session.flush()
-    return step
-
-
 def start_alert(values, user):
     """Record an alert and dispatch its first step to every county it covers; flush, never commit."""
     errors = check_start(values)
     if errors:
         raise DomainError(errors)
+    counties = _chosen_counties(values)
+    gate = check_gate(values["level"], counties, user, values.get("override_reason"))
     alert = Alert(level=values["level"], all_counties=bool(values.get("all_counties")),
                   started_at=values["started_at"], note=(values.get("note") or "").strip(),
-                  created_by=user.username, counties=_chosen_counties(values))
+                  created_by=user.username, counties=counties)
     db.session.add(alert)
     db.session.flush()
-    _new_step(alert, alert.level, user, override_reason=values.get("override_reason"))
+    new_step(alert, alert.level, user, gate)
     return alert
 
 
@@ -195,8 +158,9 @@ def change_level(alert, level, user, override_reason=""):
     errors = check_level_change(alert, level)
     if errors:
         raise DomainError(errors)
+    gate = check_gate(level, alert.counties, user, override_reason)
     previous, alert.level = alert.level, level
-    return _new_step(alert, level, user, previous_level=previous, override_reason=override_reason)
+    return new_step(alert, level, user, gate, previous_level=previous)
 
 
 def check_end(alert, ended_at):

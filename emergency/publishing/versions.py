@@ -15,6 +15,7 @@ from emergency.limits import text_limit
 from emergency.lists.accounting import Accumulator, reference_values
 from emergency.lists.gate import pass_gate
 from emergency.lists.listing import ListRow, counties, iter_list_rows
+from emergency.lists.notes import list_notes
 from emergency.lists.quality import run_checks
 from emergency.lists.verdicts import ERROR, WARNING, EffectiveMeasure, Problem
 from emergency.platform.jobs import counted
@@ -32,8 +33,16 @@ ROUND_TPD = 9
 STORED_SEPARATOR = "\n"
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]')
 
-audit.register(ListVersion, "list_version", "清单版本", lambda obj, conn: None,
-               lambda obj: f"{obj.name}（{obj.enterprises} 家企业，{obj.lines} 条生产线）")
+
+
+def _version_summary(version):
+    summary = f"{version.name}（{version.enterprises} 家企业，{version.lines} 条生产线）"
+    if version.override_reason:
+        summary += f"；存在{version.errors}项错误，强制发布理由：{version.override_reason}"
+    return summary
+
+
+audit.register(ListVersion, "list_version", "清单版本", lambda obj, conn: None, _version_summary)
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,11 @@ def _registry_counts():
         select(func.count(func.distinct(ProductionLine.enterprise_id)), func.count(ProductionLine.id))).one()
 
 
+def publish_errors():
+    """How many quality errors the whole registry has: what the gate before publishing counts."""
+    return run_checks().errors
+
+
 def publish_version(name, note, user, override_reason=""):
     """Freeze the effective list of every level as version ``name``; flush, never commit.
 
@@ -112,7 +126,7 @@ def publish_version(name, note, user, override_reason=""):
     errors = check_publish(name, note)
     if errors:
         raise DomainError(errors)
-    quality_errors = run_checks().errors
+    quality_errors = publish_errors()
     reason = pass_gate(quality_errors, user, override_reason, "发布清单版本")
     enterprises, lines = _registry_counts()
     version = ListVersion(name=name.strip(), note=(note or "").strip(), published_by=user.username,
@@ -250,11 +264,23 @@ def count_version_rows(version, level, county_id=None):
     return db.session.scalar(stmt)
 
 
-def export_version(fh, version, level, county=None, progress=None):
-    """Write a version's list workbook (same format as the live list) for the city or a county; return the Summary."""
+def version_notes(version, level, county=None):
+    """The 说明 rows of a version's workbook: who published it and when, and any override of the gate."""
+    notes = list_notes(level, county, version.name, version.published_at, version.published_by, version.note)
+    if version.override_reason:
+        notes += [("强制发布理由", version.override_reason), ("发布时质量检查错误", f"{version.errors}项")]
+    return notes
+
+
+def export_version(fh, version, level, county=None, progress=None, more_notes=()):
+    """Write a version's list workbook (same format as the live list) for the city or a county; return the Summary.
+
+    :param more_notes: (label, value) rows added to the version's 说明 sheet, e.g. the alert step it is sent for.
+    """
     county_id = county.id if county else None
     scope = f"{county.name if county else '全市'}·{version.name}"
     rows = iter_version_rows(version.id, level, county_id)
     if progress is not None:
         rows = counted(rows, progress, count_version_rows(version, level, county_id))
-    return write_list_workbook(fh, level, scope, rows, accumulator_for_version(version, level, county_id))
+    return write_list_workbook(fh, level, scope, rows, accumulator_for_version(version, level, county_id),
+                               version_notes(version, level, county) + list(more_notes))

@@ -4,6 +4,8 @@ Workbooks are written with xlsxwriter in constant_memory mode, so each sheet's r
 are flushed as they go; callers stream rows from generators.
 """
 import io
+import math
+import unicodedata
 import zipfile
 
 import xlsxwriter
@@ -30,6 +32,10 @@ SUMMARY_HEADERS = ("县（市、区）",) + tuple(h for _, h in SUMMARY_COUNT_CO
 ORDER_HEADERS = ("序号", "县（市、区）", "企业名称", "统一社会信用代码", "绩效等级", "停产生产线数",
                  "限产生产线数", "停限产措施（通知单内容）")
 ORDER_WIDTHS = (6, 10, 30, 20, 12, 8, 8, 80)
+NOTES_SHEET, NOTES_HEADERS, NOTES_WIDTHS = "说明", ("项目", "内容"), (24, 96)
+# Points per line of wrapped 10-pt text. Row heights are set, not left to the reader: LibreOffice keeps a
+# row one line high on import, which would print only the first line of a long override reason.
+LINE_HEIGHT = 14
 
 YES, NO = "是", "否"
 
@@ -176,8 +182,11 @@ def summary_values(totals):
     return values, kinds
 
 
-def write_list_workbook(fh, level, scope_name, rows, accumulator):
-    """Write the 汇总/清单/停限产企业 workbook from a row generator, feeding ``accumulator``; return its Summary."""
+def write_list_workbook(fh, level, scope_name, rows, accumulator, notes=()):
+    """Write the 汇总/清单/停限产企业 workbook from a row generator, feeding ``accumulator``; return its Summary.
+
+    :param notes: (label, value) rows of a last sheet, 说明 (issuing body, version, time...), when given.
+    """
     title = f"晋城市重污染天气{LEVEL_LABELS[level]}预警应急减排清单（{scope_name}）"
     workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
     formats = _formats(workbook)
@@ -201,10 +210,30 @@ def write_list_workbook(fh, level, scope_name, rows, accumulator):
     summary = accumulator.result()
     for totals in summary.counties + [summary.total]:
         summary_sheet.append(*summary_values(totals))
-    for sheet in (summary_sheet, list_sheet, order_sheet):
+    sheets = [summary_sheet, list_sheet, order_sheet]
+    if notes:
+        # Last, so that the three sheets keep their places for anyone reading them by position.
+        sheets.append(_notes_sheet(workbook, formats, title + "说明", notes))
+    for sheet in sheets:
         sheet.finish()
     workbook.close()
     return summary
+
+
+def _notes_sheet(workbook, formats, title, notes):
+    sheet = Sheet(workbook, formats, NOTES_SHEET, NOTES_HEADERS, NOTES_WIDTHS, title)
+    for label, value in notes:
+        lines = wrapped_lines(str(value), NOTES_WIDTHS[1])
+        if lines > 1:
+            sheet.ws.set_row(sheet.next_row, LINE_HEIGHT * lines)
+        sheet.append((label, value), ("bold", "wrap"))
+    return sheet
+
+
+def wrapped_lines(text, width):
+    """How many lines ``text`` takes in a wrapped cell ``width`` characters wide (a Han character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return max(1, math.ceil(columns / (width - 2)))
 
 
 def _gets_order(rows):

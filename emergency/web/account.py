@@ -3,9 +3,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from emergency.accounts import users
-from emergency.errors import DomainError
 from emergency.registry.queries import county_choices
 from emergency.web.decorators import roles_required
+from emergency.web.refusals import run
 from forms.account import ChangePasswordForm, NewUserForm, ResetPasswordForm
 from forms.base import options
 from models import User, db
@@ -13,29 +13,12 @@ from models import User, db
 bp = Blueprint("account", __name__)
 
 
-def _run(form, operation, *args):
-    """Run one account operation and commit, returning its user; on a refusal roll back, put each message on
-    its field of ``form`` (or flash it) and return None."""
-    try:
-        user = operation(*args)
-    except DomainError as error:
-        db.session.rollback()
-        for field, message in error.errors.items():
-            if form is not None and field in form:
-                form[field].errors = list(form[field].errors) + [message]
-            else:
-                flash(message, "danger")
-        return None
-    db.session.commit()
-    return user
-
-
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit() and _run(form, users.change_own_password, current_user, form.current.data,
-                                          form.new.data):
+    if form.validate_on_submit() and run(form, users.change_own_password, current_user, form.current.data,
+                                         form.new.data):
         flash("密码已修改。", "success")
         return redirect(url_for("registry.home"))
     return render_template("account/password.html", form=form, target=None)
@@ -53,8 +36,8 @@ def new_user():
     form = NewUserForm()
     form.county_id.choices = options(county_choices(current_user, blank="（无）"))
     if form.validate_on_submit():
-        user = _run(form, users.create_account, form.username.data, form.role.data, form.password.data,
-                    form.county_id.data, form.enterprise.data)
+        user = run(form, users.create_account, form.username.data, form.role.data, form.password.data,
+                   form.county_id.data, form.enterprise.data)
         if user is not None:
             flash(f"已创建用户 {user.username}。", "success")
             return redirect(url_for("account.user_list"))
@@ -73,7 +56,7 @@ def _user_or_404(user_id):
 def reset_password(user_id):
     user = _user_or_404(user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit() and _run(form, users.reset_password, user, form.new.data):
+    if form.validate_on_submit() and run(form, users.reset_password, user, form.new.data):
         flash(f"已重置 {user.username} 的密码。", "success")
         return redirect(url_for("account.user_list"))
     return render_template("account/password.html", form=form, target=user)
@@ -83,6 +66,6 @@ def reset_password(user_id):
 @roles_required("admin")
 def set_active(user_id, active):
     user = _user_or_404(user_id)
-    if _run(None, users.set_active, user, bool(active), current_user):
+    if run(None, users.set_active, user, bool(active), current_user):
         flash(f"已{'启用' if active else '停用'}用户 {user.username}。", "success")
     return redirect(url_for("account.user_list"))

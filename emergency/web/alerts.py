@@ -17,9 +17,11 @@ from emergency.publishing.alerts import (
     visible_alert,
     visible_dispatch,
 )
+from emergency.publishing.dispatch import gate_errors
 from emergency.publishing.versions import latest_version
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
+from emergency.web.refusals import run
 from forms.alert import AlertForm, EndForm, LevelForm
 from forms.base import options
 from models import LEVEL_LABELS, County, db
@@ -32,17 +34,24 @@ def _now_minute():
     return local_now().replace(tzinfo=None, second=0, microsecond=0)
 
 
+def _forced(alert):
+    """The flash's note when the step just dispatched passed the gate on a written reason."""
+    return "清单版本存在错误，已按所填理由强制下发。" if alert.current_step.override_reason else ""
+
+
 def _detail(alert, level_form=None, end_form=None):
     """The alert page; city staff get the level and end forms while the alert runs."""
     can_manage = current_user.is_citywide and alert.ended_at is None
     # A refused POST's messages, shown at the top even when the forms are no longer offered.
     problems = [m for form in (level_form, end_form) if form for ms in form.errors.values() for m in ms]
+    gate = {}
     if can_manage:
         level_form = level_form or LevelForm(alert=alert, formdata=None)
         end_form = end_form or EndForm(alert=alert, formdata=None, data={"ended_at": _now_minute()})
+        gate = gate_errors([c.id for c in alert.counties])
     return render_template("alerts/detail.html", alert=alert, steps=step_statuses(alert, current_user),
                            running=is_running(alert), problems=problems, level_form=level_form if can_manage else None,
-                           end_form=end_form if can_manage else None)
+                           end_form=end_form if can_manage else None, gate=gate, latest=latest_version())
 
 
 @bp.route("/alerts")
@@ -62,11 +71,12 @@ def new():
     if not form.is_submitted():
         form.started_at.data = _now_minute()
     if form.validate_on_submit():
-        alert = start_alert(form.values(), current_user)
-        db.session.commit()
-        flash(f"已启动{LEVEL_LABELS[alert.level]}预警，已向 {len(alert.counties)} 个县（市、区）下发清单。", "success")
-        return redirect(url_for("alerts.detail", alert_id=alert.id))
-    return render_template("alerts/new.html", form=form, latest=latest_version())
+        alert = run(form, start_alert, form.values(), current_user)
+        if alert is not None:
+            started = f"已启动{LEVEL_LABELS[alert.level]}预警，已向 {len(alert.counties)} 个县（市、区）下发清单。"
+            flash(started + _forced(alert), "success")
+            return redirect(url_for("alerts.detail", alert_id=alert.id))
+    return render_template("alerts/new.html", form=form, latest=latest_version(), gate=gate_errors())
 
 
 @bp.route("/alerts/<int:alert_id>")
@@ -81,11 +91,11 @@ def level(alert_id):
     """Upgrade or downgrade: a new step, dispatched anew."""
     alert = visible_alert(alert_id, current_user)
     form = LevelForm(alert=alert)
-    if form.validate_on_submit():
-        previous = alert.level
-        change_level(alert, form.level.data, current_user)
-        db.session.commit()
-        flash(f"预警级别已由{LEVEL_LABELS[previous]}调整为{LEVEL_LABELS[alert.level]}，已重新下发清单。", "success")
+    previous = alert.level
+    if form.validate_on_submit() and run(form, change_level, alert, form.level.data, current_user,
+                                         form.override_reason.data):
+        changed = f"预警级别已由{LEVEL_LABELS[previous]}调整为{LEVEL_LABELS[alert.level]}，已重新下发清单。"
+        flash(changed + _forced(alert), "success")
         return redirect(url_for("alerts.detail", alert_id=alert.id))
     return _detail(alert, level_form=form)
 

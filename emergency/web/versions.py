@@ -10,6 +10,7 @@ from emergency.publishing.versions import (
     all_versions,
     export_version,
     get_version,
+    publish_errors,
     publish_version,
     version_filename,
     version_totals,
@@ -17,10 +18,10 @@ from emergency.publishing.versions import (
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
 from emergency.web.jobs import start_job
+from emergency.web.refusals import run
 from emergency.web.scope import LEVEL, scope_county
 from forms.base import options
 from forms.version import CompareForm, PublishForm
-from models import db
 from models.user import CITYWIDE, STAFF
 
 bp = Blueprint("versions", __name__)
@@ -49,11 +50,13 @@ def publish():
     """Freeze the list of all three levels as a named version."""
     form = PublishForm()
     if form.validate_on_submit():
-        version = publish_version(form.name.data, form.note.data, current_user)
-        db.session.commit()
-        flash(f"已发布清单版本“{version.name}”：{version.enterprises} 家企业，{version.lines} 条生产线。", "success")
-        return redirect(url_for("versions.detail", version_id=version.id))
-    return render_template("versions/new.html", form=form)
+        version = run(form, publish_version, form.name.data, form.note.data, current_user, form.override_reason.data)
+        if version is not None:
+            forced = f"清单存在{version.errors}项错误，已按所填理由强制发布。" if version.override_reason else ""
+            flash(f"已发布清单版本“{version.name}”：{version.enterprises} 家企业，{version.lines} 条生产线。{forced}",
+                  "success")
+            return redirect(url_for("versions.detail", version_id=version.id))
+    return render_template("versions/new.html", form=form, errors=publish_errors())
 
 
 @bp.route("/versions/<int:version_id>")

@@ -27,15 +27,15 @@ def long_words(make_enterprise, make_line, make_user):
     db.session.commit()
     users = {"city": make_user("city", username="layout_city"),
              "enterprise": make_user("enterprise", username="layout_firm", enterprise=firm)}
-    # The line without measures is an error: publishing and dispatching take a written reason (long, too).
+    # The firm's lines are in error (C measures below the floor, a line without measures): long override reasons.
     first = publish_version("U" * 100, "", users["city"], override_reason="O" * 300)
     line.measures[0].text = "X" * 190
     db.session.commit()
-    version = publish_version("V" * 100, "N" * 300, users["city"], override_reason="O" * 300)
+    version = publish_version("V" * 100, "N" * 300, users["city"], override_reason="P" * 300)
     request = workflow.save_request(firm, {"target": "GRADED:B", "reason": "R" * 2000, "evidence": "E" * 190},
                                     [], users["enterprise"], submit=True)
     alert = start_alert({"level": "red", "all_counties": True, "county_ids": [], "note": "D" * 200,
-                         "started_at": datetime(2020, 12, 1), "override_reason": "O" * 300}, users["city"])
+                         "started_at": datetime(2020, 12, 1), "override_reason": "Q" * 300}, users["city"])
     db.session.add(ImportBatch(username="layout_city", source="web", filename=LONG_FILE, size=1, sha256="0" * 64,
                                rows=1, status="no_changes"))
     # An audit entry whose source names a long file (the 来源 column).
@@ -72,10 +72,14 @@ def test_long_words_wrap_on_every_page(long_words, sign_in, live_server, shot):
             f"/lists/red/orders/{firm.id}", "/lists/check", "/versions", f"/versions/{version.id}",
             f"/versions/compare?old={long_words['first'].id}&new={version.id}", "/audit", "/import/history",
             "/requests?state=", f"/requests/{long_words['request'].id}", "/alerts",
-            f"/alerts/{long_words['alert'].id}", "/"]
+            f"/alerts/{long_words['alert'].id}", "/", "/versions/new", "/alerts/new"]
     for url in urls:
         assert page.goto(live_server + url).status == 200, url
         assert overflowing(page) == [], url
+    page.goto(f"{live_server}/versions/{version.id}")
+    assert "P" * 300 in page.content()
+    page.goto(f"{live_server}/alerts/{long_words['alert'].id}")
+    assert "Q" * 300 in page.content()
     page.goto(f"{live_server}/lists/red")
     assert LONG_NAME in page.content() and LONG_TEXT in page.content()
     shot("20-long-words-red-list")
