@@ -15,6 +15,11 @@ def create_app(test_config=None):
         ENTERPRISES_PER_PAGE=50,
         # Printed as 发布单位 on the 说明 sheet of every list workbook.
         ISSUING_BODY="晋城市生态环境局",
+        # The notices' defaults until city staff change them on the 通知文书设置 page (emergency.publishing
+        # .notice_settings); "{year}" in the prefix is the alert's start year.
+        NOTICE_NUMBER_PREFIX="晋市环应急〔{year}〕",
+        NOTICE_LEGAL_BASIS="《晋城市重污染天气应急预案》和晋城市重污染天气应急减排清单",
+        NOTICE_CONSEQUENCES="未按要求落实应急减排措施的，由生态环境部门依法查处，并纳入绩效等级降级处理",
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("EMERGENCY")

@@ -78,6 +78,10 @@ def register_blueprints(app):
     for module in (versions, alerts, dashboard):
         app.register_blueprint(module.bp)
 
+    from emergency.web import notices
+
+    app.register_blueprint(notices.bp)
+
     from emergency.web import floors, imports
 
     app.register_blueprint(imports.bp)

@@ -10,6 +10,7 @@ from .job import Job
 from .line import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS, LineMeasure, ProductionLine
 from .login_failure import LoginFailure
 from .measure_type import MeasureType
+from .notice import Notice, NoticeBatch
 from .reference import MeasureFloor, Setting, TargetRatio, WholeSocietyEmission
 from .request import BatchCutoff, GradeHistory, GradeRequest, RequestAttachment, RequestEvent
 from .user import ROLE_LABELS, ROLES, User
@@ -22,5 +23,6 @@ __all__ = [
     "ProductionLine", "MeasureFloor", "Setting", "TargetRatio", "WholeSocietyEmission", "User",
     "BatchCutoff", "GradeHistory", "GradeRequest", "RequestAttachment", "RequestEvent",
     "Alert", "AlertStep", "Dispatch", "DispatchFile", "alert_county", "ListVersion", "VersionRow",
+    "Notice", "NoticeBatch",
     "LEVELS", "LEVEL_LABELS", "POLLUTANTS", "POLLUTANT_LABELS", "ROLES", "ROLE_LABELS",
 ]

@@ -14,7 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from models import DispatchFile, db
 
 MARKERS = ("待核定", "【错误")
-ORDER_TEMPLATES = ("lists/order.html", "dashboard/order.html", "dashboard/obligations.html")
+ORDER_TEMPLATES = ("lists/order.html", "dashboard/order.html", "dashboard/obligations.html", "notices/batch.html",
+                   "notices/single.html")
 TEXT_TAG = "}t"          # <t> holds a cell's text, in shared strings and in inline strings alike
 
 

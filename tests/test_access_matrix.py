@@ -13,7 +13,7 @@ from emergency.grading import attachments, workflow
 from emergency.platform import jobs
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
-from models import County, Industry, MeasureFloor, db
+from models import County, Industry, MeasureFloor, Notice, db
 
 PERSONAS = ("anon", "ent_other", "ent_own", "county_other", "county_own", "city", "admin")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -96,6 +96,9 @@ MATRIX = {
     "alerts.download": {"GET": OWN_COUNTY_FILE},
     "alerts.receipt": {"POST": dict(anon=L, ent_other=403, ent_own=403, county_other=404, county_own=OK, city=403,
                                     admin=403)},
+    "notices.batch": {"GET": OWN_COUNTY_FILE},
+    "notices.single": {"GET": OWN_RECORD},
+    "notices.settings": {"GET": CITY_ONLY, "POST": CITY_ONLY},
     "floors.index": {"GET": CITY_ONLY},
     "floors.settings": {"POST": CITY_ONLY},
     "floors.new": {"GET": CITY_ONLY, "POST": CITY_ONLY},
@@ -138,7 +141,8 @@ def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypat
     values = {"enterprise_id": own.id, "line_id": line.id, "request_id": req.id,
               "attachment_id": req.attachments[0].id, "version_id": version.id, "alert_id": alert.id,
               "dispatch_id": alert.steps[0].dispatches[0].id, "job_id": job.id, "user_id": users["target"].id,
-              "level": "red", "active": 0, "floor_id": _floor_id()}
+              "level": "red", "active": 0, "floor_id": _floor_id(),
+              "notice_id": db.session.query(Notice.id).filter_by(enterprise_id=own.id).scalar()}
     return users, values, {"old": first.id, "new": version.id}
 
 

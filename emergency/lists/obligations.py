@@ -2,13 +2,15 @@
 
 They are read from the published version the alert uses (its current step), never from today's edits. With
 no alert running, the enterprise sees its measures at all three levels from the latest published version,
-or from the registry when nothing has been published yet.
+or from the registry when nothing has been published yet. Its printable order is the notice the running alert's
+step issued (with its 文号) for the alert's level, and a preview without a number otherwise.
 """
 from dataclasses import dataclass
 
 from emergency.lists.listing import enterprise_rows
-from emergency.lists.orders import Order, item_for, withheld_reasons
+from emergency.lists.orders import item_for, order_from_rows, withheld_reasons
 from emergency.publishing.alerts import active_alert_for_county
+from emergency.publishing.notices import issued_notice, preview_official
 from emergency.publishing.versions import iter_version_rows, latest_version
 from models import LEVEL_LABELS, LEVELS
 
@@ -64,18 +66,25 @@ def obligations_for(enterprise):
     return Obligations(enterprise, alert, version, source, found)
 
 
+@dataclass
+class OrderPage:
+    """The enterprise's order of one level: the notice issued with the running alert (``issued``, its official
+    block carrying the 文号), or else a preview from the version in force, which is no official document."""
+
+    order: object
+    version: object
+    official: object
+    issued: bool
+
+
 def obligation_order(enterprise, level):
-    """The stop/limit order of ``level``, from the version in force (the alert's, else the latest)."""
+    """The enterprise's notice of ``level``: the one its county's dispatch of the running alert's step issued,
+    else a preview from the version in force (the alert's, else the latest)."""
     alert = active_alert_for_county(enterprise.county_id)
     version = alert.current_step.version if alert is not None else latest_version()
-    rows = _rows(enterprise, level, version)
-    # Names and grade as published; the registry's own values only when the version does not list it.
-    first = rows[0] if rows else None
-    withheld = withheld_reasons(rows)
-    return Order(level=level, enterprise_id=enterprise.id, withheld=withheld,
-                 enterprise_name=first.enterprise_name if first else enterprise.name,
-                 credit_code=first.credit_code if first else enterprise.credit_code,
-                 county_name=first.county_name if first else enterprise.county.name,
-                 industry=first.industry if first else enterprise.industry.display_name,
-                 grade_label=first.grade_label if first else enterprise.grade_label,
-                 items=() if withheld else tuple(item_for(row) for row in rows)), version
+    if alert is not None and alert.level == level:
+        issued = issued_notice(alert.current_step, enterprise.id, enterprise.county_id)
+        if issued is not None:
+            return OrderPage(issued.order, version, issued.official, True)
+    order = order_from_rows(level, _rows(enterprise, level, version), enterprise)
+    return OrderPage(order, version, preview_official(enterprise.county, version), False)

@@ -184,7 +184,10 @@ class Guaranteed:
         entered, types = ctx.entered, ctx.policy.types
         if entered is not None and not _capped_or_stronger(entered, types, ctx.line.params):
             problems += (Problem(ERROR, "missing_cap", CAPPED_HINT),)
-        return verdict(ctx, self.name, entered, "保障类企业仅承担保障任务", problems=problems)
+        # The guaranteed task goes into the reason, so a published version and the firm's 告知书 state it.
+        task = ctx.enterprise.category_reason.strip()
+        reason = f"保障类企业仅承担保障任务（{task}）" if task else "保障类企业仅承担保障任务"
+        return verdict(ctx, self.name, entered, reason, problems=problems)
 
 
 def _capped_or_stronger(measure, types, params):

@@ -1,4 +1,4 @@
-"""Dispatching one step of an alert: the gate before it, and one stored workbook per county.
+"""Dispatching one step of an alert: the gate before it, one stored workbook per county, and its numbered notices.
 
 A step takes the latest published version. While that version has lines in error at the step's level in the
 alert's counties, the step is refused unless a city user gives a written reason (``lists.gate``); the reason
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from emergency.lists.gate import pass_gate
 from emergency.lists.notes import beijing_time
+from emergency.publishing.notices import allocate_notices
 from emergency.publishing.versions import export_version, latest_version, version_filename
 from models import LEVEL_LABELS, LEVELS, AlertStep, Dispatch, DispatchFile, VersionRow, db
 from models.base import utcnow
@@ -80,6 +81,7 @@ def _dispatch(alert, step, county, notes):
     dispatch = Dispatch(alert_id=alert.id, county=county, level=step.level, file=stored, sha256=digest,
                         size=len(data), filename=version_filename(step.version, step.level, county))
     step.dispatches.append(dispatch)
+    allocate_notices(step, dispatch)
     return dispatch
 
 

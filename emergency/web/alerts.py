@@ -18,6 +18,7 @@ from emergency.publishing.alerts import (
     visible_dispatch,
 )
 from emergency.publishing.dispatch import gate_errors
+from emergency.publishing.notices import notice_counts
 from emergency.publishing.versions import latest_version
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
@@ -51,7 +52,8 @@ def _detail(alert, level_form=None, end_form=None):
         gate = gate_errors([c.id for c in alert.counties])
     return render_template("alerts/detail.html", alert=alert, steps=step_statuses(alert, current_user),
                            running=is_running(alert), problems=problems, level_form=level_form if can_manage else None,
-                           end_form=end_form if can_manage else None, gate=gate, latest=latest_version())
+                           end_form=end_form if can_manage else None, gate=gate, latest=latest_version(),
+                           notices=notice_counts(alert))
 
 
 @bp.route("/alerts")

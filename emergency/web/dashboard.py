@@ -38,9 +38,8 @@ def obligations():
 @bp.route(f"/obligations/order/{LEVEL}")
 @roles_required("enterprise")
 def order(level):
-    """The printable 停限产通知单 of the enterprise, from the published version in force."""
+    """The enterprise's notice: the one issued with the running alert (with its 文号), else a preview."""
     enterprise = _own_enterprise()
     if enterprise is None:
         return render_template("registry/no_enterprise.html")
-    order, version = obligation_order(enterprise, level)
-    return render_template("dashboard/order.html", order=order, version=version)
+    return render_template("dashboard/order.html", page=obligation_order(enterprise, level))

@@ -10,6 +10,7 @@ from emergency.lists.export_jobs import needs_job
 from emergency.lists.orders import build_order
 from emergency.lists.page import build_list_page
 from emergency.lists.quality import run_checks
+from emergency.publishing.notices import preview_official
 from emergency.registry.queries import county_choices
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
@@ -88,9 +89,11 @@ def export_registry():
 @bp.route(f"/lists/{LEVEL}/orders/<int:enterprise_id>")
 @login_required
 def order(level, enterprise_id):
-    """The printable stop/limit order; enterprise users see only their own, county users their county's."""
+    """A preview of the firm's order from the live registry (no 文号); enterprise users see only their own, county
+    users their county's."""
     enterprise = visible_enterprise(enterprise_id, current_user)
-    return render_template("lists/order.html", order=build_order(enterprise, level))
+    return render_template("lists/order.html", order=build_order(enterprise, level),
+                           official=preview_official(enterprise.county))
 
 
 @bp.route("/lists/check")

@@ -72,7 +72,9 @@ def test_long_words_wrap_on_every_page(long_words, sign_in, live_server, shot):
             f"/lists/red/orders/{firm.id}", "/lists/check", "/versions", f"/versions/{version.id}",
             f"/versions/compare?old={long_words['first'].id}&new={version.id}", "/audit", "/import/history",
             "/requests?state=", f"/requests/{long_words['request'].id}", "/alerts",
-            f"/alerts/{long_words['alert'].id}", "/", "/versions/new", "/alerts/new"]
+            f"/alerts/{long_words['alert'].id}", "/", "/versions/new", "/alerts/new", "/notices/settings"]
+    # The firm's batch of notices, where it is listed as withheld with its long line names.
+    urls += [f"/dispatches/{d.id}/notices" for d in long_words["alert"].steps[0].dispatches if d.county_id == firm.county_id]
     for url in urls:
         assert page.goto(live_server + url).status == 200, url
         assert overflowing(page) == [], url
