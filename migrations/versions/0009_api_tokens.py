@@ -2,7 +2,7 @@
 
 Revision ID: 0009
 Revises: 0006
-Create Date: 2026-12-04 10:00:00.000000
+Create Date: 2026-12-02 14:00:00.000000
 
 One new table; nothing else changes. A token is stored as its public key and the SHA-256 digest of the whole
 token, never in clear.
