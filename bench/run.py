@@ -55,6 +55,12 @@ def main():
     for name, page in pages.items():
         rows.append((f"5. page: {name}", f"p50 {page['p50_ms']} ms", f"p95 {page['p95_ms']} ms",
                      f"{page['n']} requests, status {page['status']}"))
+    api = task("api", url, "30")
+    for name, page in api["pages"].items():
+        rows.append((f"5. {name}", f"p50 {page['p50_ms']} ms", f"p95 {page['p95_ms']} ms",
+                     f"{page['n']} requests, CPU p50 {page['cpu_p50_ms']} ms, status {page['status']}"))
+    rows.append(("7. API walk, red list, whole city", f"{api['walk_seconds']:.2f} s", f"{api['peak_mb']:.0f} MB",
+                 f"{api['walk_rows']} rows in {api['walk_pages']} pages of 200 firms, CPU {api['walk_cpu_seconds']} s"))
     loaded = load.run(url, [p["path"] for p in pages.values()], seconds=args.load_seconds)
     rows.append(("6. gunicorn 4 workers, 20 clients", f"{loaded['rps']} req/s", f"p95 {loaded['p95_ms']} ms",
                  f"{loaded['requests']} requests in {loaded['seconds']} s, {loaded['errors']} errors"))
@@ -65,7 +71,7 @@ def main():
     for name, time_, memory, notes in rows:
         print(f"{name:<{width}} | {time_:>14} | {memory:>14} | {notes}")
     (OUT / "results.json").write_text(json.dumps({"n": args.n, "database": database, "build": build,
-                                                   "export": export, "floor": floor, "zip": zipped,
+                                                   "export": export, "floor": floor, "zip": zipped, "api": api,
                                                    "pages": pages, "load": loaded}, ensure_ascii=False, indent=1))
 
 

@@ -87,6 +87,13 @@ def register_blueprints(app):
     app.register_blueprint(imports.bp)
     app.register_blueprint(floors.bp)
 
+    from emergency.web import api, api_tokens
+
+    # The API takes GET only and authenticates by bearer token, never by the session cookie CSRF guards.
+    csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(api_tokens.bp)
+
 
 def register_hooks(app):
     """The hooks that read the database, after the extensions' own (so CSRF is checked first), and the
@@ -107,7 +114,11 @@ def register_commands(app):
 
 
 def register_errorhandlers(app):
+    from emergency.web import api
+
     def page(code):
+        if api.is_api_request():       # machine clients get JSON, never an HTML page
+            return api.refusal(code)
         return render_template("errors/error.html", code=code, request_id=g.get("request_id")), code
 
     def render_error(error):

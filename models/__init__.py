@@ -1,5 +1,6 @@
 """The data model: one module per entity, sharing the unbound ``db``."""
 from .alert import Alert, AlertStep, Dispatch, DispatchFile, alert_county
+from .api_token import ApiToken
 from .audit import AuditLog
 from .base import db
 from .county import County
@@ -23,6 +24,6 @@ __all__ = [
     "ProductionLine", "MeasureFloor", "Setting", "TargetRatio", "WholeSocietyEmission", "User",
     "BatchCutoff", "GradeHistory", "GradeRequest", "RequestAttachment", "RequestEvent",
     "Alert", "AlertStep", "Dispatch", "DispatchFile", "alert_county", "ListVersion", "VersionRow",
-    "Notice", "NoticeBatch",
+    "Notice", "NoticeBatch", "ApiToken",
     "LEVELS", "LEVEL_LABELS", "POLLUTANTS", "POLLUTANT_LABELS", "ROLES", "ROLE_LABELS",
 ]

@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
+from emergency.accounts import api_tokens
 from emergency.grading import attachments, workflow
 from emergency.platform import jobs
 from emergency.publishing.alerts import start_alert
@@ -108,6 +109,12 @@ MATRIX = {
     "floors.export": {"GET": CITY_ONLY},
     "floors.upload": {"GET": CITY_ONLY, "POST": CITY_ONLY},
     "floors.commit": {"POST": dict(CITY_ONLY, city=R, admin=R)},
+    "api_tokens.index": {"GET": ADMIN_ONLY, "POST": ADMIN_ONLY},
+    "api_tokens.revoke": {"POST": {**ADMIN_ONLY, "admin": R}},
+    # The read API takes bearer tokens only: a session, whoever's, is no token (401 JSON). TOKEN_MATRIX below
+    # declares what each kind of token gets.
+    "api.level_list": {"GET": {p: 401 for p in PERSONAS}},
+    "api.enterprise": {"GET": {p: 401 for p in PERSONAS}},
 }
 PUBLIC = {"static"}
 
@@ -137,11 +144,13 @@ def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypat
     job_file = tmp_path / "job.out"
     job_file.write_bytes(b"PK")
     job.status, job.path, job.filename = "done", str(job_file), "x.xlsx"
+    api_token = api_tokens.create_token("矩阵测试平台").token
     db.session.commit()
     values = {"enterprise_id": own.id, "line_id": line.id, "request_id": req.id,
               "attachment_id": req.attachments[0].id, "version_id": version.id, "alert_id": alert.id,
               "dispatch_id": alert.steps[0].dispatches[0].id, "job_id": job.id, "user_id": users["target"].id,
-              "level": "red", "active": 0, "floor_id": _floor_id(),
+              "level": "red", "active": 0, "floor_id": _floor_id(), "credit_code": own.credit_code,
+              "token_id": api_token.id,
               "notice_id": db.session.query(Notice.id).filter_by(enterprise_id=own.id).scalar()}
     return users, values, {"old": first.id, "new": version.id}
 
@@ -231,4 +240,55 @@ def test_access_matrix(persona, app, make_enterprise, make_line, make_user, tmp_
         if before is not None and _snapshot() != before:
             failures.append(f"{method} {url}: refused but data changed")
         db.session.expire_all()
+    assert not failures, "\n".join(failures)
+
+
+# The API's personas are bearer tokens: none, a revoked one, the city's, and county tokens of 城区 (where the
+# world's firm is) and of 泽州县. Every API route in the URL map must be declared here as well as in MATRIX.
+TOKEN_PERSONAS = ("none", "revoked", "city", "county_own", "county_other")
+TOKEN_MATRIX = {
+    # Asked with ?county=城区: another county's token is told it may not read that county (county names are public).
+    "api.level_list": dict(none=401, revoked=401, city=200, county_own=200, county_other=403),
+    # 城区's firm: to another county's token it does not exist, as for a code nobody has.
+    "api.enterprise": dict(none=401, revoked=401, city=200, county_own=200, county_other=404),
+}
+TOKEN_QUERY = {"api.level_list": "?county=城区"}
+
+
+def test_every_api_route_is_in_the_token_matrix(app):
+    assert {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")} == set(TOKEN_MATRIX)
+
+
+def _tokens():
+    county_id = {c.name: c.id for c in db.session.query(County)}
+    plain = {"none": None, "city": api_tokens.create_token("市级平台").plain,
+             "county_own": api_tokens.create_token("城区系统", county_id["城区"]).plain,
+             "county_other": api_tokens.create_token("泽州县系统", county_id["泽州县"]).plain}
+    revoked = api_tokens.create_token("已吊销平台")
+    api_tokens.revoke_token(revoked.token)
+    plain["revoked"] = revoked.plain
+    db.session.commit()
+    return plain
+
+
+def test_token_matrix(app, make_enterprise, make_line):
+    own = make_enterprise(name="矩阵甲水泥有限公司", county_name="城区", grade="C")
+    make_line(own, measures={level: ("stop", None, None, "no_g4") for level in ("yellow", "orange", "red")})
+    values = {"level": "red", "credit_code": own.credit_code}
+    tokens, client, failures = _tokens(), app.test_client(), []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in TOKEN_MATRIX:
+            continue
+        url = _url(app, rule, values, {}) + TOKEN_QUERY.get(rule.endpoint, "")
+        for persona in TOKEN_PERSONAS:
+            headers = {"Authorization": f"Bearer {tokens[persona]}"} if tokens[persona] else {}
+            before = _snapshot()
+            response = client.get(url, headers=headers)
+            expected, body = TOKEN_MATRIX[rule.endpoint][persona], response.get_json(silent=True)
+            if response.status_code != expected or body is None:
+                failures.append(f"{persona} GET {url}: expected {expected} JSON, got {response.status_code}")
+            elif expected != 200 and body["error"]["status"] != expected:
+                failures.append(f"{persona} GET {url}: refusal body {body}")
+            if expected == 401 and _snapshot() != before:
+                failures.append(f"{persona} GET {url}: refused but data changed")
     assert not failures, "\n".join(failures)

@@ -22,7 +22,7 @@ from models.base import utcnow
 
 _cli_actor = contextvars.ContextVar("audit_cli_actor", default=("system", None, "cli"))
 # Never copy secrets into the log; say only that they changed.
-REDACTED = {"password_hash"}
+REDACTED = {"password_hash", "secret_hash"}
 NOISE = {"version", "updated_at"}
 AUDITED = {}
 TYPE_LABELS = {}

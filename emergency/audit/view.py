@@ -48,6 +48,8 @@ TYPE_FIELD_LABELS = {
     "floor": {"text": "措施内容", "limit_pct": "比例（%）"}, "setting": {"key": "参数", "value": "取值"},
     "list_version": {"override_reason": "强制发布理由", "errors": "发布时质量检查错误数", "note": "说明"},
     "alert_step": {"override_reason": "强制下发理由"},
+    "api_token": {"name": "令牌名称（调用方）", "key": "令牌编号", "secret_hash": "令牌摘要", "county_id": "可读范围",
+                  "revoked_at": "吊销时间", "revoked_by_id": "吊销人编号", "last_used_at": "最近使用时间"},
 }
 CODE_LABELS = {
     "level": LEVEL_LABELS, "role": ROLE_LABELS, "kind": HISTORY_KIND_LABELS, "transport": TRANSPORT_LABELS,

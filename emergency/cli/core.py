@@ -77,3 +77,7 @@ COMMANDS.append(import_list_command)
 from emergency.cli.floors import COMMANDS as FLOOR_COMMANDS  # noqa: E402
 
 COMMANDS.extend(FLOOR_COMMANDS)
+
+from emergency.cli.api_tokens import COMMANDS as API_TOKEN_COMMANDS  # noqa: E402
+
+COMMANDS.extend(API_TOKEN_COMMANDS)

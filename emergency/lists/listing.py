@@ -3,7 +3,7 @@ import itertools
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from emergency.lists.inputs import Facts, RuleInputs, annual_total, entered, fact_columns, measure_columns
@@ -33,7 +33,7 @@ class ListRow:
 
 
 def find_county(value):
-    """Find a county by id (digits) or by name; None when there is no such county."""
+    """Find a county by id (digits), by name or by its GB/T 2260 code; None when there is no such county."""
     value = (value or "").strip()
     if not value:
         return None
@@ -42,7 +42,7 @@ def find_county(value):
         county = db.session.get(County, int(value))
         if county is not None:
             return county
-    return db.session.query(County).filter_by(name=value).one_or_none()
+    return db.session.query(County).filter(or_(County.name == value, County.code == value)).first()
 
 
 def counties(county_id=None):
@@ -53,15 +53,32 @@ def counties(county_id=None):
     return query.all()
 
 
-def enterprise_ids(county_id=None, with_lines=True):
-    """Ids of the enterprises in scope, in list order (county, name, id)."""
+def _enterprises_in_order(county_id=None, with_lines=True):
     stmt = (select(Enterprise.id).join(County, Enterprise.county_id == County.id)
             .order_by(County.sort_order, County.id, Enterprise.name, Enterprise.id))
     if county_id is not None:
         stmt = stmt.where(Enterprise.county_id == county_id)
     if with_lines:
         stmt = stmt.where(exists().where(ProductionLine.enterprise_id == Enterprise.id))
-    return list(db.session.scalars(stmt))
+    return stmt
+
+
+def enterprise_ids(county_id=None, with_lines=True):
+    """Ids of the enterprises in scope, in list order (county, name, id)."""
+    return list(db.session.scalars(_enterprises_in_order(county_id, with_lines)))
+
+
+def enterprise_page(county_id, offset, limit):
+    """(the ids of ``limit`` enterprises with lines from ``offset`` on, in list order; how many there are in all).
+
+    One query: the database sorts and counts, and only the page's ids travel (the city has tens of thousands).
+    """
+    stmt = _enterprises_in_order(county_id).add_columns(func.count().over()).offset(offset).limit(limit)
+    rows = db.session.execute(stmt).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    counted = select(func.count()).select_from(_enterprises_in_order(county_id).order_by(None).subquery())
+    return [], db.session.scalar(counted)
 
 
 def iter_enterprises(ids, batch_size=BATCH_SIZE):
