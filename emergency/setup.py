@@ -94,6 +94,10 @@ def register_blueprints(app):
     app.register_blueprint(api.bp)
     app.register_blueprint(api_tokens.bp)
 
+    from emergency.web import baseline
+
+    app.register_blueprint(baseline.bp)
+
 
 def register_hooks(app):
     """The hooks that read the database, after the extensions' own (so CSRF is checked first), and the

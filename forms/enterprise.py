@@ -1,10 +1,10 @@
 """Enterprise create/edit form and the registry filter form."""
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, FloatField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from emergency.limits import text_limit
 from emergency.registry.operations import ENTERPRISE_FIELDS, check_enterprise
-from forms.base import BaseForm, FilterForm, add_error, int_or_none, options
+from forms.base import BaseForm, FilterForm, add_error, finite, int_or_none, options
 from models import Enterprise
 
 NAME_MAX = text_limit(Enterprise.name)
@@ -30,6 +30,14 @@ class EnterpriseForm(BaseForm):
     version = HiddenField()
     small_micro = BooleanField("小微低排放企业")
     violation_prev_year = BooleanField("上一年度存在违法违规行为")
+    longitude = FloatField("经度", validators=[Optional(), finite], description="十进制度，73–136，如 112.85")
+    latitude = FloatField("纬度", validators=[Optional(), finite], description="十进制度，3–54，如 35.49")
+    permit_number = StringField("排污许可证编号",
+                                validators=[Optional(), Length(max=text_limit(Enterprise.permit_number))])
+    transport_mode = StringField("运输方式", validators=[Optional(), Length(max=text_limit(Enterprise.transport_mode))],
+                                 description="如：公路运输、铁路运输、管道、皮带廊道")
+    heavy_trucks_per_day = IntegerField("日均重型车车次", validators=[Optional()], description="不小于0的整数")
+    access_control = BooleanField("已安装门禁系统")
 
     def __init__(self, *args, existing=None, **kwargs):
         super().__init__(*args, **kwargs)

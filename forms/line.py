@@ -36,6 +36,13 @@ class LineForm(BaseForm):
     capacity = FloatField("产能", validators=[Optional(), finite, NON_NEGATIVE])
     capacity_unit = StringField("产能单位",
                                 validators=[Optional(), Length(max=text_limit(ProductionLine.capacity_unit))])
+    main_products = StringField("主要产品",
+                                validators=[Optional(), Length(max=text_limit(ProductionLine.main_products))])
+    output = FloatField("产量（年）", validators=[Optional(), finite, NON_NEGATIVE])
+    output_unit = StringField("产量单位", validators=[Optional(), Length(max=text_limit(ProductionLine.output_unit))],
+                              description="如：万吨/年")
+    treatment_facilities = StringField("污染治理设施", validators=[
+        Optional(), Length(max=text_limit(ProductionLine.treatment_facilities))], description="如：SCR脱硝、布袋除尘")
     can_stop_quickly = BooleanField("可短时停产", default=True, description="焦炉、高炉等不可短时停产的设施请取消勾选")
     coking_hours = FloatField("正常结焦时间（小时）", validators=[Optional(), finite, NumberRange(
         min=1, max=240, message="应在1到240小时之间")], description="焦炉填写，用于核算“延长结焦时间”")

@@ -12,8 +12,18 @@ from .line import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS, LineMeasur
 from .login_failure import LoginFailure
 from .measure_type import MeasureType
 from .notice import Notice, NoticeBatch
-from .reference import MeasureFloor, Setting, TargetRatio, WholeSocietyEmission
+from .reference import (
+    NON_INDUSTRIAL_TYPES,
+    SOURCE_TYPE_LABELS,
+    SOURCE_TYPES,
+    MeasureFloor,
+    NonIndustrialReduction,
+    Setting,
+    TargetRatio,
+    WholeSocietyEmission,
+)
 from .request import BatchCutoff, GradeHistory, GradeRequest, RequestAttachment, RequestEvent
+from .season import Season
 from .user import ROLE_LABELS, ROLES, User
 from .version import ListVersion, VersionRow
 
@@ -26,4 +36,5 @@ __all__ = [
     "Alert", "AlertStep", "Dispatch", "DispatchFile", "alert_county", "ListVersion", "VersionRow",
     "Notice", "NoticeBatch", "ApiToken",
     "LEVELS", "LEVEL_LABELS", "POLLUTANTS", "POLLUTANT_LABELS", "ROLES", "ROLE_LABELS",
+    "Season", "NonIndustrialReduction", "SOURCE_TYPES", "SOURCE_TYPE_LABELS", "NON_INDUSTRIAL_TYPES",
 ]

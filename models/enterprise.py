@@ -1,11 +1,20 @@
 """Enterprises (企业) on the registry."""
-from .base import TimestampMixin, db
+from .base import TimestampMixin, db, in_range
+
+# Mainland China as a bounding box (degrees): a coordinate outside it is a typo or swapped longitude/latitude.
+LONGITUDE_RANGE = (73, 136)
+LATITUDE_RANGE = (3, 54)
 
 
 class Enterprise(TimestampMixin, db.Model):
     """A gas-emitting enterprise with its county, industry, category and grade."""
 
     __tablename__ = "enterprise"
+    __table_args__ = (
+        in_range("longitude", *LONGITUDE_RANGE),
+        in_range("latitude", *LATITUDE_RANGE),
+        in_range("heavy_trucks_per_day", 0),
+    )
 
     id = db.Column(db.Integer, primary_key=True)
     name = db.Column(db.String(200), nullable=False, index=True)
@@ -22,6 +31,13 @@ class Enterprise(TimestampMixin, db.Model):
     category_reason = db.Column(db.String(100), nullable=False, default="")
     small_micro = db.Column(db.Boolean, nullable=False, default=False)
     violation_prev_year = db.Column(db.Boolean, nullable=False, default=False)
+    # What a provincial list carries besides the grade: location, permit and road transport.
+    longitude = db.Column(db.Float)
+    latitude = db.Column(db.Float)
+    permit_number = db.Column(db.String(40), nullable=False, default="")      # 排污许可证编号
+    transport_mode = db.Column(db.String(100), nullable=False, default="")    # 运输方式, e.g. 公路、铁路
+    heavy_trucks_per_day = db.Column(db.Integer)                              # 日均重型车车次
+    access_control = db.Column(db.Boolean, nullable=False, default=False)     # 门禁系统
     version = db.Column(db.Integer, nullable=False, default=1)
 
     county = db.relationship("County", lazy="joined")

@@ -25,6 +25,7 @@ class ProductionLine(TimestampMixin, db.Model):
         db.UniqueConstraint("enterprise_id", "name", name="uq_production_line_enterprise_name"),
         *(in_range(f"{pollutant}_t_yr", 0) for pollutant in POLLUTANTS),
         in_range("capacity", 0),
+        in_range("output", 0),
         in_range("operating_days", 1, 366),
         in_range("coking_hours", 0, MAX_COKING_HOURS),
     )
@@ -38,6 +39,10 @@ class ProductionLine(TimestampMixin, db.Model):
     facilities = db.Column(db.String(300), nullable=False, default="")
     capacity = db.Column(db.Float)
     capacity_unit = db.Column(db.String(30), nullable=False, default="")
+    main_products = db.Column(db.String(200), nullable=False, default="")          # 主要产品
+    output = db.Column(db.Float)                                                    # 产量 (annual)
+    output_unit = db.Column(db.String(30), nullable=False, default="")             # 产量单位
+    treatment_facilities = db.Column(db.String(300), nullable=False, default="")   # 污染治理设施
     can_stop_quickly = db.Column(db.Boolean, nullable=False, default=True)
     # The normal coking time (hours) of a coke oven: what 延长结焦时间 is measured against.
     coking_hours = db.Column(db.Float)

@@ -1,4 +1,5 @@
-"""Reference data the rules read: measure floors, whole-society baselines, target ratios, settings."""
+"""Reference data the rules and the accounting read: measure floors, whole-society baselines and non-industrial
+reductions (per season), target ratios, settings."""
 from .base import db, in_range, one_of, unique_where
 from .line import LEVELS, POLLUTANTS, measure_checks
 
@@ -51,22 +52,64 @@ class MeasureFloor(db.Model):
     industry = db.relationship("Industry")
 
 
+# Where whole-society emissions come from (the source-apportionment rows of a city's accounting). The
+# industrial reductions come from the list's lines; the others are entered as totals per county.
+SOURCE_TYPES = ("industrial", "dust", "mobile", "other")
+SOURCE_TYPE_LABELS = {"industrial": "工业源", "dust": "扬尘源", "mobile": "移动源", "other": "其他"}
+NON_INDUSTRIAL_TYPES = SOURCE_TYPES[1:]
+
+
 class WholeSocietyEmission(db.Model):
-    """Whole-society daily emission baseline (t/d) of one county and pollutant."""
+    """Whole-society daily emission baseline (t/d) of one season, county, source type and pollutant.
+
+    The accounting's baseline for a county and pollutant is the sum over the source types of the season in force.
+    """
 
     __tablename__ = "whole_society_emission"
     __table_args__ = (
-        db.UniqueConstraint("county_id", "pollutant", name="uq_whole_society_emission_county_pollutant"),
+        db.UniqueConstraint("season_id", "county_id", "source_type", "pollutant",
+                            name="uq_whole_society_emission_key"),
+        one_of("source_type", SOURCE_TYPES),
         one_of("pollutant", POLLUTANTS),
         in_range("baseline_t_per_day", 0),
     )
 
     id = db.Column(db.Integer, primary_key=True)
+    season_id = db.Column(db.Integer, db.ForeignKey("season.id", ondelete="CASCADE"), nullable=False, index=True)
     county_id = db.Column(db.Integer, db.ForeignKey("county.id"), nullable=False)
+    source_type = db.Column(db.String(12), nullable=False)
     pollutant = db.Column(db.String(10), nullable=False)
     baseline_t_per_day = db.Column(db.Float, nullable=False)
-    source = db.Column(db.String(200), nullable=False, default="")
 
+    season = db.relationship("Season")
+    county = db.relationship("County")
+
+
+class NonIndustrialReduction(db.Model):
+    """A county's reduction (t/d) from dust, mobile or other sources at one alert level of a season.
+
+    Entered as totals per county (not per site); the accounting adds them to the list's industrial reductions.
+    """
+
+    __tablename__ = "non_industrial_reduction"
+    __table_args__ = (
+        db.UniqueConstraint("season_id", "county_id", "level", "source_type", "pollutant",
+                            name="uq_non_industrial_reduction_key"),
+        one_of("level", LEVELS),
+        one_of("source_type", NON_INDUSTRIAL_TYPES),
+        one_of("pollutant", POLLUTANTS),
+        in_range("reduction_t_per_day", 0),
+    )
+
+    id = db.Column(db.Integer, primary_key=True)
+    season_id = db.Column(db.Integer, db.ForeignKey("season.id", ondelete="CASCADE"), nullable=False, index=True)
+    county_id = db.Column(db.Integer, db.ForeignKey("county.id"), nullable=False)
+    level = db.Column(db.String(10), nullable=False)
+    source_type = db.Column(db.String(12), nullable=False)
+    pollutant = db.Column(db.String(10), nullable=False)
+    reduction_t_per_day = db.Column(db.Float, nullable=False)
+
+    season = db.relationship("Season")
     county = db.relationship("County")
 
 

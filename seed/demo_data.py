@@ -304,3 +304,9 @@ GRADE_WEIGHTS = {
 }
 # Whole-society baseline = industrial baseline / share; the share of industry in whole-society emissions.
 INDUSTRY_SHARE = {"so2": (0.6, 0.7), "nox": (0.55, 0.65), "pm": (0.55, 0.65), "vocs": (0.55, 0.7)}
+# The demo's season, and how the non-industrial rest of each baseline splits over the other source types.
+SEASON = ("2020–2021年秋冬季", (2020, 10, 1), (2021, 3, 31))
+NON_INDUSTRIAL_SPLIT = {"dust": 0.45, "mobile": 0.35, "other": 0.2}
+# Non-industrial reduction per level = that source type's baseline × this share (synthetic).
+NON_INDUSTRIAL_CUTS = {"dust": {"yellow": 0.1, "orange": 0.2, "red": 0.3},
+                       "mobile": {"yellow": 0.05, "orange": 0.1, "red": 0.15}, "other": {"yellow": 0.0, "orange": 0.0, "red": 0.05}}

@@ -1,16 +1,29 @@
-"""What the demo adds besides the registry (``seed.demo``): whole-society baselines and the demo logins."""
+"""What the demo adds besides the registry (``seed.demo``): a season's whole-society baselines and non-industrial
+reductions, and the demo logins."""
 import math
 import random
+from datetime import date
 
 from sqlalchemy import func
 
 from emergency.accounts.users import create_account
-from models import POLLUTANTS, Enterprise, ProductionLine, User, WholeSocietyEmission, db
+from emergency.baseline.seasons import season_by_name
+from models import (
+    LEVELS,
+    POLLUTANTS,
+    Enterprise,
+    NonIndustrialReduction,
+    ProductionLine,
+    Season,
+    User,
+    WholeSocietyEmission,
+    db,
+)
 
 from . import demo_data as data
 
 PASSWORD = "Demo-2020!"
-BASELINE_SOURCE = "演示数据：合成全社会排放基数，非真实统计"
+BASELINE_SOURCE = "演示数据：合成全社会排放基数和非工业源减排量，非真实统计"
 LOGINS = [
     ("admin", "admin", None, "系统管理员"),
     ("city", "city", None, "市局工作人员"),
@@ -19,26 +32,59 @@ LOGINS = [
 ]
 
 
-def upsert_baselines(counties, seed):
-    """Upsert whole-society daily baselines: each county's industrial baseline over a synthetic industry share."""
-    rng = random.Random(f"{seed}:baseline")
+def demo_season():
+    """The demo's season (2020–2021年秋冬季, labelled 演示数据), created when missing."""
+    name, starts, ends = data.SEASON
+    season = season_by_name(name)
+    if season is None:
+        season = Season(name=name, starts_on=date(*starts), ends_on=date(*ends), note=BASELINE_SOURCE)
+        db.session.add(season)
+        db.session.flush()
+    return season
+
+
+def _industrial_sums():
     sums = db.session.query(Enterprise.county_id, *[
         func.sum(getattr(ProductionLine, f"{p}_t_yr") / ProductionLine.operating_days) for p in POLLUTANTS
     ]).join(ProductionLine, ProductionLine.enterprise_id == Enterprise.id).filter(
         ProductionLine.operating_days > 0).group_by(Enterprise.county_id)
-    industrial = {row[0]: row[1:] for row in sums}
-    rows = {(r.county_id, r.pollutant): r for r in db.session.query(WholeSocietyEmission)}
+    return {row[0]: row[1:] for row in sums}
+
+
+def split_baseline(industrial, total):
+    """{source type: t/d} of a county's whole-society total: industry's own, the rest split by NON_INDUSTRIAL_SPLIT."""
+    industrial = min(math.ceil(industrial * 1000) / 1000, total)
+    rest = total - industrial
+    split = {"industrial": industrial, **{t: round(rest * share, 3) for t, share in data.NON_INDUSTRIAL_SPLIT.items()}}
+    split["other"] = round(max(total - sum(v for t, v in split.items() if t != "other"), 0.0), 6)
+    return split
+
+
+def upsert_baselines(counties, seed):
+    """Write the demo season's baselines per source type (each county's total is its industrial baseline over a
+    synthetic industry share) and non-industrial reductions, where a figure is missing; never change one."""
+    rng = random.Random(f"{seed}:baseline")
+    season = demo_season()
+    industrial = _industrial_sums()
+    baselines = {(r.county_id, r.source_type, r.pollutant)
+                 for r in db.session.query(WholeSocietyEmission).filter_by(season_id=season.id)}
+    reductions = {(r.county_id, r.level, r.source_type, r.pollutant)
+                  for r in db.session.query(NonIndustrialReduction).filter_by(season_id=season.id)}
     for county in counties:
         for i, pollutant in enumerate(POLLUTANTS):
             share = rng.uniform(*data.INDUSTRY_SHARE[pollutant])
             base = (industrial.get(county.id) or [0.0] * 4)[i] or 0.0
-            value = math.ceil(base / share * 1000) / 1000 if base > 0 else 0.1
-            row = rows.get((county.id, pollutant))
-            if row is None:
-                db.session.add(WholeSocietyEmission(county_id=county.id, pollutant=pollutant,
-                                                    baseline_t_per_day=value, source=BASELINE_SOURCE))
-            elif row.source in ("", BASELINE_SOURCE):  # never overwrite a figure someone entered
-                row.baseline_t_per_day, row.source = value, BASELINE_SOURCE
+            total = math.ceil(base / share * 1000) / 1000 if base > 0 else 0.1
+            for source_type, value in split_baseline(base, total).items():
+                if (county.id, source_type, pollutant) not in baselines:
+                    db.session.add(WholeSocietyEmission(season_id=season.id, county_id=county.id, pollutant=pollutant,
+                                                        source_type=source_type, baseline_t_per_day=value))
+                for level in LEVELS if source_type in data.NON_INDUSTRIAL_CUTS else ():
+                    if (county.id, level, source_type, pollutant) not in reductions:
+                        cut = round(value * data.NON_INDUSTRIAL_CUTS[source_type][level], 6)
+                        db.session.add(NonIndustrialReduction(season_id=season.id, county_id=county.id, level=level,
+                                                              source_type=source_type, pollutant=pollutant,
+                                                              reduction_t_per_day=cut))
 
 
 def _login_firm(ref, firms):

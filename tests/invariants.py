@@ -118,6 +118,8 @@ def parents(conn):
     p["alert"] = insert(conn, "alert", level="orange", started_at=T0)
     p["step"] = insert(conn, "alert_step", alert_id=p["alert"], seq=1, level="orange", version_id=p["version"])
     p["file"] = insert(conn, "dispatch_file", sha256="0" * 64, size=1, content=b"x")
+    if "season" in sa_inspect(conn).get_table_names():
+        p["season"] = insert(conn, "season", name="探测季", starts_on=date(2020, 10, 1), ends_on=date(2021, 3, 31))
     return p
 
 
@@ -130,7 +132,12 @@ ROWS = {
     "line_measure": lambda p: {"line_id": p["line"], "level": "yellow", "action": "limit", "limit_pct": 30.0},
     "measure_floor": lambda p: {"industry_id": p["industry"], "grade_code": "D", "level": "red", "action": "stop"},
     "target_ratio": lambda p: {"level": "yellow", "pollutant": "vocs", "ratio": 0.1},
-    "whole_society_emission": lambda p: {"county_id": p["county"], "pollutant": "so2", "baseline_t_per_day": 1.5},
+    "whole_society_emission": lambda p: {"season_id": p["season"], "county_id": p["county"], "source_type": "dust",
+                                         "pollutant": "so2", "baseline_t_per_day": 1.5},
+    "non_industrial_reduction": lambda p: {"season_id": p["season"], "county_id": p["county"], "level": "red",
+                                           "source_type": "mobile", "pollutant": "nox", "reduction_t_per_day": 0.5},
+    "enterprise": lambda p: {"name": "丙", "credit_code": "PROBE0000000000003", "county_id": p["county"],
+                             "industry_id": p["industry"], "category_code": "GRADED", "grade_code": "C"},
     "grade_request": lambda p: {"enterprise_id": p["other_enterprise"], "state": "draft",
                                 "target_category_code": "GRADED"},
     "request_event": lambda p: {"request_id": p["request"], "action": "submit", "from_state": "draft",
@@ -176,6 +183,10 @@ VOCABULARIES = [
     ("target_ratio", "level", ["red"], ["amber"]),
     ("target_ratio", "pollutant", ["nox"], ["co2", "SO2"]),
     ("whole_society_emission", "pollutant", ["pm"], ["pm25"]),
+    ("whole_society_emission", "source_type", ["industrial", "dust", "mobile", "other"], ["traffic", "工业源", ""]),
+    ("non_industrial_reduction", "level", ["yellow"], ["purple"]),
+    ("non_industrial_reduction", "source_type", ["dust", "mobile", "other"], ["industrial", "扬尘源"]),
+    ("non_industrial_reduction", "pollutant", ["vocs"], ["co"]),
     ("grade_request", "state", ["submitted", "withdrawn"], ["lost", "已提交"]),
     ("request_event", "action", ["county_return"], ["erase"]),
     ("request_event", "from_state", ["returned", None], ["limbo"]),
@@ -212,6 +223,11 @@ RANGES = [
     *(("production_line", f"{p}_t_yr", [0, 1234.5], [-0.001, -100]) for p in ("so2", "nox", "pm", "vocs")),
     ("production_line", "capacity", [0, 2500, None], [-1]),
     ("whole_society_emission", "baseline_t_per_day", [0, 12.5], [-0.5]),
+    ("non_industrial_reduction", "reduction_t_per_day", [0, 3.25], [-0.01]),
+    ("enterprise", "longitude", [None, 73, 112.85, 136], [72.9, 136.1, -112.85, 35.5]),
+    ("enterprise", "latitude", [None, 3, 35.5, 54], [2.9, 54.1, 112.85]),
+    ("enterprise", "heavy_trucks_per_day", [None, 0, 120], [-1]),
+    ("production_line", "output", [None, 0, 50000.5], [-0.1]),
     ("batch_cutoff", "month", [1, 12], [0, 13]),
     ("batch_cutoff", "day", [1, 31], [0, 32]),
     ("alert", "ended_at", [T0, datetime(2020, 12, 3), None], [datetime(2020, 11, 30)]),
@@ -263,6 +279,22 @@ def check_floor_keys(conn):
     insert(conn, "measure_floor", **{**general, "scope": "small_micro"})
 
 
+def check_season_dates(conn):
+    """A season ends on or after the day it starts; each name once."""
+    insert(conn, "season", name="一日季", starts_on=date(2021, 1, 1), ends_on=date(2021, 1, 1))
+    refused(conn, "season", name="倒置季", starts_on=date(2021, 3, 31), ends_on=date(2020, 10, 1))
+    refused(conn, "season", name="一日季", starts_on=date(2022, 1, 1), ends_on=date(2022, 1, 2))
+
+
+def check_baseline_keys(conn):
+    """One figure per season, county, (level,) source type and pollutant."""
+    p = parents(conn)
+    for table in ("whole_society_emission", "non_industrial_reduction"):
+        row = ROWS[table](p)
+        insert(conn, table, **row)
+        refused(conn, table, **row)
+
+
 def check_running_alerts(conn):
     """One alert without a recorded end per county; ended alerts and other counties are not limited."""
     p = parents(conn)
@@ -293,7 +325,8 @@ def check_everything(url):
     for _, table, column, good, bad in CASES:
         with rolled_back(url) as conn:
             check_column(conn, table, column, good, bad)
-    for check in (check_open_requests, check_running_alerts, check_floor_keys):
+    for check in (check_open_requests, check_running_alerts, check_floor_keys, check_season_dates,
+                  check_baseline_keys):
         with rolled_back(url) as conn:
             check(conn)
     for table in APPEND_ONLY:

@@ -15,6 +15,7 @@ from emergency.platform import jobs
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
 from models import County, Industry, MeasureFloor, Notice, db
+from tests.baseline_support import make_season
 
 PERSONAS = ("anon", "ent_other", "ent_own", "county_other", "county_own", "city", "admin")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -115,6 +116,14 @@ MATRIX = {
     # declares what each kind of token gets.
     "api.level_list": {"GET": {p: 401 for p in PERSONAS}},
     "api.enterprise": {"GET": {p: 401 for p in PERSONAS}},
+    "baseline.index": {"GET": CITY_ONLY},
+    "baseline.new_season": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "baseline.edit_season": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "baseline.season": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "baseline.reductions": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "baseline.export": {"GET": CITY_ONLY},
+    "baseline.upload": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "baseline.commit": {"POST": dict(CITY_ONLY, city=R, admin=R)},
 }
 PUBLIC = {"static"}
 
@@ -145,12 +154,13 @@ def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypat
     job_file.write_bytes(b"PK")
     job.status, job.path, job.filename = "done", str(job_file), "x.xlsx"
     api_token = api_tokens.create_token("矩阵测试平台").token
+    season = make_season()
     db.session.commit()
     values = {"enterprise_id": own.id, "line_id": line.id, "request_id": req.id,
               "attachment_id": req.attachments[0].id, "version_id": version.id, "alert_id": alert.id,
               "dispatch_id": alert.steps[0].dispatches[0].id, "job_id": job.id, "user_id": users["target"].id,
               "level": "red", "active": 0, "floor_id": _floor_id(), "credit_code": own.credit_code,
-              "token_id": api_token.id,
+              "token_id": api_token.id, "season_id": season.id,
               "notice_id": db.session.query(Notice.id).filter_by(enterprise_id=own.id).scalar()}
     return users, values, {"old": first.id, "new": version.id}
 

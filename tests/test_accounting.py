@@ -4,7 +4,8 @@ import pytest
 from emergency.lists.accounting import accumulator_for, reference_values, summarise
 from emergency.lists.listing import ListRow
 from emergency.lists.verdicts import ERROR, EffectiveMeasure, Problem
-from models import County, WholeSocietyEmission, db
+from models import County, db
+from tests.baseline_support import set_baselines
 
 CITY, ZEZHOU = 1, 2
 COUNTIES = [(CITY, "城区"), (ZEZHOU, "泽州县"), (3, "开发区")]
@@ -64,7 +65,7 @@ def test_county_without_baseline_says_so_instead_of_dividing_by_zero():
     so2 = zezhou.checks["so2"]
     assert (zezhou.enterprises, zezhou.lines, so2.reduction) == (1, 1, 3.0)
     assert (so2.baseline, so2.share, so2.target, so2.met, so2.shortfall) == (None, None, None, None, None)
-    assert so2.status == "无全社会排放基数"
+    assert so2.status == "未录入全社会排放量基数"
 
 
 def test_county_without_rows_is_listed_with_zeros():
@@ -77,7 +78,7 @@ def test_city_total_adds_counties_but_needs_every_baseline():
     assert (total.name, total.enterprises, total.lines, total.stop_lines, total.problem_lines) == ("合计", 3, 5, 2, 1)
     assert total.checks["so2"].reduction == pytest.approx(4.2)
     assert total.checks["so2"].share is None
-    assert total.checks["so2"].status == "部分县（市、区）无全社会排放基数"
+    assert total.checks["so2"].status == "部分县（市、区）未录入全社会排放量基数"
 
 
 def test_city_total_share_when_every_county_has_a_baseline():
@@ -86,7 +87,7 @@ def test_city_total_share_when_every_county_has_a_baseline():
     so2 = summary.total.checks["so2"]
     # 4.2 of (10 + 30) t/d = 10.5% >= 10%.
     assert (so2.baseline, so2.share, so2.met, so2.shortfall) == (40.0, pytest.approx(0.105), True, 0.0)
-    assert summary.total.checks["nox"].status == "部分县（市、区）无全社会排放基数"
+    assert summary.total.checks["nox"].status == "部分县（市、区）未录入全社会排放量基数"
 
 
 def test_missing_target_ratio_is_reported():
@@ -96,7 +97,8 @@ def test_missing_target_ratio_is_reported():
 
 def test_reference_values_are_read_from_the_database():
     county = db.session.query(County).filter_by(name="高平市").one()
-    db.session.add(WholeSocietyEmission(county_id=county.id, pollutant="nox", baseline_t_per_day=12.5))
+    set_baselines({(county.id, "nox"): 10.0})
+    set_baselines({(county.id, "nox"): 2.5}, source_type="dust")
     db.session.commit()
     baselines, ratios = reference_values("red")
     assert baselines == {(county.id, "nox"): 12.5}

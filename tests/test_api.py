@@ -102,8 +102,9 @@ def summary_line(totals):
                                       "problem_lines")]
     for p in POLLUTANTS:
         check = totals["pollutants"][p]
-        values += [check["reduction_t_per_day"], check["baseline_t_per_day"], check["share"], check["target_ratio"],
-                   check["status"], check["shortfall_t_per_day"]]
+        values += [check["industrial_t_per_day"], check["non_industrial_t_per_day"], check["reduction_t_per_day"],
+                   check["baseline_t_per_day"], check["share"], check["target_ratio"], check["status"],
+                   check["shortfall_t_per_day"]]
     return values
 
 

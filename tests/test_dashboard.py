@@ -16,8 +16,9 @@ from emergency.lists.page import build_list_page
 from emergency.lists.quality import run_checks
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
-from models import LEVELS, POLLUTANTS, County, LineMeasure, WholeSocietyEmission, db
+from models import LEVELS, POLLUTANTS, County, LineMeasure, db
 from models.base import utcnow
+from tests.baseline_support import set_baselines
 from tests.html import has_inline_script, loads_external
 from tests.querycount import count_queries
 
@@ -48,9 +49,7 @@ def second_app(app):
 @pytest.fixture
 def registry(make_enterprise, make_line):
     """Baselines for every county; firms in 城区 and 泽州县 of several grades, one with a missing measure."""
-    for c in db.session.query(County):
-        for p in POLLUTANTS:
-            db.session.add(WholeSocietyEmission(county_id=c.id, pollutant=p, baseline_t_per_day=2.0))
+    set_baselines({(c.id, p): 2.0 for c in db.session.query(County) for p in POLLUTANTS})
     db.session.commit()
     a = make_enterprise(name="城区B级水泥", county_name="城区", grade="B")
     make_line(a, name="1#窑", measures=FULL)

@@ -41,6 +41,14 @@ def test_one_running_alert_per_county(conn):
     invariants.check_running_alerts(conn)
 
 
+def test_a_season_ends_after_it_starts_and_has_a_unique_name(conn):
+    invariants.check_season_dates(conn)
+
+
+def test_one_baseline_figure_per_season_county_source_type_and_pollutant(conn):
+    invariants.check_baseline_keys(conn)
+
+
 @pytest.mark.parametrize("table", sorted(invariants.APPEND_ONLY))
 def test_append_only_tables_refuse_update_and_delete(conn, table):
     invariants.check_append_only(conn, table)

@@ -7,6 +7,9 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
+from emergency.baseline import amounts
+from emergency.baseline.seasons import season_in_force
+from emergency.lists.accounting import accumulator_for
 from emergency.lists.inputs import RuleInputs, load_policy
 from emergency.lists.listing import iter_list_rows
 from emergency.lists.quality import ERROR, WARNING, run_checks
@@ -16,12 +19,15 @@ from emergency.registry.measures import TRANSPORTS, clean_params, validate_parts
 from emergency.registry.operations import measure_types
 from models import (
     LEVELS,
+    NON_INDUSTRIAL_TYPES,
     POLLUTANTS,
+    SOURCE_TYPES,
     Category,
     County,
     Enterprise,
     Grade,
     LineMeasure,
+    NonIndustrialReduction,
     ProductionLine,
     Setting,
     User,
@@ -30,7 +36,7 @@ from models import (
 )
 from seed.demo import load_demo, plan_registry
 from seed.demo_defects import DEFECT_CHECKS
-from seed.demo_setup import BASELINE_SOURCE, PASSWORD
+from seed.demo_setup import BASELINE_SOURCE, PASSWORD, demo_season
 from seed.load import demo_loaded
 from tests.conftest import wipe
 
@@ -331,25 +337,39 @@ def test_demo_is_deterministic():
 
 def test_demo_sets_flag_and_whole_society_baselines():
     county = db.session.query(County).filter_by(name="陵川县").one()
-    entered = WholeSocietyEmission(county=county, pollutant="so2", baseline_t_per_day=99.0, source="2020年统计")
+    season = demo_season()
+    entered = WholeSocietyEmission(season=season, county=county, source_type="industrial", pollutant="so2",
+                                   baseline_t_per_day=99.0)
     db.session.add(entered)
     db.session.commit()
     _load(n=300)
     assert db.session.get(Setting, "demo_loaded").value == "1" and demo_loaded()
+    # The demo's season is labelled as demo data, and is the season in force (none started later).
+    assert season_in_force() == season and season.note == BASELINE_SOURCE and "演示数据" in season.note
 
     industrial = Counter()
     for e in _enterprises():
         for line in e.lines:
             for p in POLLUTANTS:
                 industrial[e.county_id, p] += line.daily_baseline(p)
-    rows = {(r.county_id, r.pollutant): r for r in db.session.query(WholeSocietyEmission)}
-    assert len(rows) == 7 * len(POLLUTANTS)
-    for (county_id, pollutant), row in rows.items():
-        assert row.baseline_t_per_day > industrial[county_id, pollutant]
+    rows = {(r.county_id, r.source_type, r.pollutant): r.baseline_t_per_day
+            for r in db.session.query(WholeSocietyEmission)}
+    assert len(rows) == 7 * len(SOURCE_TYPES) * len(POLLUTANTS)
+    totals = amounts.sums(season.id)
+    for (county_id, pollutant), total in totals.items():
+        assert total > industrial[county_id, pollutant]
         if (county_id, pollutant) != (county.id, "so2"):
-            assert row.source == BASELINE_SOURCE
+            assert rows[county_id, "industrial", pollutant] == pytest.approx(industrial[county_id, pollutant], abs=1e-3)
     # A figure someone entered is not overwritten by the demo.
-    assert rows[county.id, "so2"].baseline_t_per_day == 99.0 and rows[county.id, "so2"].source == "2020年统计"
+    assert rows[county.id, "industrial", "so2"] == 99.0
+    # Non-industrial reductions at every level: dust cuts 10/20/30% of the dust baseline.
+    reductions = {(r.county_id, r.level, r.source_type, r.pollutant): r.reduction_t_per_day
+                  for r in db.session.query(NonIndustrialReduction)}
+    assert len(reductions) == 7 * len(LEVELS) * len(NON_INDUSTRIAL_TYPES) * len(POLLUTANTS)
+    assert reductions[county.id, "red", "dust", "nox"] == pytest.approx(0.3 * rows[county.id, "dust", "nox"])
+    summary = accumulator_for("red", [county]).result()
+    assert summary.counties[0].checks["nox"].non_industrial == pytest.approx(
+        sum(v for (c, level, _, p), v in reductions.items() if (c, level, p) == (county.id, "red", "nox")))
 
 
 def test_seed_demo_command(runner):

@@ -14,7 +14,8 @@ from emergency.lists.orders import WITHHELD_CELL
 from emergency.registry.measures import MeasureTypes
 from emergency.spreadsheets.registry import REGISTRY_HEADERS
 from emergency.spreadsheets.writer import LIST_HEADERS, SUMMARY_HEADERS
-from models import LEVELS, POLLUTANT_LABELS, POLLUTANTS, County, Setting, WholeSocietyEmission, db
+from models import LEVELS, POLLUTANT_LABELS, POLLUTANTS, County, Setting, db
+from tests.baseline_support import set_baselines
 
 # A clinker B line's measures that meet the floors (trucks banned at every level).
 FULL = {"yellow": ("none", None, None, "no_g4"), "orange": ("limit", 20.0, None, "no_g4"),
@@ -64,9 +65,7 @@ def registry(make_enterprise, make_line, county):
                                   grade=None), measures={"red": ("limit", 30.0, None, "no_g4")})
         make_enterprise(name="高平无生产线", county_name="高平市", industry_code="other", category="GENERAL",
                         grade=None)
-        for name, base in (("城区", 1.0), ("泽州县", 2.0)):
-            for p in POLLUTANTS:
-                db.session.add(WholeSocietyEmission(county_id=county(name).id, pollutant=p, baseline_t_per_day=base))
+        set_baselines({(county(name).id, p): base for name, base in (("城区", 1.0), ("泽州县", 2.0)) for p in POLLUTANTS})
         db.session.commit()
     return build
 
@@ -120,7 +119,10 @@ def assert_summary_matches_rows(data, kinds):
         assert line["措施有误生产线数"] == sum(r["减排措施"] == WITHHELD_CELL for r in mine)
         for p, header in zip(POLLUTANTS, REDUCTION_HEADERS):
             label = POLLUTANT_LABELS[p]
-            assert line[f"{label}减排量(吨/日)"] == pytest.approx(sum(r[header] for r in mine), abs=1e-9)
+            # The list's lines are the industrial reductions; the total adds what is entered per county.
+            assert line[f"{label}工业源减排量(吨/日)"] == pytest.approx(sum(r[header] for r in mine), abs=1e-9)
+            assert line[f"{label}减排量(吨/日)"] == pytest.approx(
+                line[f"{label}工业源减排量(吨/日)"] + line[f"{label}非工业源减排量(吨/日)"], abs=1e-12)
             baseline = line[f"{label}全社会排放量(吨/日)"]
             baselines.setdefault(p, []).append(baseline)
             if baseline:
@@ -129,7 +131,9 @@ def assert_summary_matches_rows(data, kinds):
                 expected_gap = max(line[f"{label}目标比例"] * baseline - line[f"{label}减排量(吨/日)"], 0)
                 assert line[f"{label}缺口(吨/日)"] == pytest.approx(expected_gap, abs=1e-9)
             else:
-                assert line[f"{label}减排比例"] is None and "无全社会排放基数" in line[f"{label}达标情况"]
+                # No baseline: the share cell says so instead of a percentage.
+                assert "未录入全社会排放量基数" in line[f"{label}达标情况"]
+                assert line[f"{label}减排比例"] == line[f"{label}达标情况"]
     return summary, rows
 
 

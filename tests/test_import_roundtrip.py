@@ -44,8 +44,11 @@ def fixtures(make_enterprise, make_line):
     """Hand-made registry with the awkward cases of the issue."""
     def build():
         b_minus = make_enterprise(name="晋城市=HYPERLINK(\"x\")水泥（集团）有限公司", grade="B-",
-                                  contact_phone="13912345678", address="+86 城区某路")
-        make_line(b_minus, name="1#窑", measures=ALL, so2_t_yr=0.1 + 0.2, capacity=None)
+                                  contact_phone="13912345678", address="+86 城区某路", longitude=112.851234567,
+                                  latitude=35.4912, permit_number="91140500MA0GXXXX1P001P",
+                                  transport_mode="铁路运输、公路运输", heavy_trucks_per_day=120, access_control=True)
+        make_line(b_minus, name="1#窑", measures=ALL, so2_t_yr=0.1 + 0.2, capacity=None, main_products="熟料",
+                  output=1.5e6 + 0.1, output_unit="吨/年", treatment_facilities="SCR脱硝、布袋除尘、=湿法脱硫")
         make_line(b_minus, name="001", measures={"red": ("stop", None, None)}, can_stop_quickly=False)
         guarantee = make_enterprise(name="保障类水泥", category="GUARANTEED", grade="A", county_name="泽州县",
                                     contact_phone="0356-1234567", category_reason="保障城市正常运转")

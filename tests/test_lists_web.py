@@ -142,7 +142,7 @@ def test_list_page_shows_errors_and_missing_targets(make_user, login, make_enter
     make_enterprise(name="无生产线企业")
     body = login(make_user("city")).get("/lists/red").get_data(as_text=True)
     assert "错误：低于行业措施底线（底线：停产；禁止国四及以下重型载货车辆（含燃气）运输）：削减比例30%低于底线100%" in body
-    assert "无全社会排放基数" in body
+    assert "未录入全社会排放量基数" in body
     assert "另有 1 家企业未登记生产线" in body
 
 

@@ -1,5 +1,6 @@
 """The Alembic migrations build the same schema as the models, on SQLite and on PostgreSQL."""
 import os
+import re
 import uuid
 
 import pytest
@@ -154,3 +155,27 @@ def test_upgrade_to_typed_measures_keeps_what_each_stored_measure_meant(empty_da
         ("red", "heat_led", None, None, 80.0, "none"),
     ]
     assert found[1][7] == "停产保窑；停止公路运输"     # texts are kept as the clerk wrote them
+
+
+def test_upgrade_keeps_stored_baselines_as_the_other_source_type_of_a_season(empty_database_url):
+    """Baselines stored before 0007 (one total per county and pollutant) keep their numbers, as 其他 of a season."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "TESTING": True})
+    with app.app_context():
+        upgrade(revision="0006")
+        with db.engine.begin() as conn:
+            invariants.legacy_reference(conn)
+            county = conn.execute(text("SELECT min(id) FROM county")).scalar()
+            for pollutant, value, source in (("so2", 12.5, "2020年统计"), ("nox", 3.25, "")):
+                conn.execute(text("INSERT INTO whole_society_emission (county_id, pollutant, baseline_t_per_day, "
+                                  "source) VALUES (:c, :p, :v, :s)"), {"c": county, "p": pollutant, "v": value,
+                                                                       "s": source})
+        upgrade()
+        with db.engine.connect() as conn:
+            seasons = conn.execute(text("SELECT id, name, note FROM season")).all()
+            rows = conn.execute(text("SELECT season_id, county_id, source_type, pollutant, baseline_t_per_day "
+                                     "FROM whole_society_emission ORDER BY pollutant")).all()
+        db.engine.dispose()
+    (season_id, name, note), = seasons
+    assert re.fullmatch(r"(\d{4})–(\d{4})年秋冬季", name) and "原数据来源：2020年统计" in note
+    assert [tuple(row) for row in rows] == [(season_id, county, "other", "nox", 3.25),
+                                            (season_id, county, "other", "so2", 12.5)]

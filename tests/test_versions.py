@@ -21,10 +21,12 @@ from models import (
     Grade,
     LineMeasure,
     ListVersion,
+    NonIndustrialReduction,
     VersionRow,
     WholeSocietyEmission,
     db,
 )
+from tests.baseline_support import set_baselines
 
 # Measures that meet the clinker floors (B: trucks banned at yellow, 限产20% at orange, 停产 at red; C stops).
 FULL = {"yellow": ("other", None, 0.1, "no_g4"), "orange": ("limit", 20.0, None, "no_g4"),
@@ -41,9 +43,11 @@ def sheets(data):
 @pytest.fixture
 def registry(make_enterprise, make_line, county):
     """Two enterprises in 城区 and one in 泽州县, with whole-society baselines for every county."""
-    for c in db.session.query(County):
-        for p in POLLUTANTS:
-            db.session.add(WholeSocietyEmission(county_id=c.id, pollutant=p, baseline_t_per_day=10.0))
+    season = set_baselines({(c.id, p): 10.0 for c in db.session.query(County) for p in POLLUTANTS})
+    # And a non-industrial reduction (dust) in 城区 at every level.
+    for level in LEVELS:
+        db.session.add(NonIndustrialReduction(season_id=season.id, county_id=county("城区").id, level=level,
+                                              source_type="dust", pollutant="so2", reduction_t_per_day=0.5))
     db.session.commit()
     city_a = make_enterprise(name="城区甲水泥", county_name="城区")
     make_line(city_a, name="1#窑", measures=FULL)
@@ -91,7 +95,8 @@ def test_published_version_is_unchanged_by_later_edits(registry, publish, make_u
     client = login(make_user("city"))
     before = {level: version_workbook(client, version, level) for level in LEVELS}
     totals_before = version_totals(version)
-    # Edit everything the list is made of: measures, names, grades, lines, enterprises, baselines.
+    # Edit everything the list is made of: measures, names, grades, lines, enterprises, baselines, non-industrial
+    # reductions.
     measure = db.session.query(LineMeasure).filter_by(level="orange").first()
     measure.action, measure.limit_pct, measure.text = "stop", None, "改为停产"
     registry["city_a"].name = "城区甲水泥（更名）"
@@ -100,6 +105,8 @@ def test_published_version_is_unchanged_by_later_edits(registry, publish, make_u
     make_line(make_enterprise(name="新登记企业", county_name="泽州县"), measures=FULL)
     for baseline in db.session.query(WholeSocietyEmission):
         baseline.baseline_t_per_day = 99.0
+    for reduction in db.session.query(NonIndustrialReduction):
+        reduction.reduction_t_per_day = 7.0
     db.session.commit()
     after = {level: version_workbook(client, version, level) for level in LEVELS}
     assert after == before

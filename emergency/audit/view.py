@@ -11,7 +11,18 @@ from emergency.lists.policy import FLOOR_SCOPE_LABELS, SETTING_LABELS
 from emergency.registry.measures import TRANSPORT_LABELS
 from emergency.registry.queries import _like_escape
 from emergency.text import fold
-from models import AuditLog, Category, County, Enterprise, Grade, Industry, MeasureType, db
+from models import (
+    POLLUTANT_LABELS,
+    SOURCE_TYPE_LABELS,
+    AuditLog,
+    Category,
+    County,
+    Enterprise,
+    Grade,
+    Industry,
+    MeasureType,
+    db,
+)
 from models.audit import ACTION_LABELS
 from models.line import LEVEL_LABELS
 from models.request import DOWNGRADE_REASONS, HISTORY_KIND_LABELS, HISTORY_STATUS_LABELS, STATE_LABELS
@@ -41,8 +52,14 @@ FIELD_LABELS = {
     "scope": "适用范围", "process": "工序", "hours": "延长后的结焦时间（小时）", "cap_pct": "负荷上限（%）",
     "transport": "运输管控", "provisional": "暂定（待核定）", "source": "依据", "edited_at": "修改时间",
     "edited_by": "修改人",
+    "longitude": "经度", "latitude": "纬度", "permit_number": "排污许可证编号", "transport_mode": "运输方式",
+    "heavy_trucks_per_day": "日均重型车车次", "access_control": "门禁系统", "main_products": "主要产品",
+    "output": "产量", "output_unit": "产量单位", "treatment_facilities": "污染治理设施",
+    "season_id": "季节编号", "starts_on": "开始日期", "ends_on": "结束日期", "note": "说明", "source_type": "源类型",
+    "pollutant": "污染物", "baseline_t_per_day": "全社会排放量（吨/日）", "reduction_t_per_day": "减排量（吨/日）",
 }
 TYPE_FIELD_LABELS = {
+    "season": {"name": "季节名称"},
     "enterprise": {"name": "企业名称"}, "line": {"name": "生产线名称"},
     "request": {"reason": "申请理由"}, "grade": {"reason": "原因说明"},
     "floor": {"text": "措施内容", "limit_pct": "比例（%）"}, "setting": {"key": "参数", "value": "取值"},
@@ -53,7 +70,8 @@ TYPE_FIELD_LABELS = {
 }
 CODE_LABELS = {
     "level": LEVEL_LABELS, "role": ROLE_LABELS, "kind": HISTORY_KIND_LABELS, "transport": TRANSPORT_LABELS,
-    "reason_code": DOWNGRADE_REASONS, "scope": FLOOR_SCOPE_LABELS,
+    "reason_code": DOWNGRADE_REASONS, "scope": FLOOR_SCOPE_LABELS, "source_type": SOURCE_TYPE_LABELS,
+    "pollutant": POLLUTANT_LABELS,
 }
 TYPE_CODE_LABELS = {"request": {"state": STATE_LABELS}, "grade": {"status": HISTORY_STATUS_LABELS},
                     "setting": {"key": SETTING_LABELS}}

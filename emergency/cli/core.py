@@ -81,3 +81,6 @@ COMMANDS.extend(FLOOR_COMMANDS)
 from emergency.cli.api_tokens import COMMANDS as API_TOKEN_COMMANDS  # noqa: E402
 
 COMMANDS.extend(API_TOKEN_COMMANDS)
+from emergency.cli.baseline import COMMANDS as BASELINE_COMMANDS  # noqa: E402
+
+COMMANDS.extend(BASELINE_COMMANDS)

@@ -18,9 +18,11 @@ TOTAL_WORDS = {"合计", "总计", "小计", "全市合计", "全县合计", "�
 NOTE_PREFIXES = ("注", "备注", "说明", "填表", "制表", "审核", "填报", "负责人", "联系人", "数据来源", "附注", "附：")
 ENTERPRISE_FIELDS = ("name", "credit_code", "county", "town", "address", "contact_person", "contact_phone",
                      "industry_name", "industry_sub_type", "category", "grade", "category_reason", "small_micro",
-                     "violation_prev_year")
+                     "violation_prev_year", "longitude", "latitude", "permit_number", "transport_mode",
+                     "heavy_trucks_per_day", "access_control")
 LINE_FIELDS = ("line_name", "process_stage", "facilities", "capacity", "capacity_unit", "can_stop_quickly",
-               "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days")
+               "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days", "main_products",
+               "output", "output_unit", "treatment_facilities")
 MEASURE_PARTS = ("action", "limit_pct", "hours", "cap_pct", "other_fraction", "transport", "text", "indicators")
 REQUIRED = {"name": "企业名称", "credit_code": "统一社会信用代码", "county": "县（市、区）",
             "industry_name": "行业类别"}

@@ -18,27 +18,33 @@ from emergency.registry.operations import (
     ENTERPRISE_FIELDS,
     LINE_FIELDS,
     MEASURE_FIELDS,
+    enterprise_rules,
     line_rules,
     stored_enterprise,
 )
 from models import LEVELS, Enterprise, LineMeasure, ProductionLine
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+ENTERPRISE_TEXTS = ("name", "town", "address", "contact_person", "contact_phone", "permit_number", "transport_mode")
+LINE_TEXTS = ("process_stage", "facilities", "capacity_unit", "main_products", "output_unit", "treatment_facilities")
 # Import column → the model column whose length limits it.
 TEXT_LIMITS = {
-    **{name: text_limit(getattr(Enterprise, name))
-       for name in ("name", "town", "address", "contact_person", "contact_phone")},
+    **{name: text_limit(getattr(Enterprise, name)) for name in ENTERPRISE_TEXTS},
     "line_name": text_limit(ProductionLine.name),
-    **{name: text_limit(getattr(ProductionLine, name)) for name in ("process_stage", "facilities", "capacity_unit")},
+    **{name: text_limit(getattr(ProductionLine, name)) for name in LINE_TEXTS},
     **{name: text_limit(getattr(LineMeasure, name)) for name in ("text", "indicators")},
 }
 LINE_DEFAULTS = {"process_stage": "", "facilities": "", "capacity": None, "capacity_unit": "",
                  "can_stop_quickly": True, "coking_hours": None, "so2_t_yr": 0.0, "nox_t_yr": 0.0, "pm_t_yr": 0.0,
-                 "vocs_t_yr": 0.0, "operating_days": 300}
+                 "vocs_t_yr": 0.0, "operating_days": 300, "main_products": "", "output": None, "output_unit": "",
+                 "treatment_facilities": ""}
 ENTERPRISE_DEFAULTS = {"town": "", "address": "", "contact_person": "", "contact_phone": "",
                        "small_micro": False, "violation_prev_year": False, "grade_code": None,
-                       "category_reason": ""}
-NUMBERS = ("capacity", "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr")
+                       "category_reason": "", "longitude": None, "latitude": None, "permit_number": "",
+                       "transport_mode": "", "heavy_trucks_per_day": None, "access_control": False}
+NUMBERS = ("capacity", "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "output")
+# Enterprise cells read as numbers: (field, whole numbers only).
+ENTERPRISE_NUMBERS = (("longitude", False), ("latitude", False), ("heavy_trucks_per_day", True))
 
 
 @dataclass
@@ -113,16 +119,25 @@ class Planner:
         return plan if ok else None
 
     def _details(self, entry, values):
-        for name in ("town", "address", "contact_person", "contact_phone"):
+        for name in ENTERPRISE_TEXTS[1:]:
             if entry.given(name):
                 values[name] = self._text(entry, name)
-        for name in ("small_micro", "violation_prev_year"):
+        for name in ("small_micro", "violation_prev_year", "access_control"):
             if entry.given(name):
                 flag, message = parse_bool(entry.cells[name])
                 if message:
                     self._check(entry, name, message)
                 else:
                     values[name] = flag
+        for name, whole in ENTERPRISE_NUMBERS:
+            if entry.given(name):
+                number, message = parse_number(entry.cells[name])
+                if message:
+                    self._check(entry, name, message)
+                else:
+                    values[name] = int(number) if whole and number is not None and number.is_integer() else number
+        for name, message in enterprise_rules(values).items():
+            self._check(entry, name, message)
 
     def _check(self, entry, name, message):
         layout, row = entry.origins.get(name, entry.first)
@@ -202,7 +217,7 @@ class Planner:
     def _line_cells(self, line, values):
         """Read a line's given cells into ``values``; report those that cannot be read."""
         self._limit(line, "line_name", "line_name", line.name)
-        for name in ("process_stage", "facilities", "capacity_unit"):
+        for name in LINE_TEXTS:
             if line.given(name):
                 values[name] = fold(line.get(name))
                 self._limit(line, name, name, values[name])

@@ -1,21 +1,33 @@
-"""Reduction accounting: per-county and city totals of list rows, checked against the level's target ratios."""
+"""Reduction accounting: per-county and city totals of list rows, plus the non-industrial reductions entered per
+county, checked against the level's target share of the whole-society baseline of the season in force."""
 from dataclasses import dataclass, field
 
-from models import POLLUTANTS, TargetRatio, WholeSocietyEmission, db
+from emergency.baseline import amounts
+from emergency.baseline.seasons import season_in_force
+from models import POLLUTANTS, TargetRatio, db
 
 # Reductions are sums of floats; a target met to within this many t/d counts as met.
 EPSILON = 1e-9
+MISSING_BASELINE = "未录入全社会排放量基数"
+PARTLY_MISSING_BASELINE = "部分县（市、区）未录入全社会排放量基数"
 
 
 @dataclass
 class PollutantCheck:
-    """One pollutant's reduction against the whole-society baseline and the target ratio."""
+    """One pollutant's reduction (industrial, from the list's lines, plus non-industrial, entered per county)
+    against the whole-society baseline and the target ratio."""
 
     pollutant: str
-    reduction: float = 0.0
+    industrial: float = 0.0
+    non_industrial: float = 0.0
     baseline: float | None = None
     ratio: float | None = None
-    missing_note: str = "无全社会排放基数"
+    missing_note: str = MISSING_BASELINE
+
+    @property
+    def reduction(self):
+        """The reduction the target is checked on: industrial and non-industrial together."""
+        return self.industrial + self.non_industrial
 
     @property
     def share(self):
@@ -70,15 +82,17 @@ class Summary:
 class Accumulator:
     """Add list rows one at a time (a single pass over a generator) and then read the ``Summary``."""
 
-    def __init__(self, level, counties, baselines, ratios):
+    def __init__(self, level, counties, baselines, ratios, non_industrial=None):
         """:param counties: (id, name) pairs in display order; ``baselines``: {(county_id, pollutant): t/d};
-        ``ratios``: {pollutant: share}."""
+        ``ratios``: {pollutant: share}; ``non_industrial``: {(county_id, pollutant): t/d} entered per county."""
         self.level, self.baselines, self.ratios = level, baselines, ratios
+        self.non_industrial = non_industrial or {}
         self.totals = {cid: self._empty(cid, name) for cid, name in counties}
         self.enterprises = {cid: set() for cid, _ in counties}
 
     def _empty(self, county_id, name):
-        checks = {p: PollutantCheck(p, baseline=self.baselines.get((county_id, p)), ratio=self.ratios.get(p))
+        checks = {p: PollutantCheck(p, non_industrial=self.non_industrial.get((county_id, p), 0.0),
+                                    baseline=self.baselines.get((county_id, p)), ratio=self.ratios.get(p))
                   for p in POLLUTANTS}
         return Totals(county_id, name, checks=checks)
 
@@ -98,7 +112,7 @@ class Accumulator:
         totals.self_lines += kind == "self"
         totals.problem_lines += row.measure.is_error
         for pollutant, amount in row.reductions.items():
-            totals.checks[pollutant].reduction += amount
+            totals.checks[pollutant].industrial += amount
         return row
 
     def result(self, total_name="合计"):
@@ -113,28 +127,40 @@ class Accumulator:
             # The scope's baseline is only known when every county in it has one.
             known = bool(rows) and all(baselines)
             total.checks[p] = PollutantCheck(
-                p, reduction=sum(t.checks[p].reduction for t in rows),
+                p, industrial=sum(t.checks[p].industrial for t in rows),
+                non_industrial=sum(t.checks[p].non_industrial for t in rows),
                 baseline=sum(baselines) if known else None, ratio=self.ratios.get(p),
-                missing_note="部分县（市、区）无全社会排放基数" if rows else "无全社会排放基数")
+                missing_note=PARTLY_MISSING_BASELINE if any(baselines) else MISSING_BASELINE)
         return Summary(self.level, rows, total)
 
 
-def reference_values(level):
-    """Whole-society baselines {(county_id, pollutant): t/d} and the level's ratios {pollutant: share}."""
-    baselines = {(w.county_id, w.pollutant): w.baseline_t_per_day for w in db.session.query(WholeSocietyEmission)}
+def reference_values(level, season=None):
+    """Whole-society baselines {(county_id, pollutant): t/d}, summed over source types, of ``season`` (default: the
+    season in force; none: no baselines), and the level's ratios {pollutant: share}."""
+    season = season or season_in_force()
+    baselines = amounts.sums(season.id) if season else {}
     ratios = {r.pollutant: r.ratio for r in db.session.query(TargetRatio).filter_by(level=level)}
     return baselines, ratios
 
 
+def non_industrial_values(level, season=None):
+    """Non-industrial reductions {(county_id, pollutant): t/d} at ``level``, summed over source types, of ``season``
+    (default: the season in force)."""
+    season = season or season_in_force()
+    return amounts.sums(season.id, level) if season else {}
+
+
 def accumulator_for(level, counties):
     """An ``Accumulator`` for the given County objects, with reference values read from the database."""
-    baselines, ratios = reference_values(level)
-    return Accumulator(level, [(c.id, c.name) for c in counties], baselines, ratios)
+    season = season_in_force()
+    baselines, ratios = reference_values(level, season)
+    return Accumulator(level, [(c.id, c.name) for c in counties], baselines, ratios,
+                       non_industrial_values(level, season))
 
 
-def summarise(rows, level, counties, baselines, ratios):
+def summarise(rows, level, counties, baselines, ratios, non_industrial=None):
     """Aggregate an iterable of list rows into a ``Summary`` (pure: all reference values are passed in)."""
-    accumulator = Accumulator(level, counties, baselines, ratios)
+    accumulator = Accumulator(level, counties, baselines, ratios, non_industrial)
     for row in rows:
         accumulator.add(row)
     return accumulator.result()

@@ -71,7 +71,8 @@ def row_value(row, county, types):
 
 
 def check_value(check):
-    return {"reduction_t_per_day": check.reduction, "baseline_t_per_day": check.baseline, "share": check.share,
+    return {"industrial_t_per_day": check.industrial, "non_industrial_t_per_day": check.non_industrial,
+            "reduction_t_per_day": check.reduction, "baseline_t_per_day": check.baseline, "share": check.share,
             "target_ratio": check.ratio, "target_t_per_day": check.target, "met": check.met,
             "shortfall_t_per_day": check.shortfall, "status": check.status}
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, insert, select
 
 from emergency.audit import trail as audit
+from emergency.baseline.seasons import season_in_force
 from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
-from emergency.lists.accounting import Accumulator, reference_values
+from emergency.lists.accounting import Accumulator, non_industrial_values, reference_values
 from emergency.lists.gate import pass_gate
 from emergency.lists.listing import ListRow, counties, iter_list_rows
 from emergency.lists.notes import list_notes
@@ -76,14 +77,20 @@ def check_publish(name, note=""):
     return {}
 
 
+def _pairs(values):
+    return [[county_id, p, value] for (county_id, p), value in values.items()]
+
+
 def _reference():
-    """Counties, whole-society baselines and each level's target ratios, as they stand now."""
-    baselines, ratios = {}, {}
+    """Counties, the season in force with its whole-society baselines and each level's non-industrial reductions,
+    and each level's target ratios, as they stand now."""
+    season = season_in_force()
+    baselines, ratios, non_industrial = {}, {}, {}
     for level in LEVELS:
-        baselines, ratios[level] = reference_values(level)
-    return {"counties": [[c.id, c.name] for c in counties()],
-            "baselines": [[county_id, p, value] for (county_id, p), value in baselines.items()],
-            "ratios": ratios}
+        baselines, ratios[level] = reference_values(level, season)
+        non_industrial[level] = _pairs(non_industrial_values(level, season))
+    return {"counties": [[c.id, c.name] for c in counties()], "season": season.name if season else "",
+            "baselines": _pairs(baselines), "non_industrial": non_industrial, "ratios": ratios}
 
 
 def _frozen(version_id, level, seq, row):
@@ -181,11 +188,13 @@ def version_counties(version):
 
 
 def accumulator_for_version(version, level, county_id=None):
-    """An ``Accumulator`` fed with the baselines and ratios stored in the version."""
+    """An ``Accumulator`` fed with the baselines, non-industrial reductions and ratios stored in the version
+    (a version published before non-industrial reductions were recorded counted none)."""
     reference = version_reference(version)
     scope = [(cid, name) for cid, name in reference.get("counties", []) if county_id in (None, cid)]
     baselines = {(cid, p): value for cid, p, value in reference.get("baselines", [])}
-    return Accumulator(level, scope, baselines, reference.get("ratios", {}).get(level, {}))
+    non_industrial = {(cid, p): value for cid, p, value in reference.get("non_industrial", {}).get(level, [])}
+    return Accumulator(level, scope, baselines, reference.get("ratios", {}).get(level, {}), non_industrial)
 
 
 def frozen_measure(r):

@@ -6,11 +6,21 @@ file may use are data (``seed/data/floor_header_synonyms.csv``). Values are writ
 a new key is added, a changed row updated, and both are marked edited (``floors``, which also checks each row as
 the floors page does). Rows the file lacks are left alone: an import never deletes a floor.
 """
-from dataclasses import dataclass, field
 from functools import lru_cache
 from types import SimpleNamespace
 
-from emergency.importing.values import cell_text, is_blank, key, parse_bool, parse_number
+from emergency.importing.tables import (
+    CHANGED,
+    CREATED,
+    CellReader,
+    TableReport,
+    find_header,
+    label_table,
+    level_table,
+    plain_text,
+    read_synonyms,
+)
+from emergency.importing.values import cell_text, is_blank, key, parse_bool
 from emergency.lists.policy import FLOOR_SCOPE_LABELS
 from emergency.registry import floors as ops
 from emergency.registry.measures import NO_TRANSPORT_RULE, TRANSPORT_LABELS
@@ -18,7 +28,6 @@ from emergency.registry.operations import measure_types
 from emergency.spreadsheets.reader import FileProblem, check_file, read_sheets
 from emergency.spreadsheets.writer import write_table_workbook
 from models import LEVEL_LABELS, Grade, Industry, MeasureFloor, db
-from seed.load import read_csv
 
 COLUMNS = (
     ("scope", "适用范围", 20), ("industry_code", "行业代码", 18), ("industry", "行业名称", 22),
@@ -35,7 +44,6 @@ NUMBERS = ("limit_pct", "hours", "cap_pct", "other_fraction")
 SHEET, NOTES_SHEET = "措施底线", "填写说明"
 FILENAME = "措施底线.xlsx"
 MAX_BYTES = 5 * 1024 * 1024
-HEADER_SCAN_ROWS = 10
 NOTES = (
     ("适用范围", "、".join(FLOOR_SCOPE_LABELS.values())),
     ("行业代码", "seed/data/industries.csv 的行业代码；“行业名称”仅供阅读（行业代码为空时按名称匹配）。"
@@ -74,15 +82,7 @@ def _values(floor, industry, grades, types):
 
 @lru_cache(maxsize=1)
 def header_synonyms():
-    return {key(r["header"]): r["field"] for r in read_csv("floor_header_synonyms.csv")}
-
-
-def _table(labels, *extra):
-    """A look-up of codes by code or label (folded), plus (text, code) pairs."""
-    table = {key(code): code for code in labels}
-    table.update((key(label), code) for code, label in labels.items())
-    table.update((key(text), code) for text, code in extra)
-    return table
+    return read_synonyms("floor_header_synonyms.csv")
 
 
 class Vocabulary:
@@ -90,113 +90,31 @@ class Vocabulary:
 
     def __init__(self):
         self.types = measure_types()
-        self.scopes = _table(FLOOR_SCOPE_LABELS)
-        self.levels = _table(LEVEL_LABELS, *((f"{label}预警", c) for c, label in LEVEL_LABELS.items()),
-                             *((label[0], c) for c, label in LEVEL_LABELS.items()))
-        self.actions = _table(self.types.labels)
-        self.transports = _table(TRANSPORT_LABELS)
-        self.grades = _table(dict(db.session.query(Grade.code, Grade.label)))
+        self.scopes = label_table(FLOOR_SCOPE_LABELS)
+        self.levels = level_table()
+        self.actions = label_table(self.types.labels)
+        self.transports = label_table(TRANSPORT_LABELS)
+        self.grades = label_table(dict(db.session.query(Grade.code, Grade.label)))
         industries = db.session.query(Industry).all()
         self.industry_codes = {key(i.code): i.id for i in industries}
         self.industry_names = {key(i.display_name): i.id for i in industries}
 
 
-@dataclass
-class Problem:
-    row: int | None
-    column: str
-    message: str
-
-    def as_text(self):
-        where = f"第{self.row}行" if self.row else "文件"
-        return f"{where}{'“' + self.column + '”列' if self.column else ''}：{self.message}"
-
-
-@dataclass
-class FloorReport:
-    """What an import found and would do (or did): problems, and the rows to add, change or leave."""
-
-    filename: str
-    sheet: str = ""
-    file_error: str = ""
-    problems: list = field(default_factory=list)
-    changes: list = field(default_factory=list)    # (row, description, "新增"/"修改", changed column headers)
-    unchanged: int = 0
-    committed: bool = False
-
-    @property
-    def clean(self):
-        return not self.file_error and not self.problems
-
-    def counts(self):
-        created = sum(1 for change in self.changes if change[2] == "新增")
-        return f"新增 {created} 行、修改 {len(self.changes) - created} 行、不变 {self.unchanged} 行"
-
-    def lines(self):
-        """The report as text lines (the command prints them)."""
-        lines = [f"文件：{self.filename}" + (f"（工作表“{self.sheet}”）" if self.sheet else "")]
-        if self.file_error:
-            return lines + [f"无法导入：{self.file_error}"]
-        lines += [problem.as_text() for problem in self.problems]
-        if self.problems:
-            return lines + [f"共 {len(self.problems)} 个问题，未导入任何数据。"]
-        lines += [f"第{row}行：{kind} {text}" + (f"（{'、'.join(cols)}）" if cols else "")
-                  for row, text, kind, cols in self.changes]
-        return lines + [self.counts() + "。"]
-
-
-def _find_header(rows):
-    """{field: column} of the first row naming three columns or more, within the first rows ({} if none)."""
-    synonyms = header_synonyms()
-    for index, cells in rows:
-        columns = {}
-        for col, cell in enumerate(cells):
-            name = synonyms.get(key(cell_text(cell))) if not is_blank(cell) else None
-            columns.setdefault(name, col)
-        columns.pop(None, None)
-        if len(columns) >= 3 or index >= HEADER_SCAN_ROWS:
-            return columns if len(columns) >= 3 else {}
-    return {}
-
-
-def _text(value):
-    if value is None:
-        return ""
-    return value.strip() if isinstance(value, str) else cell_text(value)
-
-
-class RowReader:
+class RowReader(CellReader):
     """One data row's values as the checks take them, with a problem for each unreadable cell."""
 
     def __init__(self, cells, columns, vocabulary, row, report):
-        self.cells, self.columns, self.vocabulary, self.row, self.report = cells, columns, vocabulary, row, report
-        self.bad = set()
-
-    def raw(self, name):
-        col = self.columns.get(name)
-        return self.cells[col] if col is not None and col < len(self.cells) else None
-
-    def problem(self, name, message):
-        self.bad.add(name)
-        self.report.problems.append(Problem(self.row, HEADERS[FIELD_COLUMNS.get(name, name)], message))
-
-    def coded(self, name, table, hint, blank=None):
-        raw = self.raw(name)
-        code = table.get(key(cell_text(raw))) if raw is not None else None
-        if code is None and is_blank(raw):    # a code first: "none" is a measure type, not a placeholder
-            return blank
-        if code is None:
-            self.problem(name, f"“{_text(raw)}”无效，{hint}")
-        return code
+        super().__init__(cells, columns, row, report, HEADERS, aliases=FIELD_COLUMNS)
+        self.vocabulary = vocabulary
 
     def industry(self):
         vocabulary, code, name = self.vocabulary, self.raw("industry_code"), self.raw("industry")
         if not is_blank(code):
             found = vocabulary.industry_codes.get(key(cell_text(code)))
-            return found if found is not None else self.problem("industry_id", f"未知的行业代码“{_text(code)}”")
+            return found if found is not None else self.problem("industry_id", f"未知的行业代码“{plain_text(code)}”")
         if not is_blank(name):
             found = vocabulary.industry_names.get(key(cell_text(name)))
-            return found if found is not None else self.problem("industry_id", f"未知的行业“{_text(name)}”")
+            return found if found is not None else self.problem("industry_id", f"未知的行业“{plain_text(name)}”")
         return None
 
     def values(self):
@@ -206,16 +124,14 @@ class RowReader:
             "industry_id": self.industry(),
             "grade_code": self.coded("grade_code", v.grades, "应为该行业分级方案中的等级（如 A、B、C、D、引领性）"),
             "level": self.coded("level", v.levels, "应为黄色、橙色或红色"),
-            "process": _text(self.raw("process")), "text": _text(self.raw("text")),
-            "source": _text(self.raw("source")),
+            "process": plain_text(self.raw("process")), "text": plain_text(self.raw("text")),
+            "source": plain_text(self.raw("source")),
             "action": self.coded("action", v.actions, "应为：" + "、".join(v.types.labels.values())),
             "transport": self.coded("transport", v.transports, "应为：" + "、".join(TRANSPORT_LABELS.values()),
                                     blank=NO_TRANSPORT_RULE),
         }
         for name in NUMBERS:
-            values[name], message = parse_number(self.raw(name))
-            if message:
-                self.problem(name, message)
+            values[name] = self.number(name)
         provisional, message = parse_bool(self.raw("provisional"))
         if message:
             self.problem("provisional", message)
@@ -225,12 +141,12 @@ class RowReader:
 
 
 def inspect_floors(data, filename):
-    """The dry run: (FloorReport, plans) where each plan is (stored row or None, values). Writes nothing."""
-    report, plans = FloorReport(filename), []
+    """The dry run: (TableReport, plans) where each plan is (stored row or None, values). Writes nothing."""
+    report, plans = TableReport(filename), []
     try:
         sheets = read_sheets(data, check_file(data, filename, MAX_BYTES, 20 * MAX_BYTES))
         for sheet in sheets:
-            columns = _find_header(sheet.rows)
+            columns = find_header(sheet.rows, header_synonyms())
             if columns:
                 report.sheet = sheet.name
                 _read_rows(sheet.rows, columns, report, plans)
@@ -272,13 +188,13 @@ def _read_rows(rows, columns, report, plans):
 
 def _plan(floor, values, row, report, plans):
     if floor is None:
-        report.changes.append((row, ops.describe(SimpleNamespace(**values)), "新增", []))
+        report.changes.append((row, ops.describe(SimpleNamespace(**values)), CREATED, []))
     else:
         changed = [name for name in ops.EDITABLE if not ops.same(getattr(floor, name), values[name])]
         if not changed:
             report.unchanged += 1
             return
-        report.changes.append((row, ops.describe(floor), "修改", [HEADERS[n] for n in changed]))
+        report.changes.append((row, ops.describe(floor), CHANGED, [HEADERS[n] for n in changed]))
     plans.append((floor, values))
 
 

@@ -17,10 +17,11 @@ from emergency.lists.policy import RULE_SETTINGS
 from models import Setting, db
 
 KEY = "registry_generation"
-# What the list, its totals and the quality check read.
+# What the list, its totals and the quality check read. Which season is in force also moves with the date:
+# cached figures follow it within DASHBOARD_CACHE_SECONDS.
 WATCHED = frozenset({"enterprise", "production_line", "line_measure", "measure_floor", "measure_type",
-                     "whole_society_emission", "target_ratio", "grade", "grade_scheme", "category",
-                     "category_reason", "industry", "county"})
+                     "season", "whole_society_emission", "non_industrial_reduction", "target_ratio", "grade",
+                     "grade_scheme", "category", "category_reason", "industry", "county"})
 LIST_SETTINGS = frozenset(RULE_SETTINGS)
 _CHANGED = "registry_changed"
 

@@ -21,17 +21,24 @@ from models import (
     db,
 )
 from models.base import utcnow
+from models.enterprise import LATITUDE_RANGE, LONGITUDE_RANGE
 
 ENTERPRISE_FIELDS = (
     "name", "credit_code", "county_id", "town", "address", "contact_person", "contact_phone",
     "industry_id", "category_code", "grade_code", "category_reason", "small_micro", "violation_prev_year",
+    "longitude", "latitude", "permit_number", "transport_mode", "heavy_trucks_per_day", "access_control",
 )
 LINE_FIELDS = (
     "name", "process_stage", "facilities", "capacity", "capacity_unit", "can_stop_quickly", "coking_hours",
     "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days",
+    "main_products", "output", "output_unit", "treatment_facilities",
 )
 MEASURE_FIELDS = ("action", "limit_pct", "other_fraction", "hours", "cap_pct", "transport", "text", "indicators")
-NON_NEGATIVE_LINE_FIELDS = ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity")
+NON_NEGATIVE_LINE_FIELDS = ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity", "output")
+# A sanity bound that keeps the value inside a 32-bit column; a real site has at most a few thousand a day.
+MAX_TRUCKS_PER_DAY = 100000
+# (field, low, high, label): the coordinates' ranges are the model's CHECKs (mainland China).
+COORDINATES = (("longitude", *LONGITUDE_RANGE, "经度"), ("latitude", *LATITUDE_RANGE, "纬度"))
 
 
 class ConflictError(DomainError):
@@ -54,9 +61,23 @@ def check_version(obj, expected):
         raise ConflictError(obj.version)
 
 
+def enterprise_rules(values):
+    """{field: message} for an enterprise's own numbers: the one set of rules the web form (through
+    ``check_enterprise``) and the import share."""
+    errors = {}
+    for field, low, high, label in COORDINATES:
+        value = values.get(field)
+        if value is not None and not low <= value <= high:
+            errors[field] = f"{label}应在{low}到{high}度之间（十进制度，如 112.85）"
+    trucks = values.get("heavy_trucks_per_day")
+    if trucks is not None and not (0 <= trucks <= MAX_TRUCKS_PER_DAY and trucks == int(trucks)):
+        errors["heavy_trucks_per_day"] = f"日均重型车车次应为0到{MAX_TRUCKS_PER_DAY}之间的整数"
+    return errors
+
+
 def check_enterprise(values, existing=None):
     """Return {field: message} for enterprise values; ``values`` holds ids/codes as in ENTERPRISE_FIELDS."""
-    errors = {}
+    errors = enterprise_rules(values)
     code = credit_code.normalise(values.get("credit_code"))
     message = credit_code.validate(code)
     if message:

@@ -23,12 +23,14 @@ SUMMARY_COUNT_COLUMNS = (
     ("enterprises", "企业数"), ("lines", "生产线数"), ("stop_lines", "停产生产线数"),
     ("limit_lines", "限产生产线数"), ("self_lines", "自主减排生产线数"), ("problem_lines", "措施有误生产线数"),
 )
+# Per pollutant: (PollutantCheck attribute, header, format). 减排量 is the total the target is checked on.
 SUMMARY_CHECK_COLUMNS = (
-    ("reduction", "减排量(吨/日)"), ("baseline", "全社会排放量(吨/日)"), ("share", "减排比例"),
-    ("ratio", "目标比例"), ("status", "达标情况"), ("shortfall", "缺口(吨/日)"),
+    ("industrial", "工业源减排量(吨/日)", "num"), ("non_industrial", "非工业源减排量(吨/日)", "num"),
+    ("reduction", "减排量(吨/日)", "num"), ("baseline", "全社会排放量(吨/日)", "num"), ("share", "减排比例", "pct"),
+    ("ratio", "目标比例", "pct"), ("status", "达标情况", "text"), ("shortfall", "缺口(吨/日)", "num"),
 )
 SUMMARY_HEADERS = ("县（市、区）",) + tuple(h for _, h in SUMMARY_COUNT_COLUMNS) + tuple(
-    f"{POLLUTANT_LABELS[p]}{h}" for p in POLLUTANTS for _, h in SUMMARY_CHECK_COLUMNS)
+    f"{POLLUTANT_LABELS[p]}{h}" for p in POLLUTANTS for _, h, _ in SUMMARY_CHECK_COLUMNS)
 ORDER_HEADERS = ("序号", "县（市、区）", "企业名称", "统一社会信用代码", "绩效等级", "停产生产线数",
                  "限产生产线数", "停限产措施（通知单内容）")
 ORDER_WIDTHS = (6, 10, 30, 20, 12, 8, 8, 80)
@@ -177,8 +179,13 @@ def summary_values(totals):
     kinds = ["bold" if totals.county_id is None else "text"] + ["int"] * len(SUMMARY_COUNT_COLUMNS)
     for p in POLLUTANTS:
         check = totals.checks[p]
-        values += [check.reduction, check.baseline, check.share, check.ratio, check.status, check.shortfall]
-        kinds += ["num", "num", "pct", "pct", "text", "num"]
+        for key, _, kind in SUMMARY_CHECK_COLUMNS:
+            value = getattr(check, key)
+            # Without a baseline there is no share: the cell says why instead of a percentage.
+            if key == "share" and value is None:
+                value, kind = check.status, "text"
+            values.append(value)
+            kinds.append(kind)
     return values, kinds
 
 
@@ -191,7 +198,8 @@ def write_list_workbook(fh, level, scope_name, rows, accumulator, notes=()):
     workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
     formats = _formats(workbook)
     # Sheets are created in display order; 汇总 is filled last, once the totals are known.
-    summary_sheet = Sheet(workbook, formats, "汇总", SUMMARY_HEADERS, [12] + [9] * 6 + [11] * 24, title + "汇总")
+    widths = [12] + [9] * len(SUMMARY_COUNT_COLUMNS) + [11] * len(POLLUTANTS) * len(SUMMARY_CHECK_COLUMNS)
+    summary_sheet = Sheet(workbook, formats, "汇总", SUMMARY_HEADERS, widths, title + "汇总")
     list_sheet = Sheet(workbook, formats, "清单", LIST_HEADERS, LIST_WIDTHS, title)
     order_sheet = Sheet(workbook, formats, "停限产企业", ORDER_HEADERS, ORDER_WIDTHS, title + "停限产企业")
     order_kinds = ("int", "text", "wrap", "text", "text", "int", "int", "wrap")

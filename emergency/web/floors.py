@@ -1,24 +1,20 @@
 """The floors page (措施底线): the floor table with filters, a row's edit form and history, new rows, deletion, the
 rules' settings, and the table's export and import. City staff and admins only."""
-import hashlib
 import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from emergency.audit.trail import set_request_source
 from emergency.errors import DomainError
-from emergency.importing import uploads
 from emergency.lists.policy import FLOOR_SCOPE_LABELS
 from emergency.registry import floors as ops
 from emergency.registry.floor_sheets import FILENAME, commit_floors, export_floors, inspect_floors
+from emergency.web import table_uploads
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
-from emergency.web.imports import upload_name
 from emergency.web.paging import paginate
 from forms.base import add_error
 from forms.floor import FloorFilterForm, FloorForm, FloorUploadForm, NewFloorForm, SettingsForm
-from forms.importing import CommitForm
 from models import MeasureFloor, db
 from models.user import CITYWIDE
 
@@ -136,38 +132,21 @@ def export():
     return send_download(buffer, FILENAME)
 
 
+# What the upload's preview page names and links to.
+PREVIEW_PAGE = {"subject": "底线", "upload": "floors.upload", "commit": "floors.commit", "back": "floors.index",
+                "back_label": "返回底线列表"}
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*CITYWIDE)
 def upload():
     form = FloorUploadForm()
     if form.validate_on_submit():
-        storage = form.file.data
-        filename = upload_name(storage)
-        data = storage.read()
-        report, _ = inspect_floors(data, filename)
-        commit_form = None
-        if report.clean and report.changes:
-            token = uploads.save(data, filename, current_user.id)
-            commit_form = CommitForm(data={"token": token, "sha256": hashlib.sha256(data).hexdigest()})
-        return render_template("floors/preview.html", report=report, form=commit_form), 200 if report.clean else 400
+        return table_uploads.preview(form, inspect_floors, PREVIEW_PAGE)
     return render_template("floors/upload.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/import/commit", methods=["POST"])
 @roles_required(*CITYWIDE)
 def commit():
-    form = CommitForm()
-    stored = uploads.load(form.token.data, current_user.id, form.sha256.data) if form.validate() else None
-    if stored is None:
-        flash("检查过的文件已失效或不属于您，请重新上传。未导入任何数据。", "danger")
-        return redirect(url_for("floors.upload"))
-    data, meta = stored
-    set_request_source(f"import:{meta['filename']}")
-    report = commit_floors(data, meta["filename"], current_user.username)
-    if not report.committed:
-        db.session.rollback()
-        return render_template("floors/preview.html", report=report, form=None), 409
-    db.session.commit()
-    uploads.discard(form.token.data)
-    flash(f"已导入“{report.filename}”：{report.counts()}。", "success")
-    return redirect(url_for("floors.index"))
+    return table_uploads.commit(commit_floors, PREVIEW_PAGE)

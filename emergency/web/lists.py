@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from emergency.accounts.access import visible_enterprise
+from emergency.baseline.seasons import season_in_force
 from emergency.lists import exports
 from emergency.lists.export_jobs import needs_job
 from emergency.lists.orders import build_order
@@ -52,7 +53,8 @@ def level_list(level):
     result = build_list_page(level, county, page_number(request.args), current_app.config["ENTERPRISES_PER_PAGE"])
     prev_url, next_url = _links("lists.level_list", result.page, result.pages, level=level)
     return render_template("lists/list.html", level=level, county=county, result=result,
-                           prev_url=prev_url, next_url=next_url, counties=_county_choices())
+                           prev_url=prev_url, next_url=next_url, counties=_county_choices(),
+                           season=season_in_force())
 
 
 @bp.route(f"/lists/{LEVEL}/export.xlsx")

@@ -8,6 +8,7 @@ from emergency.grading import workflow
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
 from models import ImportBatch, db
+from tests.baseline_support import make_season
 from tests.import_support import registry_rows, xlsx
 
 pytestmark = pytest.mark.e2e
@@ -19,8 +20,10 @@ LONG_FILE = "F" * 150 + ".xlsx"
 @pytest.fixture
 def long_words(make_enterprise, make_line, make_user):
     """An enterprise, line, measures, versions, request, alert, import and audit entry full of long words."""
-    firm = make_enterprise(name=LONG_NAME, address="A" * 200, county_name="泽州县", grade="C")
-    line = make_line(firm, name=LONG_LINE, facilities="F" * 300)
+    firm = make_enterprise(name=LONG_NAME, address="A" * 200, county_name="泽州县", grade="C",
+                           permit_number="P" * 40, transport_mode="T" * 100)
+    line = make_line(firm, name=LONG_LINE, facilities="F" * 300, main_products="G" * 200,
+                     treatment_facilities="H" * 300)
     for measure in line.measures:
         measure.text, measure.indicators = LONG_TEXT, "I" * 300
     make_line(firm, name="N" * 110, measures={})
@@ -42,7 +45,10 @@ def long_words(make_enterprise, make_line, make_user):
     with acting_as("layout_city", "import:" + LONG_FILE):
         firm.town = "T" * 60
         db.session.commit()
-    return {"firm": firm, "line": line, "version": version, "first": first, "request": request, "alert": alert}
+    season = make_season("S" * 40, note="N" * 300)
+    db.session.commit()
+    return {"firm": firm, "line": line, "version": version, "first": first, "request": request, "alert": alert,
+            "season": season}
 
 
 # Elements that stick out of the window, or whose content sticks out of them (form controls scroll inside).
@@ -72,7 +78,9 @@ def test_long_words_wrap_on_every_page(long_words, sign_in, live_server, shot):
             f"/lists/red/orders/{firm.id}", "/lists/check", "/versions", f"/versions/{version.id}",
             f"/versions/compare?old={long_words['first'].id}&new={version.id}", "/audit", "/import/history",
             "/requests?state=", f"/requests/{long_words['request'].id}", "/alerts",
-            f"/alerts/{long_words['alert'].id}", "/", "/versions/new", "/alerts/new", "/notices/settings"]
+            f"/alerts/{long_words['alert'].id}", "/", "/versions/new", "/alerts/new", "/baseline/",
+            f"/baseline/seasons/{long_words['season'].id}", f"/baseline/seasons/{long_words['season'].id}/edit",
+            f"/baseline/seasons/{long_words['season'].id}/reductions/red", "/baseline/import", "/notices/settings"]
     # The firm's batch of notices, where it is listed as withheld with its long line names.
     urls += [f"/dispatches/{d.id}/notices" for d in long_words["alert"].steps[0].dispatches if d.county_id == firm.county_id]
     for url in urls:
