@@ -1,9 +1,9 @@
 """Fixtures: one app and schema per session, a clean database per test, and factory fixtures.
 
-The database is SQLite in a temporary file, or ``DATABASE_URL`` when set (CI runs both).
+The database is SQLite in a temporary file, or PostgreSQL when ``TEST_DATABASE_URL`` or ``DATABASE_URL`` is set
+(CI runs both); tests/database.py chooses it and never uses the database ``DATABASE_URL`` names.
 """
 import itertools
-import os
 
 import pytest
 from flask import g
@@ -28,6 +28,7 @@ from models import (
 from models.append_only import MESSAGES as APPEND_ONLY
 from models.append_only import sqlite_triggers
 from seed.load import load_reference
+from tests.database import suite_url
 from tests.official import OrderWatch, dispatched_markers
 
 REFERENCE_TABLES = {"county", "grade_scheme", "grade", "category", "industry", "measure_floor", "target_ratio",
@@ -50,7 +51,7 @@ class FreshGClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    url = os.environ.get("DATABASE_URL") or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+    url = suite_url(tmp_path_factory.mktemp("db"))
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,

@@ -1,13 +1,13 @@
 """Backup of a live SQLite database and restore, compared table by table."""
-import os
 
 import pytest
 from sqlalchemy import text
 
 from app import create_app
 from models import Enterprise, db
+from tests.database import postgres_base
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite backup API; PostgreSQL uses pg_dump")
+pytestmark = pytest.mark.skipif(postgres_base() is not None, reason="SQLite backup API; PostgreSQL uses pg_dump")
 
 
 @pytest.fixture

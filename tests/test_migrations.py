@@ -1,5 +1,4 @@
 """The Alembic migrations build the same schema as the models, on SQLite and on PostgreSQL."""
-import os
 import re
 import uuid
 
@@ -7,28 +6,24 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import CheckConstraint, create_engine, inspect, text
+from sqlalchemy import CheckConstraint, inspect, text
 
 from app import create_app
 from models import db
 from seed.load import load_reference
-from tests import invariants
+from tests import database, invariants
 
 
 @pytest.fixture
 def empty_database_url(tmp_path):
-    url = os.environ.get("DATABASE_URL")
-    if not url or not url.startswith("postgresql"):
+    url = database.postgres_base()
+    if url is None:
         yield "sqlite:///" + str(tmp_path / "migrate.sqlite")
         return
     name = "migrations_" + uuid.uuid4().hex[:8]
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    database.create_database(url, name)
+    yield database.sibling(url, name)
+    database.drop_database(url, name)
 
 
 def test_upgrade_matches_models(empty_database_url):
