@@ -22,10 +22,16 @@ migrate = Migrate()
 
 
 @login_manager.user_loader
-def _load_user(user_id):
-    # A deactivated user's existing session stops working at the next request.
+def _load_user(session_id):
+    # The session carries "<id>:<epoch>" (User.get_id): a session from before the user's last logout, password
+    # change, reset or deactivation names an older epoch and loads nobody. Deactivated users load nobody either.
+    user_id, _, epoch = str(session_id).partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_epoch != int(epoch):
+        return None
+    return user
 
 
 @event.listens_for(Engine, "connect")
@@ -41,9 +47,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_extensions(app):
     from emergency.audit import trail as audit
-    from emergency.web import input_guard, security
+    from emergency.web import input_guard, security, sessions
 
     security.init_app(app)
+    sessions.init_app(app)
     input_guard.install_converter(app)
     # First of all hooks (CSRF's own included): every page, error pages too, has its id and refuses NUL.
     app.before_request(security.assign_request_id)
@@ -53,6 +60,7 @@ def register_extensions(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    app.before_request(sessions.enforce_timeouts)
     csrf.init_app(app)
 
 

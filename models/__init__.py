@@ -9,7 +9,7 @@ from .import_batch import ImportBatch
 from .industry import Category, CategoryReason, Grade, GradeScheme, Industry
 from .job import Job
 from .line import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS, LineMeasure, ProductionLine
-from .login_failure import LoginFailure
+from .login_throttle import LoginThrottle
 from .measure_type import MeasureType
 from .notice import Notice, NoticeBatch
 from .reference import (
@@ -28,7 +28,7 @@ from .user import ROLE_LABELS, ROLES, User
 from .version import ListVersion, VersionRow
 
 __all__ = [
-    "db", "AuditLog", "ImportBatch", "Job", "LoginFailure", "County", "Enterprise", "Category", "CategoryReason",
+    "db", "AuditLog", "ImportBatch", "Job", "LoginThrottle", "County", "Enterprise", "Category", "CategoryReason",
     "MeasureType", "Grade", "GradeScheme",
     "Industry", "LineMeasure",
     "ProductionLine", "MeasureFloor", "Setting", "TargetRatio", "WholeSocietyEmission", "User",

@@ -25,9 +25,16 @@ class User(UserMixin, TimestampMixin, db.Model):
     county_id = db.Column(db.Integer, db.ForeignKey("county.id"))
     enterprise_id = db.Column(db.Integer, db.ForeignKey("enterprise.id", ondelete="SET NULL"))
     active = db.Column(db.Boolean, nullable=False, default=True)
+    # Part of the session's user id (``get_id``): raising it ends every session the user has open
+    # (emergency.accounts.users.end_sessions).
+    session_epoch = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     county = db.relationship("County")
     enterprise = db.relationship("Enterprise")
+
+    def get_id(self):
+        """Flask-Login's alternative token: the id and the session epoch, so a raised epoch refuses old cookies."""
+        return f"{self.id}:{self.session_epoch or 0}"
 
     @property
     def is_active(self):

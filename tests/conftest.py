@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from app import create_app
 from emergency.registry import credit_code
+from emergency.web.sessions import stamp
 from models import (
     Category,
     County,
@@ -234,8 +235,7 @@ def make_user(county, password_hash):
 def login(client):
     def as_user(user):
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+            stamp(session, user)
         return client
     return as_user
 

@@ -14,6 +14,7 @@ from emergency.grading import attachments, workflow
 from emergency.platform import jobs
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
+from emergency.web.sessions import stamp
 from models import County, Industry, MeasureFloor, Notice, db
 from tests.baseline_support import make_season
 
@@ -184,7 +185,7 @@ def _snapshot():
     """Every row of every table (the audit log included), for 'a refusal changes nothing'."""
     with db.engine.connect() as conn:
         return {t.name: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{t.name}"'))))
-                for t in db.metadata.sorted_tables if t.name not in ("login_failure",)}
+                for t in db.metadata.sorted_tables if t.name not in ("login_throttle",)}
 
 
 def _outcome(response):
@@ -238,7 +239,7 @@ def test_access_matrix(persona, app, make_enterprise, make_line, make_user, tmp_
     for method, url, endpoint in _requests(app, values, query):
         if persona != "anon":
             with client.session_transaction() as session:   # log in again: an allowed logout must not leak on
-                session["_user_id"] = str(users[persona].id)
+                stamp(session, users[persona])
         expected = MATRIX[endpoint][method][persona]
         refused = expected in (L, 403, 404)
         before = _snapshot() if refused and method == "POST" else None

@@ -10,6 +10,7 @@ from app import create_app
 from emergency.importing.pipeline import inspect_file
 from emergency.registry.operations import measure_types
 from emergency.spreadsheets.registry import REGISTRY_HEADERS
+from emergency.web.sessions import stamp
 from models import AuditLog, Enterprise, ImportBatch, db
 from tests.conftest import new_credit_code
 from tests.import_support import registry_rows, snapshot, xlsx
@@ -221,7 +222,7 @@ def test_commit_without_csrf_token_is_refused(app, make_user):
     user = make_user("city")
     client = csrf_app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        stamp(session, user)
     with csrf_app.app_context():
         assert client.post("/import/commit", data={"token": "x" * 43, "sha256": "0" * 64}).status_code == 400
         assert upload(client, clean_file()).status_code == 400

@@ -1,8 +1,40 @@
 """Named state changes on user accounts; each flushes, never commits."""
+from functools import cache
+
+from sqlalchemy import update
+from werkzeug.security import check_password_hash, generate_password_hash
+
 from emergency.accounts.passwords import policy_error
 from emergency.errors import DomainError
 from emergency.registry import credit_code
 from models import ROLES, County, Enterprise, User, db
+
+
+@cache
+def _dummy_hash():
+    # Checked for unknown usernames, so a wrong name costs the same hash as a wrong password.
+    return generate_password_hash("no such user: the same cost as a real check")
+
+
+def verify(username, password):
+    """The user whose name and password these are, or None. An unknown name costs a full hash check too,
+    so timing does not tell which names exist."""
+    user = db.session.query(User).filter_by(username=username).one_or_none()
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    return user if user.check_password(password or "") else None
+
+
+def end_sessions(user):
+    """End every session ``user`` has open, in every browser: raise the epoch their session ids carry.
+
+    A plain UPDATE, not an ORM change: ending a session is not an edit of the account, so it is not audited.
+    """
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(session_epoch=User.session_epoch + 1))
+    db.session.refresh(user, ["session_epoch"])
+    return user
 
 
 def change_own_password(user, current, new):
@@ -22,7 +54,7 @@ def _set_password(user, new):
         raise DomainError({"new": message})
     user.set_password(new)
     db.session.flush()
-    return user
+    return end_sessions(user)
 
 
 def set_active(user, active, acting_user):
@@ -30,7 +62,7 @@ def set_active(user, active, acting_user):
         raise DomainError({"active": "不能停用自己的账号"})
     user.active = active
     db.session.flush()
-    return user
+    return user if active else end_sessions(user)
 
 
 def create_account(username, role, password, county_id=None, enterprise_code=None):

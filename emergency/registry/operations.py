@@ -50,9 +50,11 @@ class ConflictError(DomainError):
 
 
 def check_version(obj, expected):
-    """Optimistic locking: refuse when the form was opened on an older version of ``obj``."""
-    if expected is None:
-        return
+    """Optimistic locking: refuse when the form was opened on an older version of ``obj``.
+
+    A missing version (a form posted without its hidden field) is refused too, never taken as "no conflict":
+    the conflict page then shows the stored values and carries the current version for a deliberate save.
+    """
     try:
         expected = int(expected)
     except (TypeError, ValueError):

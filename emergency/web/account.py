@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 
 from emergency.accounts import users
 from emergency.registry.queries import county_choices
+from emergency.web import sessions
 from emergency.web.decorators import roles_required
 from emergency.web.refusals import run
 from forms.account import ChangePasswordForm, NewUserForm, ResetPasswordForm
@@ -17,9 +18,10 @@ bp = Blueprint("account", __name__)
 @login_required
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit() and run(form, users.change_own_password, current_user, form.current.data,
-                                         form.new.data):
-        flash("密码已修改。", "success")
+    user = current_user._get_current_object()
+    if form.validate_on_submit() and run(form, users.change_own_password, user, form.current.data, form.new.data):
+        sessions.begin(user)   # the change ended every session of the user; this browser goes on
+        flash("密码已修改，其他设备上的登录已失效。", "success")
         return redirect(url_for("registry.home"))
     return render_template("account/password.html", form=form, target=None)
 
@@ -57,6 +59,8 @@ def reset_password(user_id):
     user = _user_or_404(user_id)
     form = ResetPasswordForm()
     if form.validate_on_submit() and run(form, users.reset_password, user, form.new.data):
+        if user.id == current_user.id:
+            sessions.begin(user)   # an admin resetting their own password stays logged in here
         flash(f"已重置 {user.username} 的密码。", "success")
         return redirect(url_for("account.user_list"))
     return render_template("account/password.html", form=form, target=user)

@@ -1,4 +1,5 @@
-"""Hardening wired into every app: secret key, cookies, security headers, request ids and error logging.
+"""Hardening wired into every app: secret key, cookies, the client's address behind proxies, security headers
+(HSTS over HTTPS; ``Cache-Control: no-store`` on every logged-in response), request ids and error logging.
 
 ``emergency.setup`` registers the two request hooks below with the app's other hooks."""
 import logging
@@ -6,8 +7,9 @@ import secrets
 import uuid
 from pathlib import Path
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 DEV_SECRET = "dev-only-change-me"
 # No inline script anywhere; styles may be inline (SVG charts carry style attributes).
@@ -19,6 +21,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+HSTS_MAX_AGE = 31536000   # one year, the value the HSTS preload list asks for
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -54,6 +57,11 @@ def init_app(app):
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     app.session_interface = SessionInterface()
+    # Behind the bureau's reverse proxy, the client's address and scheme come from X-Forwarded-For/-Proto,
+    # which only the TRUSTED_PROXIES nearest hops may set (0: none, the address is the socket's).
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
@@ -68,8 +76,17 @@ def assign_request_id():
 
 
 def security_headers(response):
-    """After each request: the security headers, and the request id."""
+    """After each request: the security headers, and the request id.
+
+    A logged-in response (page or download) and every API answer is ``no-store``: a shared or public computer's
+    cache keeps no copy of the registry. It reads the session, never the database, so error pages get it too.
+    """
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.is_secure:
+        max_age = current_app.config.get("HSTS_MAX_AGE", HSTS_MAX_AGE)
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
+    if request.endpoint != "static" and ("_user_id" in session or request.path.startswith("/api/")):
+        response.headers["Cache-Control"] = "no-store"
     response.headers["X-Request-Id"] = g.get("request_id", "")
     return response
