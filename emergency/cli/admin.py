@@ -20,15 +20,20 @@ def backup_command(out):
 @click.command("restore")
 @click.option("--from", "src", required=True, type=click.Path(dir_okay=False), help="Backup file to restore.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force", is_flag=True, help="Restore even while a server or another process holds the database.")
 @with_appcontext
-def restore_command(src, yes):
-    """Replace the database with a backup made by `backup`."""
+def restore_command(src, yes, force):
+    """Replace the database with a backup made by `backup` (of this system, at this schema revision).
+
+    The live database is copied to a safety backup first; nothing changes when a check refuses.
+    """
     if not yes:
         click.confirm("恢复将覆盖当前数据库的全部数据，确定继续？", abort=True)
     try:
-        restore(src)
+        safety = restore(src, force=force)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    click.echo(f"恢复前的数据库已自动备份到 {safety}")
     click.echo(f"已从 {src} 恢复数据库")
 
 
