@@ -9,7 +9,10 @@ N      ?= 20000
 
 .PHONY: run serve test test-pg lint bench install install-dev db seed clean
 
+# Checked before the venv and pip: an older Python would otherwise fail deep inside pip.
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "需要 Python 3.11 或更高版本（$(PYTHON)：$$(command -v $(PYTHON) >/dev/null && $(PYTHON) -V 2>&1 || echo 未找到)）：请安装后运行 make PYTHON=python3.11 $(MAKECMDGOALS)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 

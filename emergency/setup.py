@@ -47,6 +47,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_extensions(app):
     from emergency.audit import trail as audit
+    from emergency.platform import startup
     from emergency.web import input_guard, security, sessions
 
     security.init_app(app)
@@ -57,7 +58,7 @@ def register_extensions(app):
     app.before_request(input_guard.refuse_nul)
     app.after_request(security.security_headers)
     audit.install()
-    db.init_app(app)
+    startup.open_database(app)   # db.init_app, then one connection: a bad DATABASE_URL stops here in one line
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
     login_manager.init_app(app)
     app.before_request(sessions.enforce_timeouts)

@@ -1,0 +1,57 @@
+"""Start-up that fails in one Chinese line: a bad ``DATABASE_URL``, a missing driver or an unreachable database
+stops ``flask`` commands, ``make run`` and gunicorn with what is wrong and how to fix it, not a traceback."""
+import sqlalchemy.exc as sa_exc
+from sqlalchemy import make_url, text
+
+from models import db
+
+EXAMPLES = "postgresql+psycopg://用户:密码@主机:5432/库名 或 sqlite:////绝对路径/emergency.sqlite"
+# What a driver's connection error says, and what to tell the operator (first match wins).
+CONNECT_REASONS = (
+    ("password authentication failed", "用户名或密码错误"),
+    ("does not exist", "数据库或用户不存在（PostgreSQL 请先 createdb）"),
+    ("could not translate host name", "主机名无法解析"),
+    ("name or service not known", "主机名无法解析"),
+    ("connection refused", "数据库服务未启动或端口不对（连接被拒绝）"),
+    ("timeout", "连接超时（主机不可达或被防火墙拦截）"),
+)
+
+
+class StartupError(SystemExit):
+    """Stops the process with one line on stderr (exit status 1)."""
+
+
+def _shown(uri):
+    try:
+        return make_url(uri).render_as_string(hide_password=True)
+    except sa_exc.ArgumentError:
+        return repr(uri)
+
+
+def explain(uri, error):
+    """One Chinese line for ``error`` raised while opening ``uri``."""
+    shown = _shown(uri)
+    if isinstance(error, sa_exc.NoSuchModuleError):
+        return f"数据库地址 DATABASE_URL 的类型不受支持：{shown}。请改为 {EXAMPLES}。"
+    if isinstance(error, sa_exc.ArgumentError):
+        return f"数据库地址 DATABASE_URL 格式不正确：{shown}。正确格式如 {EXAMPLES}。"
+    if isinstance(error, ImportError):
+        return (f"缺少数据库驱动 {error.name or ''}（{shown}）。PostgreSQL 请用已安装的驱动 postgresql+psycopg://，"
+                "或 pip install 该驱动后重试。")
+    if uri.startswith("sqlite"):
+        return f"无法打开 SQLite 数据库 {shown}：请确认所在目录存在且当前用户可读写，或改正 DATABASE_URL。"
+    detail = str(getattr(error, "orig", error)).lower()
+    reason = next((why for needle, why in CONNECT_REASONS if needle in detail), "无法连接")
+    return (f"无法连接数据库 {shown}：{reason}。请确认数据库服务已启动、DATABASE_URL 中的主机、端口、库名和账号正确"
+            "（PostgreSQL 可用 psql 试连）。")
+
+
+def open_database(app):
+    """Bind ``db`` to the app and try one connection, or stop with ``StartupError``."""
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI", "")
+    try:
+        db.init_app(app)
+        with app.app_context(), db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (sa_exc.ArgumentError, sa_exc.OperationalError, sa_exc.InterfaceError, ImportError) as error:
+        raise StartupError(explain(uri, error)) from None
