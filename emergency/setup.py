@@ -36,11 +36,11 @@ def _load_user(session_id):
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    # Foreign keys are off by default in SQLite; WAL and a busy timeout let several workers write.
+    # Foreign keys are off by default in SQLite; WAL and a busy timeout let several workers write (the timeout
+    # is the connection's own: SQLITE_BUSY_TIMEOUT_SECONDS, emergency.platform.startup).
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
@@ -127,12 +127,20 @@ def register_commands(app):
 
 
 def register_errorhandlers(app):
-    from emergency.web import api
+    from emergency.web import api, failures
 
     def page(code):
         if api.is_api_request():       # machine clients get JSON, never an HTML page
             return api.refusal(code)
-        return render_template("errors/error.html", code=code, request_id=g.get("request_id")), code
+        message = failures.MESSAGES.get(code, "请求未能完成。")
+        try:
+            return render_template("errors/error.html", code=code, message=message,
+                                   request_id=g.get("request_id")), code
+        except Exception:
+            # The normal page needs the database (the logged-in user, the navigation's figures): without it,
+            # the same sentence from the template alone.
+            app.logger.exception("error page %s could not render normally", code)
+            return failures.standalone(code, str(code), message)
 
     def render_error(error):
         return page(getattr(error, "code", 500) or 500)
@@ -140,8 +148,15 @@ def register_errorhandlers(app):
     def unexpected(error):
         if isinstance(error, HTTPException):
             return render_error(error)
+        explained = failures.respond(error)   # busy, disk full, read-only, unreachable: 503 and why
+        if explained is not None:
+            return api.refusal(503, message=failures.PAGES[failures.classify(error)][0]) \
+                if api.is_api_request() else explained
         # Log the stack trace with the request id; the user sees only a Chinese page with that id.
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:
+            app.logger.warning("rollback failed")
         app.logger.exception("Unhandled error on %s", g.get("request_id"))
         return page(500)
 

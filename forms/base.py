@@ -4,7 +4,7 @@ import math
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectChoice, ValidationError, i18n
+from wtforms import Form, HiddenField, SelectChoice, ValidationError, i18n
 
 from emergency.limits import MAX_ID
 
@@ -122,3 +122,14 @@ def finite(form, field):
     """Refuse "inf", "nan" and overflowing numbers such as 1e400, which parse as floats but mean nothing."""
     if field.data is not None and not math.isfinite(field.data):
         raise ValidationError("请填写有效的数字")
+
+
+class VersionField(HiddenField):
+    """Optimistic locking: the version of the record the form was opened on.
+
+    A posted form without the field has no version (None, which the save refuses as a conflict); WTForms
+    would otherwise keep the stored record's own version and let the save overwrite whatever is there.
+    """
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist else None

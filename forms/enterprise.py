@@ -1,10 +1,10 @@
 """Enterprise create/edit form and the registry filter form."""
-from wtforms import BooleanField, FloatField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, FloatField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from emergency.limits import text_limit
 from emergency.registry.operations import ENTERPRISE_FIELDS, check_enterprise
-from forms.base import BaseForm, FilterForm, add_error, finite, int_or_none, options
+from forms.base import BaseForm, FilterForm, VersionField, add_error, finite, int_or_none, options
 from models import Enterprise
 
 NAME_MAX = text_limit(Enterprise.name)
@@ -26,8 +26,7 @@ class EnterpriseForm(BaseForm):
                              description="重点行业按分级方案填写；保障类须B级及以上或引领性；一般管控、民生、不纳入绩效分级不填")
     category_reason = SelectField("分类原因", validators=[Optional()],
                                   description="保障类须选保障类别；不纳入绩效分级须选原因；其他类别不填")
-    # Optimistic locking: the version the form was opened on.
-    version = HiddenField()
+    version = VersionField()
     small_micro = BooleanField("小微低排放企业")
     violation_prev_year = BooleanField("上一年度存在违法违规行为")
     longitude = FloatField("经度", validators=[Optional(), finite], description="十进制度，73–136，如 112.85")

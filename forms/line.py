@@ -6,7 +6,7 @@ from emergency.limits import text_limit
 from emergency.lists.preview import digest, line_warnings
 from emergency.registry.measures import PARAM_LABELS, TRANSPORT_LABELS, TRANSPORTS
 from emergency.registry.operations import LINE_FIELDS, check_line, measure_types
-from forms.base import BaseForm, SubForm, add_error, finite, options
+from forms.base import BaseForm, SubForm, VersionField, add_error, finite, options
 from models import LineMeasure, ProductionLine
 
 NON_NEGATIVE = NumberRange(min=0, message="不能为负数")
@@ -52,8 +52,7 @@ class LineForm(BaseForm):
     vocs_t_yr = FloatField("VOCs（吨/年）", default=0, validators=[Optional(), finite, NON_NEGATIVE])
     operating_days = IntegerField("年运行天数", default=300,
                                   validators=[DataRequired("请填写年运行天数"), NumberRange(1, 366, "应在1到366之间")])
-    # Optimistic locking: the version the form was opened on.
-    version = HiddenField()
+    version = VersionField()
     # The warnings the clerk has seen (their digest); saving with warnings needs this box ticked.
     warnings_seen = HiddenField()
     confirm_warnings = BooleanField("我已核对上述提示，仍按填报内容保存")

@@ -135,7 +135,8 @@ def test_duplicate_credit_code_is_refused(world, login):
 
 def test_edit_keeps_own_code_and_saves(world, login):
     client = login(world["users"]["county_own"])
-    data = _enterprise_form(world, name="城区甲水泥（改名）有限公司", credit_code=world["own"].credit_code)
+    data = _enterprise_form(world, name="城区甲水泥（改名）有限公司", credit_code=world["own"].credit_code,
+                            version=str(world["own"].version))
     assert client.post(f"/enterprises/{world['own'].id}/edit", data=data).status_code == 302
     db.session.expire_all()
     assert db.session.get(Enterprise, world["own"].id).name == "城区甲水泥（改名）有限公司"
@@ -213,8 +214,8 @@ def test_edit_line_changes_red_measure(world, login):
     form = client.get(url).get_data(as_text=True)
     assert "1#生产线" in form and "red措施" in form        # pre-filled from the stored line and measure
     # 限产60% at red is weaker than the clinker B floor (停产): a warning first, saved once confirmed.
-    warned, response = _confirmed(client, url, _line_form(name="1#生产线", **{"red-action": "limit",
-                                                                              "red-limit_pct": "60"}))
+    warned, response = _confirmed(client, url, _line_form(name="1#生产线", version=str(world["line"].version),
+                                                          **{"red-action": "limit", "red-limit_pct": "60"}))
     assert "红色预警：弱于行业措施底线" in warned.get_data(as_text=True)
     assert response.status_code == 302
     db.session.expire_all()
@@ -311,8 +312,11 @@ def test_measure_edit_by_another_clerk_conflicts_on_the_line(world, login):
 def test_grade_changed_in_the_form_enters_the_grade_history(world, login):
     from models import GradeHistory
     client = login(world["users"]["city"])
-    data = _enterprise_form(world, credit_code=world["own"].credit_code, name="城区甲水泥有限公司", grade_code="C")
+    data = _enterprise_form(world, credit_code=world["own"].credit_code, name="城区甲水泥有限公司", grade_code="C",
+                            version=str(world["own"].version))
     assert client.post(f"/enterprises/{world['own'].id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    data["version"] = str(world["own"].version)
     entry = db.session.query(GradeHistory).filter_by(enterprise_id=world["own"].id).one()
     assert (entry.kind, entry.old_grade_code, entry.new_grade_code, entry.status) == ("registry", "B", "C", "applied")
     assert entry.decided_by_name == world["users"]["city"].username

@@ -46,9 +46,21 @@ def explain(uri, error):
             "（PostgreSQL 可用 psql 试连）。")
 
 
+SQLITE_BUSY_TIMEOUT_SECONDS = 10
+
+
 def open_database(app):
-    """Bind ``db`` to the app and try one connection, or stop with ``StartupError``."""
+    """Bind ``db`` to the app and try one connection, or stop with ``StartupError``.
+
+    On SQLite a writer waits ``SQLITE_BUSY_TIMEOUT_SECONDS`` for another's write to end before giving up with
+    "database is locked" (which becomes the 系统繁忙 page, emergency.web.failures).
+    """
     uri = app.config.get("SQLALCHEMY_DATABASE_URI", "")
+    if str(uri).startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        timeout = app.config.get("SQLITE_BUSY_TIMEOUT_SECONDS", SQLITE_BUSY_TIMEOUT_SECONDS)
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": timeout}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     try:
         db.init_app(app)
         with app.app_context(), db.engine.connect() as conn:
