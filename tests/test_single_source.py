@@ -198,7 +198,8 @@ def test_only_the_web_package_speaks_http():
 def test_app_wide_hooks_and_filters_are_the_factorys(app):
     ours = [f"{f.__module__}.{f.__name__}" for f in app.before_request_funcs[None]]
     assert ours == ["emergency.web.security.assign_request_id", "emergency.web.input_guard.refuse_nul",
-                    "flask_wtf.csrf.csrf_protect", "emergency.web.hooks.apply_due_grades"]
+                    "emergency.web.sessions.enforce_timeouts", "flask_wtf.csrf.csrf_protect",
+                    "emergency.web.hooks.apply_due_grades"]
     assert set(app.before_request_funcs) == {None}
     assert {"local_time", "local_dt"} <= set(app.jinja_env.filters)
     assert "emergency.web.context.inject_globals" in [f"{f.__module__}.{f.__name__}"
