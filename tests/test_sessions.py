@@ -104,6 +104,7 @@ def test_idle_timeout_and_absolute_lifetime(app, make_user, login_ago, seen_ago,
     assert _works(client) is alive
     if not alive:   # the session is emptied, not only refused once
         with client.session_transaction() as session:
+            assert ("warning", "请先登录。") in session["_flashes"]
             assert "_user_id" not in session and LOGIN_AT not in session
 
 
