@@ -9,8 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-from emergency.web.sessions import stamp
-
 OUT = Path(__file__).parent / "out"
 
 
@@ -145,6 +143,8 @@ def pages(app, requests="60"):
         "red list, one county": f"/lists/red?county={county.id}",
         "dashboard": "/",
     }
+    from emergency.web.sessions import stamp
+
     client = app.test_client()
     with client.session_transaction() as session:
         stamp(session, city)
@@ -166,6 +166,8 @@ def api(app, requests="30"):
              "API red list, city, 200 firms a page": "/api/v1/lists/red?per_page=200&page=50",
              "API red list, one county": f"/api/v1/lists/red?county={county.code}",
              "API enterprise": f"/api/v1/enterprises/{code}"}
+    from emergency.web.sessions import stamp
+
     client, web = app.test_client(), app.test_client()
     with web.session_transaction() as session:
         stamp(session, db.session.query(User).filter_by(username="city").one())
