@@ -51,3 +51,16 @@ def test_make_refuses_an_old_python_before_pip(tmp_path):
     assert result.stdout.strip() == (f"需要 Python 3.11 或更高版本（{old}：Python 3.10.12）："
                                      "请安装后运行 make PYTHON=python3.11 install")
     assert not (tmp_path / ".venv").exists()
+
+
+def test_a_sqlite_database_file_is_not_readable_by_other_users(tmp_path):
+    path = tmp_path / "emergency.sqlite"
+    old = os.umask(0o022)
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
+    finally:
+        os.umask(old)
+    from models import db
+    with app.app_context():
+        db.engine.dispose()
+    assert oct(path.stat().st_mode & 0o777) == "0o640"

@@ -1,5 +1,8 @@
 """Start-up that fails in one Chinese line: a bad ``DATABASE_URL``, a missing driver or an unreachable database
 stops ``flask`` commands, ``make run`` and gunicorn with what is wrong and how to fix it, not a traceback."""
+import os
+import stat
+
 import sqlalchemy.exc as sa_exc
 from sqlalchemy import make_url, text
 
@@ -67,3 +70,22 @@ def open_database(app):
             conn.execute(text("SELECT 1"))
     except (sa_exc.ArgumentError, sa_exc.OperationalError, sa_exc.InterfaceError, ImportError) as error:
         raise StartupError(explain(uri, error)) from None
+    with app.app_context():
+        private_sqlite_file(db.engine.url)
+
+
+def private_sqlite_file(url):
+    """Take the "other" permission bits (and the group's write) off a SQLite database file: 0640 at most.
+
+    SQLite creates the file with the process's umask (often 0644), readable by every local user; its -wal and
+    -shm files take the database's own mode.
+    """
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.query.get("mode") == "ro" or url.database.startswith("file:"):
+        return
+    try:
+        mode = stat.S_IMODE(os.stat(url.database).st_mode)
+        if mode & ~0o640:
+            os.chmod(url.database, mode & 0o640)
+    except OSError:   # not ours to change (another owner, a read-only mount): leave it as it is
+        pass
