@@ -2,6 +2,7 @@
 stops ``flask`` commands, ``make run`` and gunicorn with what is wrong and how to fix it, not a traceback."""
 import os
 import stat
+import sys
 
 import sqlalchemy.exc as sa_exc
 from sqlalchemy import make_url, text
@@ -20,8 +21,23 @@ CONNECT_REASONS = (
 )
 
 
+# gunicorn's "worker failed to boot" status: the master stops instead of booting the same failure forever.
+GUNICORN_BOOT_ERROR = 3
+
+
 class StartupError(SystemExit):
-    """Stops the process with one line on stderr (exit status 1)."""
+    """Stops the process with one line on stderr (exit status 1; under gunicorn, status 3 after the line)."""
+
+    def __init__(self, message):
+        self.message = message
+        if "gunicorn.arbiter" in sys.modules:
+            print(message, file=sys.stderr, flush=True)
+            super().__init__(GUNICORN_BOOT_ERROR)
+        else:
+            super().__init__(message)
+
+    def __str__(self):
+        return self.message
 
 
 def _shown(uri):
