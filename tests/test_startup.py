@@ -64,3 +64,18 @@ def test_a_sqlite_database_file_is_not_readable_by_other_users(tmp_path):
     with app.app_context():
         db.engine.dispose()
     assert oct(path.stat().st_mode & 0o777) == "0o640"
+
+
+def test_gunicorn_writes_the_pid_file_restore_looks_for(app, tmp_path, monkeypatch):
+    import importlib.util
+
+    from emergency.platform import restore_checks
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    assert conf.PID_FILE == Path(app.instance_path) / restore_checks.PID_FILE
+    monkeypatch.setattr(conf, "PID_FILE", tmp_path / "instance" / "server.pid")
+    conf.when_ready(None)
+    assert conf.PID_FILE.read_text() == str(os.getpid())
+    conf.on_exit(None)
+    assert not conf.PID_FILE.exists() and conf.PID_FILE.parent.is_dir()
