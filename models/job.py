@@ -2,9 +2,9 @@
 from .base import TimestampMixin, db, one_of
 
 # Each kind has its runner (emergency.platform.jobs.runner refuses any other): a new kind needs a migration.
-JOB_KINDS = ("export_list", "export_counties", "export_registry", "export_version", "import")
-# As stored; the progress page also shows "stale" for a queued or running job that stopped reporting.
-JOB_STATUSES = ("queued", "running", "done", "failed")
+JOB_KINDS = ("export_list", "export_counties", "export_registry", "export_version", "import", "import_preview")
+# "interrupted": the process running it died or stopped beating (emergency.platform.job_lifecycle).
+JOB_STATUSES = ("queued", "running", "done", "failed", "interrupted")
 
 
 class Job(TimestampMixin, db.Model):
@@ -22,3 +22,6 @@ class Job(TimestampMixin, db.Model):
     message = db.Column(db.String(500), nullable=False, default="")
     filename = db.Column(db.String(200), nullable=False, default="")
     path = db.Column(db.String(500), nullable=False, default="")
+    # "<host>:<pid>:<start time>" of the process running the job, and the last time its heartbeat thread wrote.
+    worker = db.Column(db.String(100), nullable=False, default="")
+    heartbeat_at = db.Column(db.DateTime, nullable=True)

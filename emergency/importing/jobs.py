@@ -11,6 +11,7 @@ from flask import current_app, has_request_context
 from emergency.audit.trail import acting_as, set_request_source
 from emergency.importing import uploads
 from emergency.importing.pipeline import commit_file
+from emergency.platform.job_lifecycle import check_room
 from emergency.platform.jobs import runner
 from models import db
 
@@ -36,6 +37,7 @@ def claim_large(token, sha256, user, county_id):
     stored = uploads.load(token, user.id, sha256)
     if stored is None or not needs_job(stored[1].get("rows", 0)):
         return None
+    check_room(user)         # before the claim, so a refused confirmation can be sent again
     claimed = uploads.claim(token, user.id, sha256)
     if claimed is None:
         return None

@@ -1,4 +1,5 @@
 """Consistent backups of a live SQLite database (the online backup API), and restoring one."""
+import os
 import sqlite3
 from pathlib import Path
 
@@ -21,6 +22,9 @@ def backup(out):
     """Copy the live database to ``out`` page by page while other connections keep working."""
     source_path, target = _sqlite_path(), Path(out)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # The copy holds every account's password hash: readable by its owner only, whatever the umask.
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(target, 0o600)
     source, dest = sqlite3.connect(source_path), sqlite3.connect(str(target))
     try:
         source.backup(dest)
