@@ -16,7 +16,7 @@ class Job(TimestampMixin, db.Model):
     label = db.Column(db.String(200), nullable=False, default="")
     user_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
     params = db.Column(db.Text, nullable=False, default="{}")
-    status = db.Column(db.String(10), nullable=False, default="queued")
+    status = db.Column(db.String(20), nullable=False, default="queued")
     done = db.Column(db.Integer, nullable=False, default=0)
     total = db.Column(db.Integer, nullable=False, default=0)
     message = db.Column(db.String(500), nullable=False, default="")

@@ -24,6 +24,9 @@ from models import Job, db
 from models.base import utcnow
 
 ACTIVE = ("queued", "running")
+# The jobs this process has submitted or runs and not finished: one of its own that is not here has ended
+# without recording how (its thread could not write), and is dead.
+MINE = set()
 INTERRUPTED_MESSAGE = "任务已中断（运行它的服务器进程已停止），未产生结果，请重新发起。"
 EXPIRED_MESSAGE = "结果文件已超过保存期限（{days} 天），已删除；如需要请重新发起。"
 
@@ -73,6 +76,8 @@ def is_dead(job, now=None):
     """Whether a queued or running job's process has stopped (see the module docstring)."""
     if job.status not in ACTIVE:
         return False
+    if job.worker == this_worker():
+        return job.id not in MINE
     alive = _process_state(job.worker or "")
     if alive is not None:
         return not alive
@@ -96,11 +101,16 @@ def remove_outputs(job):
 
 
 def interrupt(job):
-    """Record a dead job as interrupted, after removing what it left; commits in its own transaction."""
+    """Record a dead job as interrupted, after removing what it left (which makes room on a full disk);
+    commits in its own transaction. When the database refuses the write it is tried again at the next look."""
     remove_outputs(job)
-    with db.engine.begin() as conn:
-        conn.execute(update(Job).where(Job.id == job.id, Job.status.in_(ACTIVE))
-                     .values(status="interrupted", message=INTERRUPTED_MESSAGE, path="", updated_at=utcnow()))
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(update(Job).where(Job.id == job.id, Job.status.in_(ACTIVE))
+                         .values(status="interrupted", message=INTERRUPTED_MESSAGE, path="", updated_at=utcnow()))
+    except Exception:  # noqa: BLE001 - a full or locked database: the page still shows the job interrupted
+        current_app.logger.exception("Job %s: the interruption could not be recorded", job.id)
+        return
     db.session.expire(job)
 
 
@@ -134,11 +144,13 @@ class Heartbeat:
         self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
 
     def start(self):
+        MINE.add(self.job_id)
         self.thread.start()
         return self
 
     def stop(self):
         self.stopped.set()
+        MINE.discard(self.job_id)
 
     def _beat(self):
         with self.app.app_context():

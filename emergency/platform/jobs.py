@@ -44,6 +44,7 @@ def submit(kind, label, params, user):
     lifecycle.check_room(user)
     job = Job(id=uuid.uuid4().hex, kind=kind, label=label, user_id=user.id, params=json.dumps(params),
               worker=lifecycle.this_worker(), heartbeat_at=utcnow())
+    lifecycle.MINE.add(job.id)
     db.session.add(job)
     db.session.flush()
     return job
@@ -137,6 +138,7 @@ def status_of(job, now=None):
     """The job's status, after closing it as interrupted when its process has died."""
     if lifecycle.is_dead(job, now):
         lifecycle.interrupt(job)
+        return "interrupted"
     return job.status
 
 

@@ -1,4 +1,5 @@
-"""job heartbeat: the worker running a job, its heartbeat, the "interrupted" status and import preview jobs
+"""job heartbeat: the worker running a job, its heartbeat, the "interrupted" status (a longer status column)
+and import preview jobs
 
 Revision ID: 0012
 Revises: 0007
@@ -35,6 +36,8 @@ def upgrade():
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.add_column(sa.Column('worker', sa.String(length=100), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(), nullable=True))
+        batch_op.alter_column('status', existing_type=sa.String(length=10), type_=sa.String(length=20),
+                              existing_nullable=False)
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.alter_column('worker', server_default=None)
     _checks(KINDS + ("import_preview",), STATUSES + ("interrupted",))
@@ -47,5 +50,7 @@ def downgrade():
     op.execute("DELETE FROM job WHERE kind = 'import_preview'")
     _checks(KINDS, STATUSES)
     with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.alter_column('status', existing_type=sa.String(length=20), type_=sa.String(length=10),
+                              existing_nullable=False)
         batch_op.drop_column('heartbeat_at')
         batch_op.drop_column('worker')
