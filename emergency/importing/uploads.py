@@ -45,6 +45,16 @@ def save(data, filename, user_id, rows=0):
     return token
 
 
+def set_rows(token, rows):
+    """Record the data row count of a stored upload once a preview job has counted them."""
+    _, meta_path = _paths(token)
+    with open(meta_path, encoding="utf-8") as fh:
+        meta = json.load(fh)
+    meta["rows"] = rows
+    with open(meta_path, "w", encoding="utf-8") as fh:
+        json.dump(meta, fh, ensure_ascii=False)
+
+
 def load(token, user_id, sha256):
     """Return (bytes, meta) of the user's upload with that digest, or None when missing, foreign or altered."""
     if not token or not TOKEN.match(token):
