@@ -62,3 +62,9 @@ def whole_sheet_merge(rows=200):
     """A merge A2:XFD1048576 under a header and ``rows`` rows: filling it would take 16,384 steps a row."""
     data = "".join(f'<row r="{r}">{text_cell(f"A{r}", "甲")}</row>' for r in range(2, rows + 2))
     return workbook(header_row() + data, merges=["A2:XFD1048576"])
+
+
+def far_cell_within_rows():
+    """A cell at XFD150000 with no declared range: within the row limit, so only the reading child's address-space
+    limit stops the reader (which aborts the child)."""
+    return workbook(header_row() + f'<row r="150000">{text_cell("XFD150000", "x")}</row>')

@@ -11,7 +11,7 @@ from emergency.limits import reader_limits
 from emergency.spreadsheets.reader import CSV, XLSX, FileProblem, check_file, fill_merged, read_sheets
 from emergency.spreadsheets.sandbox import _SafeUnpickler
 from tests.hostile_books import far_cell as far_cell_book
-from tests.hostile_books import header_row, text_cell, whole_sheet_merge, workbook
+from tests.hostile_books import far_cell_within_rows, header_row, text_cell, whole_sheet_merge, workbook
 from tests.import_support import csv_bytes, snapshot
 
 MB = 1024 * 1024
@@ -62,9 +62,7 @@ def test_cells_past_a_small_declared_range_are_refused_by_the_reader():
 
 
 def test_a_reader_that_dies_on_a_file_gives_a_chinese_message_and_the_worker_goes_on():
-    # 150,000 × 16,384 cells: within the row limit, so only the child's address-space limit stops calamine,
-    # which aborts the child process.
-    book = workbook(header_row() + f'<row r="150000">{text_cell("XFD150000", "x")}</row>')
+    book = far_cell_within_rows()
     pid = os.getpid()
     assert BROKEN in refusal(book)
     assert os.getpid() == pid
