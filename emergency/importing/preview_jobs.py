@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from emergency.importing import uploads
-from emergency.importing.jobs import ImportFailed
+from emergency.importing.jobs import short_name, stored_upload
 from emergency.importing.pipeline import inspect_file
 from emergency.importing.report import report_from_json, report_to_json
 from emergency.limits import limit
@@ -30,16 +30,13 @@ def stash(data, filename, user, county_id):
     token = uploads.save(data, filename, user.id)
     params = {"token": token, "sha256": hashlib.sha256(data).hexdigest(), "user_id": user.id,
               "county_id": county_id}
-    return TITLE.format(filename if len(filename) <= 60 else filename[:59] + "…"), params
+    return TITLE.format(short_name(filename)), params
 
 
 @runner("import_preview")
 def run_preview(params, progress, out):
     """Read and check the stored upload; write the report. A file with problems is not kept for a commit."""
-    stored = uploads.load(params["token"], params["user_id"], params["sha256"])
-    if stored is None:
-        raise ImportFailed("上传的文件已失效，请重新上传。")
-    data, meta = stored
+    data, meta = stored_upload(params, "上传的文件已失效，请重新上传。")
     report, _ = inspect_file(data, meta["filename"], params["county_id"],
                              lambda stage, done, total: progress(done, total))
     with open(out, "w", encoding="utf-8") as fh:
