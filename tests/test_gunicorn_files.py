@@ -10,11 +10,14 @@ import sys
 import time
 import urllib.parse
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from models import db
+from emergency.platform import jobs
+from models import Job, db
+from models.base import utcnow
 from seed.demo import load_demo
 from tests.conftest import PASSWORD
 from tests.hostile_books import far_cell, far_cell_within_rows, whole_sheet_merge
@@ -82,7 +85,20 @@ class Client:
 
 
 @pytest.fixture
-def server(app, tmp_path, make_user):
+def left_over(tmp_path, make_user):
+    """A job a previous server left "running" (its heartbeat 5 minutes old), with its partial output."""
+    job = jobs.submit("export_list", "导出", {"level": "red"}, make_user("city"))
+    partial = tmp_path / "jobs" / f"{job.id}.out"
+    partial.parent.mkdir()
+    partial.write_bytes(b"partial")
+    job.status, job.worker, job.path = "running", "elsewhere:4242:1", str(partial)
+    job.heartbeat_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    return job.id, partial
+
+
+@pytest.fixture
+def server(app, tmp_path, make_user, left_over):
     load_demo(n=300, lines=5)
     make_user("city", username="gunicorn-city")
     db.session.commit()
@@ -114,6 +130,12 @@ def _answers(port):
         return ok
     except OSError:
         return False
+
+
+def test_the_server_closes_the_jobs_a_previous_run_left_at_start(server, left_over):
+    job_id, partial = left_over
+    db.session.expire_all()
+    assert db.session.get(Job, job_id).status == "interrupted" and not partial.exists()
 
 
 def test_hostile_uploads_leave_every_worker_alive_and_an_export_completes(server):
