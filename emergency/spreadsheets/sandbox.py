@@ -93,6 +93,8 @@ class SandboxedRead:
             frame = _SafeUnpickler(io.BytesIO(self._read(size))).load()
         except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
             self._fail()
+        if not isinstance(frame, tuple) or not frame:
+            self._fail()
         if frame[0] == "problem":
             self._fail(frame[1])
         return frame
