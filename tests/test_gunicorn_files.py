@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import uuid
@@ -145,11 +146,24 @@ def test_hostile_uploads_leave_every_worker_alive_and_an_export_completes(server
     status, location, _ = client.request("GET", "/lists/red/export.xlsx")
     assert status == 302 and "/jobs/" in location
     job_path = urllib.parse.urlparse(location).path
-    for book, message in ((far_cell(), LIMIT), (whole_sheet_merge(), LIMIT),
-                          (far_cell_within_rows(), "文件超出处理上限或已损坏")):
-        for _ in range(8):
-            status, _, page = client.upload(book, "清单.xlsx")
-            assert status == 400 and message in page.decode()
+    answered, done = [], threading.Event()
+
+    def other_requests():        # another visitor's page, meanwhile
+        while not done.is_set():
+            answered.append(_answers(port))
+
+    other = threading.Thread(target=other_requests)
+    other.start()
+    try:
+        for book, message in ((far_cell(), LIMIT), (whole_sheet_merge(), LIMIT),
+                              (far_cell_within_rows(), "文件超出处理上限或已损坏")):
+            for _ in range(8):
+                status, _, page = client.upload(book, "清单.xlsx")
+                assert status == 400 and message in page.decode()
+    finally:
+        done.set()
+        other.join()
+    assert len(answered) >= 3 and set(answered) == {True}
     assert children(master.pid) == workers and master.poll() is None
     deadline = time.monotonic() + 120
     while "已完成" not in (page := client.request("GET", job_path)[2].decode()):
