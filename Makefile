@@ -35,6 +35,7 @@ seed: db
 	$(FLASK) seed --demo
 
 run: seed
+	$(FLASK) purge-jobs
 	@echo "服务地址：http://$(HOST):$(PORT)/  （演示账号见上方）"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -2,7 +2,8 @@
 
 `python -m bench.import_task WORKBOOK N` prints one JSON line: seconds (read + check + commit, through the
 function the import-list command uses), peak_mb (peak RSS of the process), floor_seconds (the floor:
-pandas.read_excel with calamine of the same file, time only) and a summary of what was created.
+pandas.read_excel with calamine of the same file, time only), sandbox_ratio (reading the file's rows through the
+sandboxed child process over reading them in this process) and a summary of what was created.
 """
 import json
 import os
@@ -88,6 +89,22 @@ def calamine_floor(path):
     return time.perf_counter() - started
 
 
+def sandbox_ratio(path):
+    """Seconds to read every row through the reading child process, over seconds to read them in-process."""
+    from emergency.limits import defaults
+    from emergency.spreadsheets.reader import XLSX, read_here, read_sheets
+
+    data = path.read_bytes()
+    limits = {key: value for key, value in defaults().items() if key.startswith("reader_")}
+    started = time.perf_counter()
+    sum(1 for sheet in read_here(data, XLSX, limits) for _ in sheet.rows)
+    here = time.perf_counter() - started
+    started = time.perf_counter()
+    with read_sheets(data, XLSX, limits) as sheets:
+        sum(1 for sheet in sheets for _ in sheet.rows)
+    return (time.perf_counter() - started) / here
+
+
 def main(argv):
     path, n = Path(argv[0]), int(argv[1])
     url = fresh_database_url(n)
@@ -97,10 +114,12 @@ def main(argv):
     finally:
         drop_database(url)
     floor = calamine_floor(path)
+    sandbox = sandbox_ratio(path)
     created = dict((label, c) for label, c, _, _ in report.table())
     summary = f"created {created['企业']} enterprises / {created['生产线']} lines ({path.stat().st_size / 1e6:.1f} MB)"
     print(json.dumps({"task": "import", "seconds": round(seconds, 3), "peak_mb": round(peak, 1),
-                      "floor_seconds": round(floor, 3), "rows": report.rows, "measures": created["减排措施"],
+                      "floor_seconds": round(floor, 3), "sandbox_ratio": round(sandbox, 2),
+                      "rows": report.rows, "measures": created["减排措施"],
                       "summary": summary,
                       "database": url.split(":", 1)[0]}, ensure_ascii=False))
 

@@ -86,6 +86,7 @@ def _import_rows(n):
     return [("4. import of the registry workbook", f"{result['seconds']:.2f} s", f"{result['peak_mb']:.0f} MB",
              f"calamine floor {result['floor_seconds']:.2f} s"
              f" → ratio {ratio(result['seconds'], result['floor_seconds'])}"
+             f"; reading in the sandbox {result['sandbox_ratio']:.2f}× in-process"
              f"; {result['summary']}; target ≤ 90 s, < 1.5 GB")]
 
 

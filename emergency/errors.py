@@ -16,3 +16,11 @@ class NotFound(LookupError):
 
 class Forbidden(PermissionError):
     """The user may see the record but not do this to it: a 403 page."""
+
+
+class Busy(RuntimeError):
+    """No room for this now (as many jobs running as allowed): a 429 page with ``message``, in Chinese."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message

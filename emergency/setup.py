@@ -2,6 +2,8 @@
 
 Every app-wide request hook, template filter and context processor is registered here, never by a blueprint.
 """
+import os
+
 from flask import g, render_template
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -10,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 
-from emergency.errors import Forbidden, NotFound
+from emergency.errors import Busy, Forbidden, NotFound
 from models import User, db
 
 login_manager = LoginManager()
@@ -40,9 +42,21 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     # is the connection's own: SQLITE_BUSY_TIMEOUT_SECONDS, emergency.platform.startup).
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
+        _restrict_sqlite_files(cursor.execute("PRAGMA database_list").fetchone()[2])
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+def _restrict_sqlite_files(path):
+    """Make the database file 0640 before WAL mode creates its -wal and -shm files (SQLite gives them the
+    database file's mode); the file holds password hashes and the whole registry."""
+    for name in (path, f"{path}-wal", f"{path}-shm") if path else ():
+        try:
+            if os.stat(name).st_mode & 0o037:
+                os.chmod(name, 0o640)
+        except OSError:      # not there yet, or another user's file: nothing to narrow here
+            continue
 
 
 def register_extensions(app):
@@ -129,10 +143,10 @@ def register_commands(app):
 def register_errorhandlers(app):
     from emergency.web import api, failures
 
-    def page(code):
+    def page(code, message=None):
         if api.is_api_request():       # machine clients get JSON, never an HTML page
             return api.refusal(code)
-        message = failures.MESSAGES.get(code, "请求未能完成。")
+        message = message or failures.MESSAGES.get(code, "请求未能完成。")
         try:
             return render_template("errors/error.html", code=code, message=message,
                                    request_id=g.get("request_id")), code
@@ -165,4 +179,5 @@ def register_errorhandlers(app):
     # The domain's refusals become responses here and nowhere else.
     app.errorhandler(NotFound)(lambda error: page(404))
     app.errorhandler(Forbidden)(lambda error: page(403))
+    app.errorhandler(Busy)(lambda error: page(429, error.message))
     app.errorhandler(Exception)(unexpected)

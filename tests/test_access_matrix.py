@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from emergency.accounts import api_tokens
 from emergency.grading import attachments, workflow
+from emergency.importing.report import Report, report_to_json
 from emergency.platform import jobs
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
@@ -69,6 +70,7 @@ MATRIX = {
     "imports.commit": {"POST": {**STAFF_ONLY, "county_other": OK, "county_own": OK, "city": OK, "admin": OK}},
     "imports.template": {"GET": STAFF_ONLY},
     "imports.history": {"GET": STAFF_ONLY},
+    "imports.preview_result": {"GET": dict(JOB_OWNER, ent_other=403, ent_own=403)},
     "jobs.show": {"GET": JOB_OWNER},
     "jobs.download": {"GET": JOB_OWNER},
     "requests.index": {"GET": ANY_USER},
@@ -154,12 +156,16 @@ def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypat
     job_file = tmp_path / "job.out"
     job_file.write_bytes(b"PK")
     job.status, job.path, job.filename = "done", str(job_file), "x.xlsx"
+    preview = jobs.submit("import_preview", "预览测试", {"token": "t" * 43, "sha256": "0" * 64}, users["city"])
+    preview_file = tmp_path / "preview.out"
+    preview_file.write_text(report_to_json(Report("清单.xlsx", 1, "0" * 64)), encoding="utf-8")
+    preview.status, preview.path = "done", str(preview_file)
     api_token = api_tokens.create_token("矩阵测试平台").token
     season = make_season()
     db.session.commit()
     values = {"enterprise_id": own.id, "line_id": line.id, "request_id": req.id,
               "attachment_id": req.attachments[0].id, "version_id": version.id, "alert_id": alert.id,
-              "dispatch_id": alert.steps[0].dispatches[0].id, "job_id": job.id, "user_id": users["target"].id,
+              "dispatch_id": alert.steps[0].dispatches[0].id, "job_id": job.id, "preview_id": preview.id, "user_id": users["target"].id,
               "level": "red", "active": 0, "floor_id": _floor_id(), "credit_code": own.credit_code,
               "token_id": api_token.id, "season_id": season.id,
               "notice_id": db.session.query(Notice.id).filter_by(enterprise_id=own.id).scalar()}

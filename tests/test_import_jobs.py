@@ -156,3 +156,47 @@ def test_a_long_file_name_fits_the_job(app, small_threshold, make_user, login, m
     db.session.refresh(job)
     assert job.status == "done" and job.label == f"导入“{'晋' * 59}…”"
     assert db.session.query(ImportBatch).one().filename == name
+
+
+@pytest.fixture
+def previews_as_jobs(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PREVIEW_JOB_BYTES", 1000)
+
+
+def test_a_large_file_is_previewed_by_a_job_then_committed(app, previews_as_jobs, small_threshold, make_user, login):
+    client = login(make_user("city"))
+    book = three_rows()
+    assert len(book) > 1000
+    response = upload(client, book, "大清单.xlsx")
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    job = _wait(response.headers["Location"].rsplit("/", 1)[1])
+    assert (job.kind, job.status, job.label) == ("import_preview", "done", "预览“大清单.xlsx”")
+    assert job.message == "已检查 3 行：检查通过。" and db.session.query(Enterprise).count() == 0
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert f"/import/preview/{job.id}" in page and "查看预览结果" in page
+    page = client.get(f"/import/preview/{job.id}").get_data(as_text=True)
+    assert "导入预览：大清单.xlsx" in page and "检查通过" in page and "文件较大（3 行），确认后在后台导入" in page
+    response = client.post("/import/commit", data={"token": hidden(page, "token"), "sha256": hidden(page, "sha256")})
+    assert response.status_code == 302 and _wait(response.headers["Location"].rsplit("/", 1)[1]).status == "done"
+    assert db.session.query(Enterprise).count() == 2 and stored_uploads(app) == []
+
+
+def test_a_hostile_file_previewed_by_a_job_is_refused_with_the_limit(app, previews_as_jobs, make_user, login):
+    from tests.hostile_books import whole_sheet_merge
+
+    client, before = login(make_user("city")), snapshot()
+    response = upload(client, whole_sheet_merge(), "清单.xlsx")
+    job = _wait(response.headers["Location"].rsplit("/", 1)[1])
+    assert job.status == "done" and "超过处理上限" in job.message
+    response = client.get(f"/import/preview/{job.id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "合并单元格 A2:XFD1048576" in page and "确认导入" not in page
+    assert stored_uploads(app) == [] and snapshot() == before
+
+
+def test_another_users_preview_is_not_shown(app, previews_as_jobs, make_user, login):
+    owner, other = make_user("city"), make_user("city")
+    response = upload(login(owner), three_rows(), "大清单.xlsx")
+    job = _wait(response.headers["Location"].rsplit("/", 1)[1])
+    assert job.status == "done"
+    assert login(other).get(f"/import/preview/{job.id}").status_code == 404

@@ -216,11 +216,12 @@ def _same(a, b):
 def _tables(data, filename):
     """[(kind, sheet name, columns, rows)] of the sheets with a recognised header."""
     tables = []
-    for sheet in read_sheets(data, check_file(data, filename, MAX_BYTES, 20 * MAX_BYTES)):
-        columns = find_header(sheet.rows, header_synonyms())
-        kind = sheet_kind(columns)
-        if kind is not None:
-            tables.append((kind, sheet.name, columns, list(sheet.rows)))
+    with read_sheets(data, check_file(data, filename, MAX_BYTES, 20 * MAX_BYTES)) as sheets:
+        for sheet in sheets:
+            columns = find_header(sheet.rows, header_synonyms())
+            kind = sheet_kind(columns)
+            if kind is not None:
+                tables.append((kind, sheet.name, columns, list(sheet.rows)))
     return tables
 
 

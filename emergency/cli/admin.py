@@ -1,8 +1,10 @@
-"""Operations commands: backup and restore of a SQLite installation."""
+"""Operations commands: backup and restore of a SQLite installation, and the clean-up of jobs."""
 import click
 from flask.cli import with_appcontext
 
 from emergency.platform.backup import BackupError, backup, restore
+from emergency.platform.job_lifecycle import purge
+from models import db
 
 
 @click.command("backup")
@@ -37,4 +39,14 @@ def restore_command(src, yes, force):
     click.echo(f"已从 {src} 恢复数据库")
 
 
-COMMANDS = [backup_command, restore_command]
+@click.command("purge-jobs")
+@with_appcontext
+def purge_jobs_command():
+    """Close jobs whose process died, delete outputs past their keeping days and orphaned files."""
+    counts = purge()
+    db.session.commit()
+    click.echo(f"已关闭中断的任务 {counts['closed']} 个，删除过期结果 {counts['expired']} 个、"
+               f"无主文件 {counts['orphans']} 个")
+
+
+COMMANDS = [backup_command, restore_command, purge_jobs_command]

@@ -11,6 +11,7 @@ from flask import current_app, has_request_context
 from emergency.audit.trail import acting_as, set_request_source
 from emergency.importing import uploads
 from emergency.importing.pipeline import commit_file
+from emergency.platform.job_lifecycle import check_room
 from emergency.platform.jobs import runner
 from models import db
 
@@ -36,6 +37,7 @@ def claim_large(token, sha256, user, county_id):
     stored = uploads.load(token, user.id, sha256)
     if stored is None or not needs_job(stored[1].get("rows", 0)):
         return None
+    check_room(user)         # before the claim, so a refused confirmation can be sent again
     claimed = uploads.claim(token, user.id, sha256)
     if claimed is None:
         return None
@@ -43,13 +45,13 @@ def claim_large(token, sha256, user, county_id):
     return label(meta), params(new_token, meta, user, county_id)
 
 
-def _short(filename, limit=60):
+def short_name(filename, limit=60):
     """A file name short enough for the job's label and download name (a name may have 255 characters)."""
     return filename if len(filename) <= limit else filename[:limit - 1] + "…"
 
 
 def label(meta):
-    return f"导入“{_short(meta['filename'])}”"
+    return f"导入“{short_name(meta['filename'])}”"
 
 
 def params(token, meta, user, county_id):
@@ -60,7 +62,7 @@ def params(token, meta, user, county_id):
 def summary(report):
     """The job's result: created / updated / unchanged per kind."""
     counts = "；".join(f"{kind}新增 {c}、修改 {u}、不变 {n}" for kind, c, u, n in report.table())
-    return f"已导入“{_short(report.filename)}”（导入批次 {report.batch_id}）：{counts}。"
+    return f"已导入“{short_name(report.filename)}”（导入批次 {report.batch_id}）：{counts}。"
 
 
 def refusal(report):
@@ -91,13 +93,18 @@ class Stages:
         self.progress(self.total, self.total)
 
 
+def stored_upload(params, message):
+    """(bytes, meta) of the upload a job's ``params`` name; ImportFailed(``message``) when it is gone."""
+    stored = uploads.load(params["token"], params["user_id"], params["sha256"])
+    if stored is None:
+        raise ImportFailed(message)
+    return stored
+
+
 @runner("import")
 def run_import(params, progress, out):
     """Re-read the claimed upload, re-check it against the database as it is now, and commit it whole."""
-    stored = uploads.load(params["token"], params["user_id"], params["sha256"])
-    if stored is None:
-        raise ImportFailed("上传的文件已失效，未导入任何数据。请重新上传。")
-    data, meta = stored
+    data, meta = stored_upload(params, "上传的文件已失效，未导入任何数据。请重新上传。")
     source = f"import:{meta['filename']}"
     stages = Stages(progress, label(meta), db.engine.dialect.name != "sqlite")
     try:
@@ -115,4 +122,4 @@ def run_import(params, progress, out):
     stages.finish()
     with open(out, "w", encoding="utf-8") as fh:
         fh.write("\n".join(report.lines()) + "\n")
-    return f"导入结果_{_short(meta['filename'])}.txt", summary(report)
+    return f"导入结果_{short_name(meta['filename'])}.txt", summary(report)

@@ -168,7 +168,8 @@ def inspect_file(data, filename, county_id=None, progress=_quiet):
     report = Report(filename, len(data), hashlib.sha256(data).hexdigest())
     try:
         kind = check_file(data, filename, *_limits())
-        entries = collect(read_sheets(data, kind), report)
+        with read_sheets(data, kind) as sheets:
+            entries = collect(sheets, report)
     except FileProblem as exc:
         report.file_error = exc.message
         return report, []

@@ -1,6 +1,7 @@
 """The import's report: counts per kind and action, and every problem located as Excel shows it."""
+import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from emergency.importing.layout import column_letter
 from emergency.importing.plan import CREATE, UNCHANGED, UPDATE
@@ -94,3 +95,18 @@ class Report:
             out.append(f"发现问题 {len(self.problems)} 项（未导入任何数据）：")
             out += [p.as_text() for p in self.problems]
         return out
+
+
+def report_to_json(report):
+    """The report as JSON text, for a preview that a job wrote and a later request shows."""
+    data = asdict(report)
+    data["counts"] = {kind: dict(counter) for kind, counter in report.counts.items()}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def report_from_json(text):
+    data = json.loads(text)
+    data["sheets"] = [SheetInfo(**sheet) for sheet in data["sheets"]]
+    data["problems"] = [Problem(**problem) for problem in data["problems"]]
+    data["counts"] = {kind: Counter(counts) for kind, counts in data["counts"].items()}
+    return Report(**data)

@@ -35,13 +35,24 @@ def save(data, filename, user_id, rows=0):
     purge()
     token = secrets.token_urlsafe(32)
     data_path, meta_path = _paths(token)
-    with open(data_path, "wb") as fh:
-        fh.write(data)
     meta = {"filename": filename, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
             "user_id": user_id, "at": time.time(), "rows": rows}
-    with open(meta_path, "w", encoding="utf-8") as fh:
+    # Uploads hold the bureau's registry: readable by the server's own user only.
+    with os.fdopen(os.open(data_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+        fh.write(data)
+    with os.fdopen(os.open(meta_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as fh:
         json.dump(meta, fh, ensure_ascii=False)
     return token
+
+
+def set_rows(token, rows):
+    """Record the data row count of a stored upload once a preview job has counted them."""
+    _, meta_path = _paths(token)
+    with open(meta_path, encoding="utf-8") as fh:
+        meta = json.load(fh)
+    meta["rows"] = rows
+    with open(meta_path, "w", encoding="utf-8") as fh:
+        json.dump(meta, fh, ensure_ascii=False)
 
 
 def load(token, user_id, sha256):
@@ -87,15 +98,17 @@ def discard(token):
 
 
 def purge(max_age=MAX_AGE_SECONDS):
-    """Remove uploads older than ``max_age`` seconds."""
-    base, limit = folder(), time.time() - max_age
+    """Remove uploads older than ``max_age`` seconds; return how many files went."""
+    base, limit, removed = folder(), time.time() - max_age, 0
     for name in os.listdir(base):
         path = os.path.join(base, name)
         try:
             if os.path.getmtime(path) < limit:
                 os.remove(path)
+                removed += 1
         except OSError:
             continue
+    return removed
 
 
 def preview(data, filename, user_id, county_id=None):

@@ -2,25 +2,26 @@
 
 State lives in the database, so the progress page works from any gunicorn worker and survives a reload.
 Progress is written through its own short transactions on the engine, never the job's session, so a
-streaming query in the job is not disturbed.
+streaming query in the job is not disturbed. A job that its process cannot finish is closed by
+``job_lifecycle`` (heartbeats, interruption, limits on concurrent jobs, clean-up).
 """
 import json
 import threading
 import time
 import uuid
-from datetime import timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import update
 
+from emergency.platform import job_lifecycle as lifecycle
 from models import Job, db
 from models.base import utcnow
 from models.job import JOB_KINDS
 
 RUNNERS = {}
-STALE_AFTER = timedelta(minutes=10)
-STATUS_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败", "stale": "已中断"}
+STATUS_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败",
+                 "interrupted": "失败（已中断）"}
+FAILED_MESSAGE = "任务执行失败，请联系管理员。"
 
 
 def runner(kind):
@@ -36,8 +37,14 @@ def runner(kind):
 
 
 def submit(kind, label, params, user):
-    """Create a queued job for ``user``; flushes. Call ``start`` after the request commits."""
-    job = Job(id=uuid.uuid4().hex, kind=kind, label=label, user_id=user.id, params=json.dumps(params))
+    """Create a queued job for ``user``; flushes. Call ``start`` after the request commits.
+
+    Raises ``emergency.errors.Busy`` when the user or the server runs as many jobs as allowed.
+    """
+    lifecycle.check_room(user)
+    job = Job(id=uuid.uuid4().hex, kind=kind, label=label, user_id=user.id, params=json.dumps(params),
+              worker=lifecycle.this_worker(), heartbeat_at=utcnow())
+    lifecycle.MINE.add(job.id)
     db.session.add(job)
     db.session.flush()
     return job
@@ -90,20 +97,33 @@ def counted(rows, progress, total, every=200):
 def _run(app, job_id):
     with app.app_context():
         job = db.session.get(Job, job_id)
-        out = Path(app.config.get("JOBS_DIR") or Path(app.instance_path) / "jobs") / f"{job_id}.out"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _set(job_id, status="running")
+        out = lifecycle.output_path(job_id)
+        # The row says who runs the job and where its output goes before anything large is written, so
+        # a process that dies, or a disk that fills, leaves a job that can be closed and cleaned up.
+        _set(job_id, status="running", path=str(out), worker=lifecycle.this_worker(), heartbeat_at=utcnow())
+        heartbeat = lifecycle.Heartbeat(app, job_id).start()
         try:
+            lifecycle.create_output(out)
             filename, message = RUNNERS[job.kind](json.loads(job.params), Progress(job_id), out)
             db.session.commit()
+            _set(job_id, status="done", filename=filename, message=message)
         except Exception as error:  # a failed job must report, never take the worker down
             db.session.rollback()
             app.logger.exception("Job %s (%s) failed", job_id, job.kind)
-            _set(job_id, status="failed", message=str(getattr(error, "user_message", "任务执行失败，请联系管理员。")))
-        else:
-            _set(job_id, status="done", filename=filename, message=message, path=str(out))
+            _fail(app, job, str(getattr(error, "user_message", FAILED_MESSAGE)))
         finally:
+            heartbeat.stop()
             db.session.remove()
+
+
+def _fail(app, job, message):
+    """Remove the partial output first (on a full disk that makes room), then record the failure; when even
+    that write fails the job is closed as interrupted once its heartbeat stops."""
+    lifecycle.remove_outputs(job)
+    try:
+        _set(job.id, status="failed", message=message[:500], path="")
+    except Exception:  # noqa: BLE001 - the heartbeat has stopped: the job will be closed as interrupted
+        app.logger.exception("Job %s: the failure could not be recorded", job.id)
 
 
 def job_for(job_id, user):
@@ -114,9 +134,11 @@ def job_for(job_id, user):
     return job
 
 
-def status_of(job):
-    if job.status in ("queued", "running") and utcnow() - job.updated_at > STALE_AFTER:
-        return "stale"
+def status_of(job, now=None):
+    """The job's status, after closing it as interrupted when its process has died."""
+    if lifecycle.is_dead(job, now):
+        lifecycle.interrupt(job)
+        return "interrupted"
     return job.status
 
 

@@ -144,15 +144,15 @@ def inspect_floors(data, filename):
     """The dry run: (TableReport, plans) where each plan is (stored row or None, values). Writes nothing."""
     report, plans = TableReport(filename), []
     try:
-        sheets = read_sheets(data, check_file(data, filename, MAX_BYTES, 20 * MAX_BYTES))
-        for sheet in sheets:
-            columns = find_header(sheet.rows, header_synonyms())
-            if columns:
-                report.sheet = sheet.name
-                _read_rows(sheet.rows, columns, report, plans)
-                break
-        else:
-            report.file_error = "未找到措施底线表头（应含：" + "、".join(HEADERS[n] for n in REQUIRED) + "等列）"
+        with read_sheets(data, check_file(data, filename, MAX_BYTES, 20 * MAX_BYTES)) as sheets:
+            for sheet in sheets:
+                columns = find_header(sheet.rows, header_synonyms())
+                if columns:
+                    report.sheet = sheet.name
+                    _read_rows(sheet.rows, columns, report, plans)
+                    break
+            else:
+                report.file_error = "未找到措施底线表头（应含：" + "、".join(HEADERS[n] for n in REQUIRED) + "等列）"
     except FileProblem as exc:
         report.file_error = exc.message
     return report, plans

@@ -3,11 +3,11 @@ import io
 import os
 import unicodedata
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from emergency.importing import jobs as import_jobs
-from emergency.importing import uploads
+from emergency.importing import preview_jobs, uploads
 from emergency.importing.template import TEMPLATE_FILENAME, write_import_template
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
@@ -50,12 +50,29 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         storage = form.file.data
-        report, token = uploads.preview(storage.read(), upload_name(storage), current_user.id, _scope())
+        data, name = storage.read(), upload_name(storage)
+        if preview_jobs.needs_job(len(data)):     # a large file is read and checked by a job, never here
+            return start_job("import_preview", *preview_jobs.stash(data, name, current_user, _scope()))
+        report, token = uploads.preview(data, name, current_user.id, _scope())
         if not report.file_error:
             return _preview(report, token)
         form.file.errors = [report.file_error]
     status = 400 if form.errors else 200
     return render_template("imports/upload.html", form=form, limit=_limit_mb()), status
+
+
+@bp.route("/import/preview/<preview_id>")
+@roles_required(*STAFF)
+def preview_result(preview_id):
+    found = preview_jobs.preview_of(preview_id, current_user)
+    if found is None:
+        abort(404)
+    report, token = found
+    if report.file_error:
+        form = UploadForm()
+        form.file.errors = [report.file_error]
+        return render_template("imports/upload.html", form=form, limit=_limit_mb()), 400
+    return _preview(report, token)
 
 
 @bp.route("/import/commit", methods=["POST"])
