@@ -200,6 +200,8 @@ def test_attachment_names_are_random_and_display_names_sanitised(parties, login,
     item = db.session.query(RequestAttachment).one()
     assert item.display_name == "监测_报告_.pdf" and item.content_type == "application/pdf"
     assert stored_files(attachment_dir) == [item.stored_name] and len(item.stored_name) == 36
+    # A firm's document is readable by the server's owner and group only, whatever the umask.
+    assert (attachment_dir / item.stored_name).stat().st_mode & 0o777 == 0o640
     status, data, headers = fetch(client, f"/requests/{item.request_id}/attachments/{item.id}")
     assert (status, data, headers["X-Content-Type-Options"]) == (200, PDF, "nosniff")
     assert "attachment" in headers["Content-Disposition"]

@@ -147,8 +147,10 @@ def add_attachments(request, uploads, user):
     os.makedirs(storage_dir(), mode=0o750, exist_ok=True)
     for row, upload in zip(rows, uploads):
         path = path_of(row)
-        with open(path, "xb") as fh:
+        # Owner and group only, whatever the umask: attachments are firms' documents (O_EXCL: never overwrite).
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as fh:
             written.append(path)
+            os.fchmod(fh.fileno(), 0o640)
             fh.write(upload.data)
     return rows
 
