@@ -1,0 +1,36 @@
+"""The supervision board of an alert: the firms judged from the dispatched version, scoped by user."""
+import pytest
+
+from emergency.supervision.board import alert_days, build_board
+from emergency.supervision.judgement import NO_DATA, OBEYED, SUSPECT
+from tests.supervision_support import DAYS, TODAY, make_world
+
+
+@pytest.fixture
+def world(make_enterprise, make_line, make_user):
+    return make_world(make_enterprise, make_line, make_user)
+
+
+def summary(board):
+    return [(f.name, f.judgement.status, f.judgement.peak_ratio, f.measure_label) for f in board.firms]
+
+
+def test_the_city_sees_every_firm_ranked(world):
+    firms, users, alert = world
+    first, days = alert_days(alert, TODAY)
+    assert days == DAYS
+    board = build_board(alert, users["city"], TODAY)
+    assert summary(board) == [("城区违规水泥", SUSPECT, 0.95, "停产"), ("泽州乙水泥", SUSPECT, 0.8, "停产"),
+                              ("城区无数据水泥", NO_DATA, None, "停产"), ("城区守规水泥", OBEYED, 0.2, "停产")]
+    ignores = board.firms[0].judgement
+    assert [d.status for d in ignores.days] == [SUSPECT, SUSPECT, OBEYED]
+    assert ignores.excess == 700.0 + 650.0
+    assert board.counts() == {SUSPECT: 2, NO_DATA: 1, OBEYED: 1}
+
+
+def test_a_county_sees_its_county_and_a_firm_itself(world):
+    firms, users, alert = world
+    assert {f.name for f in build_board(alert, users["county"], TODAY).firms} == {"城区违规水泥", "城区无数据水泥",
+                                                                                 "城区守规水泥"}
+    assert [f.name for f in build_board(alert, users["county_other"], TODAY).firms] == ["泽州乙水泥"]
+    assert [f.name for f in build_board(alert, users["ent"], TODAY).firms] == ["城区违规水泥"]
