@@ -26,7 +26,7 @@ def baseline_days(kwh, days=14):
     return {date(2026, 11, 20) - timedelta(days=n): kwh for n in range(1, days + 1)}
 
 
-def make_world(make_enterprise, make_line, make_user, level="red"):
+def make_world(make_enterprise, make_line, make_user, level="red", ended=True):
     """Four stopped firms in 城区 (obeying, not obeying, no data, and one on the positive list later) and one in
     泽州县, a published version and an ended alert over both counties."""
     names = {"obeys": "城区守规水泥", "ignores": "城区违规水泥", "silent": "城区无数据水泥", "zezhou": "泽州乙水泥"}
@@ -42,7 +42,8 @@ def make_world(make_enterprise, make_line, make_user, level="red"):
     counties = [c.id for c in db.session.query(County).filter(County.name.in_(["城区", "泽州县"]))]
     alert = start_alert({"level": level, "all_counties": False, "county_ids": counties,
                          "started_at": local_to_utc(START), "note": ""}, users["city"])
-    end_alert(alert, local_to_utc(END), users["city"])
+    if ended:
+        end_alert(alert, local_to_utc(END), users["city"])
     db.session.commit()
     add_use(firms["obeys"], baseline_days(1000.0) | {d: 200.0 for d in DAYS})
     add_use(firms["ignores"], baseline_days(1000.0) | {DAYS[0]: 950.0, DAYS[1]: 900.0, DAYS[2]: 100.0})

@@ -34,3 +34,11 @@ def test_a_county_sees_its_county_and_a_firm_itself(world):
                                                                                  "城区守规水泥"}
     assert [f.name for f in build_board(alert, users["county_other"], TODAY).firms] == ["泽州乙水泥"]
     assert [f.name for f in build_board(alert, users["ent"], TODAY).firms] == ["城区违规水泥"]
+
+
+def test_an_alert_without_a_full_day_lists_its_firms_without_data(world):
+    firms, users, alert = world
+    first, days = alert_days(alert, DAYS[0])        # seen on the day after it started
+    assert days == []
+    board = build_board(alert, users["city"], DAYS[0])
+    assert {f.judgement.status for f in board.firms} == {NO_DATA} and len(board.firms) == 4

@@ -141,3 +141,11 @@ def test_positive_list_firms_are_marked_and_sorted_after_their_status(world, log
                                                    "expires_on": "2025-01-01"})
     assert bad.status_code == 400 and "名录中没有该企业" in bad.get_data(as_text=True)
     assert db.session.query(PositiveListEntry).count() == 1
+
+
+def test_the_dashboard_counts_suspect_and_silent_firms_per_running_alert(make_enterprise, make_line, make_user, login):
+    firms, users, alert = make_world(make_enterprise, make_line, make_user, ended=False)
+    body = login(users["city"]).get("/dashboard").get_data(as_text=True)
+    assert "疑似未落实 2 家，无数据 1 家" in body
+    county = login(users["county"]).get("/dashboard").get_data(as_text=True)
+    assert "疑似未落实 1 家，无数据 1 家" in county

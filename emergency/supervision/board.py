@@ -158,7 +158,7 @@ def build_board(alert, user, today=None, enterprise_id=None):
     firms, lines = _listed(list(by_day.values()) or alert.steps[-1:], county_ids, enterprise_id)
     if firms:
         recent, last_year = windows(first, window)
-        ranges = [(recent[0], recent[-1]), (last_year[0], last_year[-1]), (days[0], days[-1])]
+        ranges = [(recent[0], recent[-1]), (last_year[0], last_year[-1])] + ([(days[0], days[-1])] if days else [])
         use = daily_use(county_ids, ranges, enterprise_id)
         excluded = excluded_days(alert, county_ids, today)
         positive = positive_ids(today)
