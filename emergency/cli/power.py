@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from emergency.cli.imports import run_import
 from emergency.supervision.power_import import commit_power, inspect_power
+from models import db
 
 
 @click.command("import-power")
@@ -23,3 +24,19 @@ def import_power_command(file, dry_run):
 
 
 COMMANDS = [import_power_command]
+
+
+@click.command("seed-demo-power")
+@with_appcontext
+def seed_demo_power_command():
+    """Load the demo alert and synthetic daily power data (演示数据) for the firms on its list; idempotent."""
+    from seed.demo_power import load_demo_power
+
+    summary = load_demo_power()
+    db.session.commit()
+    click.echo(f"演示数据（合成）：演示预警 #{summary['alert'].id}，{summary['firms']} 家清单企业，"
+               f"写入日用电量 {summary['readings']} 条；其中 {len(summary['ignoring'])} 家设为停产但用电几乎未降，"
+               f"{len(summary['silent'])} 家无数据。")
+
+
+COMMANDS.append(seed_demo_power_command)
