@@ -42,3 +42,40 @@ def test_an_alert_without_a_full_day_lists_its_firms_without_data(world):
     assert days == []
     board = build_board(alert, users["city"], DAYS[0])
     assert {f.judgement.status for f in board.firms} == {NO_DATA} and len(board.firms) == 4
+
+
+def test_the_board_page_sends_as_many_statements_for_many_firms_as_for_few(make_enterprise, make_line, make_user,
+                                                                           login):
+    from datetime import datetime
+
+    from emergency.publishing.alerts import end_alert, local_to_utc, start_alert
+    from emergency.publishing.versions import publish_version
+    from models import County, db
+    from tests.querycount import count_queries
+    from tests.supervision_support import STOPS, add_use, baseline_days
+
+    city = make_user("city")
+    county_ids = [db.session.query(County).filter_by(name="城区").one().id]
+
+    def alert_with(names, day):
+        for name in names:
+            firm = make_enterprise(name=name, grade="C")
+            make_line(firm, measures=STOPS)
+            add_use(firm, baseline_days(1000.0) | {d: 900.0 for d in DAYS})
+        publish_version(f"版本{day}", "", city)
+        alert = start_alert({"level": "red", "all_counties": False, "county_ids": county_ids,
+                             "started_at": local_to_utc(datetime(2026, 11, day, 8)), "note": ""}, city)
+        end_alert(alert, local_to_utc(datetime(2026, 11, day + 4, 8)), city)
+        db.session.commit()
+        return alert
+
+    few = alert_with(["甲厂", "乙厂"], 1)
+    many = alert_with([f"第{n}厂" for n in range(6)], 20)
+    client, counts = login(city), []
+    for alert, firms in ((few, 2), (many, 8)):
+        client.get(f"/supervision/alerts/{alert.id}")
+        with count_queries() as statements:
+            body = client.get(f"/supervision/alerts/{alert.id}").get_data(as_text=True)
+        assert body.count('<svg class="use-chart"') == firms
+        counts.append(len(statements))
+    assert counts[0] == counts[1]

@@ -13,7 +13,17 @@ from sqlalchemy import and_, func, or_, select
 from emergency.clock import local_today, to_local
 from emergency.supervision.ceilings import firm_share, power_settings
 from emergency.supervision.judgement import judge, rank_key, windows
-from models import Alert, Enterprise, Inspection, PositiveListEntry, PowerAccount, PowerReading, VersionRow, db
+from models import (
+    Alert,
+    Enterprise,
+    Inspection,
+    PositiveListEntry,
+    PowerAccount,
+    PowerReading,
+    VersionRow,
+    alert_county,
+    db,
+)
 
 
 @dataclass
@@ -89,21 +99,16 @@ def _listed(steps, county_ids, enterprise_id):
     return firms, lines
 
 
-def _alert_day_span(alert, today):
-    first = to_local(alert.started_at).date()
-    last = to_local(alert.ended_at).date() if alert.ended_at else today
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
 def excluded_days(alert, county_ids, today):
     """{county id: days touched by any other alert covering it}."""
     excluded = {cid: set() for cid in county_ids}
-    others = db.session.query(Alert).filter(Alert.id != alert.id).all()
-    for other in others:
-        span = _alert_day_span(other, today)
-        for county in other.counties:
-            if county.id in excluded:
-                excluded[county.id].update(span)
+    rows = db.session.execute(select(Alert.started_at, Alert.ended_at, alert_county.c.county_id)
+                              .join(alert_county, alert_county.c.alert_id == Alert.id)
+                              .where(Alert.id != alert.id, alert_county.c.county_id.in_(county_ids)))
+    for started_at, ended_at, county_id in rows:
+        first = to_local(started_at).date()
+        last = to_local(ended_at).date() if ended_at else today
+        excluded[county_id].update(first + timedelta(days=n) for n in range((last - first).days + 1))
     return excluded
 
 

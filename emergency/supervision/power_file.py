@@ -4,6 +4,7 @@ Headers are found by their spellings (data: ``seed/data/power_header_synonyms.cs
 are required; 户名, 统一社会信用代码 and 小时 are optional. The file is read through the tolerant reader
 (``spreadsheets.reader``: xlsx, xls, CSV in UTF-8 or GBK). Every unreadable cell is a problem naming its row.
 """
+import math
 import re
 from datetime import date, datetime
 
@@ -34,10 +35,9 @@ def parse_when(value, cache):
         return value.date(), MIDNIGHT
     if isinstance(value, date):
         return value, None
-    text = cell_text(value)
-    found = cache.get(text)
+    found = cache.get(value)
     if found is None:
-        found = cache[text] = _parse_text(text)
+        found = cache[value] = _parse_text(cell_text(value))
     return found
 
 
@@ -80,7 +80,7 @@ class Rows:
     def __init__(self, report, today):
         self.report, self.today = report, today
         self.readings, self.accounts, self.hourly = {}, {}, False
-        self.dates = {}
+        self.dates, self.texts = {}, {}
 
     def problem(self, sheet, row, name, message):
         self.report.add_problem(Problem(row, HEADERS[name], message, sheet))
@@ -88,10 +88,19 @@ class Rows:
     def read(self, sheet, columns, rows):
         col = {name: columns.get(name) for name in HEADERS}
         for index, cells in rows:
-            if all(is_blank(cell) for cell in cells):
+            if not any(cells) or all(is_blank(cell) for cell in cells):
                 continue
             self.report.rows += 1
             self._row(sheet, index + 1, cells, col)
+
+    def text(self, value):
+        """``cell_text``, remembered: an account's number, name and code repeat on every one of its rows."""
+        if value is None:
+            return ""
+        found = self.texts.get(value)
+        if found is None:
+            found = self.texts[value] = cell_text(value)
+        return found
 
     def _cell(self, cells, column):
         return cells[column] if column is not None and column < len(cells) else None
@@ -100,7 +109,7 @@ class Rows:
         account = self._cell(cells, col["account"])
         if is_blank(account):
             return self.problem(sheet, row, "account", "请填写户号")
-        account = cell_text(account)
+        account = self.text(account)
         day, hour = self._when(sheet, row, cells, col)
         kwh = self._kwh(sheet, row, self._cell(cells, col["kwh"]))
         self._account(sheet, row, account, cells, col)
@@ -139,7 +148,15 @@ class Rows:
         return day, hour
 
     def _kwh(self, sheet, row, raw):
-        if isinstance(raw, float) and raw >= 0:      # the usual case, fast
+        if isinstance(raw, str):                     # CSV: plain digits are the usual case, read fast
+            try:
+                value = float(raw)
+            except ValueError:
+                pass
+            else:
+                if 0 <= value < math.inf and "_" not in raw:
+                    return value
+        elif isinstance(raw, float) and 0 <= raw < math.inf:
             return raw
         if is_blank(raw):
             self.problem(sheet, row, "kwh", "请填写有功电量（kWh）")
@@ -155,8 +172,8 @@ class Rows:
 
     def _account(self, sheet, row, account, cells, col):
         """Remember the account's first row, holder name and credit code; another credit code is a problem."""
-        holder = cell_text(self._cell(cells, col["holder"]) or "")
-        code = cell_text(self._cell(cells, col["credit_code"]) or "")
+        holder = self.text(self._cell(cells, col["holder"]))
+        code = self.text(self._cell(cells, col["credit_code"]))
         known = self.accounts.get(account)
         if known is None:
             self.accounts[account] = [row, sheet, holder, code]

@@ -133,6 +133,7 @@ def _plan(rows, report):
             if number not in stored:
                 new.append((number, info[2], enterprise_id))
     totals = rows.daily()
+    rows.readings = None         # a million-row file: free the hourly keys before planning the writes
     if not report.clean:
         return None
     existing = _stored_readings({stored[n][0] for n in accounts if n in stored}, totals)
@@ -156,8 +157,9 @@ def _stored_readings(account_ids, totals):
     days = [day for _, day in totals]
     first, last = min(days), max(days)
     found = {}
+    connection = db.session.connection()     # Core rows: a re-import reads back a million of them
     for chunk in _chunks(account_ids, 1000):
-        found.update(((a, d), (i, k)) for i, a, d, k in db.session.execute(
+        found.update(((a, d), (i, k)) for i, a, d, k in connection.execute(
             select(PowerReading.id, PowerReading.account_id, PowerReading.day, PowerReading.kwh)
             .where(PowerReading.account_id.in_(chunk), PowerReading.day.between(first, last))))
     return found
