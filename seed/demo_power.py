@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from emergency.clock import local_today
 from emergency.publishing.alerts import local_to_utc
 from emergency.publishing.versions import latest_version, publish_version
+from emergency.supervision.board import bump_generation
 from emergency.supervision.ceilings import firm_share
 from models import Alert, AlertStep, County, PowerAccount, PowerReading, VersionRow, alert_county, db
 
@@ -93,6 +94,6 @@ def load_demo_power(seed=2020, today=None):
         db.session.execute(insert(PowerReading.__table__), [
             {"account_id": account.id, "day": d, "kwh": round(k, 1), "source": "demo"} for d, k in plan])
         written += len(plan)
-    db.session.flush()
+    bump_generation()
     return {"alert": alert, "firms": len(firms), "readings": written, "ignoring": sorted(ignoring),
             "silent": sorted(silent)}

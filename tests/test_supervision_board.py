@@ -79,3 +79,36 @@ def test_the_board_page_sends_as_many_statements_for_many_firms_as_for_few(make_
         assert body.count('<svg class="use-chart"') == firms
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_the_cached_judgement_is_reused_until_readings_change(world, app, monkeypatch):
+    from datetime import date as day
+
+    from emergency.supervision import board as boards
+    from emergency.supervision.positive import save_entry
+    from emergency.supervision.power_import import commit_power
+    from models import PowerAccount, db
+
+    firms, users, alert = world
+    monkeypatch.setitem(app.config, "SUPERVISION_CACHE", True)
+    monkeypatch.setitem(app.extensions, "supervision_boards", {})
+    calls = []
+    judge_alert = boards.judge_alert
+    monkeypatch.setattr(boards, "judge_alert", lambda *a, **k: calls.append(a) or judge_alert(*a, **k))
+
+    def statuses(user="city"):
+        return {f.name: (f.judgement.status, f.positive) for f in build_board(alert, users[user], TODAY).firms}
+
+    first = statuses()
+    assert statuses() == first and statuses("county")["城区违规水泥"] == (SUSPECT, False) and len(calls) == 1
+    save_entry({"enterprise": firms["obeys"], "reason": "无违法记录", "added_on": day(2026, 1, 1),
+                "expires_on": day(2027, 1, 1)}, users["city"])
+    db.session.commit()
+    assert statuses()["城区守规水泥"] == (OBEYED, True) and len(calls) == 1      # read afresh, not judged again
+    data = "".join(f"A{firms['silent'].id},,{d},100\n" for d in ("2026-11-21", "2026-11-22", "2026-11-23"))
+    data += "".join(f"A{firms['silent'].id},,2026-11-{n:02d},1000\n" for n in range(6, 20))
+    db.session.add(PowerAccount(number=f"A{firms['silent'].id}", enterprise_id=firms["silent"].id))
+    db.session.commit()
+    assert commit_power(("户号,户名,日期,有功电量\n" + data).encode(), "p.csv", today=TODAY).committed
+    db.session.commit()
+    assert statuses()["城区无数据水泥"] == (OBEYED, False) and len(calls) == 2

@@ -4,26 +4,36 @@ The measures are those of the list version each alert step dispatched, at that s
 step in force on it). The alert's judged days are its full Beijing days: from the day after it started to the
 day before it ended (or before today while it runs). The statements are a fixed handful whatever the number of
 firms: the steps, their version rows, the other alerts, the summed daily use, inspections and the positive list.
+
+The whole alert's judgement is kept per app (``SUPERVISION_CACHE``, on by default) until its token changes: the
+alerts' periods and steps, the readings' generation (``bump_generation``, called by every import), the settings
+or the day. The positive list and the inspection counts are read afresh for every page.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from emergency.clock import local_today, to_local
-from emergency.supervision.ceilings import firm_share, power_settings
+from emergency.supervision.ceilings import SETTING_KEYS, firm_share, power_settings
 from emergency.supervision.judgement import judge, rank_key, windows
 from models import (
     Alert,
+    AlertStep,
     Enterprise,
     Inspection,
     PositiveListEntry,
     PowerAccount,
     PowerReading,
+    Setting,
     VersionRow,
     alert_county,
     db,
 )
+
+GENERATION_KEY = "power_generation"
+CACHED_BOARDS = 8
 
 
 @dataclass
@@ -150,15 +160,12 @@ def visible_counties(alert, user):
     return ids & {user.enterprise.county_id} if user.enterprise_id and user.enterprise else set()
 
 
-def build_board(alert, user, today=None, enterprise_id=None):
-    """The alert's Board as ``user`` may see it (an enterprise user: only its own firm), ranked."""
-    today = today or local_today()
-    if user.role == "enterprise":
-        enterprise_id = user.enterprise_id
+def judge_alert(alert, today, county_ids, enterprise_id=None):
+    """(first day, judged days, baseline window, [Firm with its judgement]) of the alert's firms in ``county_ids``
+    (or the one firm): the heavy part, which neither the positive list nor inspections touch."""
     settings = power_settings()
     window, min_days = settings["power_baseline_days"], settings["power_baseline_min_days"]
     first, days = alert_days(alert, today)
-    county_ids = visible_counties(alert, user)
     by_day = _step_by_day(alert, days)
     firms, lines = _listed(list(by_day.values()) or alert.steps[-1:], county_ids, enterprise_id)
     if firms:
@@ -166,12 +173,63 @@ def build_board(alert, user, today=None, enterprise_id=None):
         ranges = [(recent[0], recent[-1]), (last_year[0], last_year[-1])] + ([(days[0], days[-1])] if days else [])
         use = daily_use(county_ids, ranges, enterprise_id)
         excluded = excluded_days(alert, county_ids, today)
-        positive = positive_ids(today)
-        inspected = _inspection_counts(alert.id, firms)
+    shares = {key: firm_share(found) for key, found in lines.items()}     # one per step and firm, not per day
     for eid, firm in firms.items():
-        shares = {d: firm_share(lines[(by_day[d].id, eid)]) if (by_day[d].id, eid) in lines else None for d in days}
-        firm.judgement = judge(use.get(eid, {}), days, shares, first, excluded[firm.county_id], window, min_days)
-        firm.positive, firm.inspections = eid in positive, inspected.get(eid, 0)
-    ranked = sorted(firms.values(), key=lambda f: rank_key(f.judgement.status, f.judgement.excess, f.positive,
-                                                         f.name))
-    return Board(alert, first, days, window, ranked)
+        per_day = {d: shares.get((by_day[d].id, eid)) for d in days}
+        firm.judgement = judge(use.get(eid, {}), days, per_day, first, excluded[firm.county_id], window, min_days)
+    return first, days, window, list(firms.values())
+
+
+def board_token(alert, today):
+    """What a whole alert's judgement depends on besides its frozen version rows: the alerts' periods and steps,
+    the readings' generation (bumped by every import), the settings and the day."""
+    alerts = tuple(db.session.execute(select(Alert.id, Alert.started_at, Alert.ended_at, func.max(AlertStep.id))
+                                      .outerjoin(AlertStep, AlertStep.alert_id == Alert.id).group_by(Alert.id)
+                                      .order_by(Alert.id)))
+    stored = dict(db.session.execute(select(Setting.key, Setting.value).where(
+        Setting.key.in_((GENERATION_KEY, *SETTING_KEYS)))).all())
+    newest = db.session.scalar(select(func.max(PowerReading.id)))
+    return alert.id, today, alerts, tuple(sorted(stored.items())), newest
+
+
+def bump_generation():
+    """Say that readings changed, so cached boards are judged again; flush."""
+    setting = db.session.get(Setting, GENERATION_KEY) or Setting(key=GENERATION_KEY, value="0")
+    setting.value = str(int(setting.value or 0) + 1)
+    db.session.add(setting)
+    db.session.flush()
+
+
+def _whole_alert(alert, today):
+    """judge_alert over all the alert's counties, kept per app while its token holds (config SUPERVISION_CACHE)."""
+    county_ids = {c.id for c in alert.counties}
+    if not current_app.config.get("SUPERVISION_CACHE", True):
+        return judge_alert(alert, today, county_ids)
+    cache = current_app.extensions.setdefault("supervision_boards", {})
+    token = board_token(alert, today)
+    found = cache.get(alert.id)
+    if found is None or found[0] != token:
+        if len(cache) >= CACHED_BOARDS:
+            cache.pop(next(iter(cache)))
+        found = cache[alert.id] = (token, judge_alert(alert, today, county_ids))
+    return found[1]
+
+
+def build_board(alert, user, today=None, enterprise_id=None):
+    """The alert's Board as ``user`` may see it (an enterprise user: only its own firm), ranked."""
+    today = today or local_today()
+    if user.role == "enterprise":
+        enterprise_id = user.enterprise_id
+    county_ids = visible_counties(alert, user)
+    if enterprise_id is None:
+        first, days, window, judged = _whole_alert(alert, today)
+        judged = [f for f in judged if f.county_id in county_ids]
+    else:
+        first, days, window, judged = judge_alert(alert, today, county_ids, enterprise_id)
+    positive = positive_ids(today) if judged else set()
+    inspected = _inspection_counts(alert.id, judged)
+    # Copies: the cached firms are shared between requests.
+    firms = [replace(f, positive=f.enterprise_id in positive, inspections=inspected.get(f.enterprise_id, 0))
+             for f in judged]
+    firms.sort(key=lambda f: rank_key(f.judgement.status, f.judgement.excess, f.positive, f.name))
+    return Board(alert, first, days, window, firms)

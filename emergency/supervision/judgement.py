@@ -8,6 +8,7 @@ no day could be judged, else 落实; firms rank by their use over the ceiling su
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 OBEYED, SUSPECT, NO_DATA, NOT_JUDGED = "obeyed", "suspect", "no_data", "not_judged"
 STATUS_LABELS = {OBEYED: "落实", SUSPECT: "疑似未落实", NO_DATA: "无数据", NOT_JUDGED: "不研判"}
@@ -68,13 +69,14 @@ def year_earlier(day):
 
 def recent_window(first_day, days):
     """The ``days`` days before ``first_day``, oldest first."""
-    return [first_day - timedelta(days=n) for n in range(days, 0, -1)]
+    return tuple(first_day - timedelta(days=n) for n in range(days, 0, -1))
 
 
+@lru_cache(maxsize=64)
 def windows(first_day, days):
     """(recent window, the same days a year earlier): every day a baseline may read."""
     recent = recent_window(first_day, days)
-    return recent, [year_earlier(d) for d in recent]
+    return recent, tuple(year_earlier(d) for d in recent)
 
 
 def find_baseline(use, first_day, excluded, days, min_days):

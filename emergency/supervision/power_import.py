@@ -14,6 +14,7 @@ from emergency.clock import local_today
 from emergency.importing.tables import Problem, TableReport
 from emergency.registry import credit_code as codes
 from emergency.spreadsheets.reader import FileProblem, check_file, read_sheets
+from emergency.supervision.board import bump_generation
 from emergency.supervision.power_file import HEADERS, REQUIRED, Rows, read_tables
 from emergency.text import fold
 from models import Enterprise, PowerAccount, PowerReading, db
@@ -209,7 +210,7 @@ def commit_power(data, filename, username="", source="import", today=None):
     statement = update(table).where(table.c.id == bindparam("rid")).values(kwh=bindparam("new_kwh"))
     for chunk in _chunks(plan.updates):
         db.session.execute(statement, [{"rid": i, "new_kwh": k} for i, k in chunk])
-    db.session.flush()
+    bump_generation()
     report.committed = True
     return report
 
