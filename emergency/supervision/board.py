@@ -228,8 +228,8 @@ def build_board(alert, user, today=None, enterprise_id=None):
         first, days, window, judged = judge_alert(alert, today, county_ids, enterprise_id)
     positive = positive_ids(today) if judged else set()
     inspected = _inspection_counts(alert.id, judged)
-    # Copies: the cached firms are shared between requests.
+    # The cached firms are shared between requests, so the few that differ from the default are copies.
     firms = [replace(f, positive=f.enterprise_id in positive, inspections=inspected.get(f.enterprise_id, 0))
-             for f in judged]
+             if f.enterprise_id in positive or f.enterprise_id in inspected else f for f in judged]
     firms.sort(key=lambda f: rank_key(f.judgement.status, f.judgement.excess, f.positive, f.name))
     return Board(alert, first, days, window, firms)
