@@ -54,6 +54,7 @@ def test_an_enterprise_sees_only_its_own_history(world, login):
     own = login(users["ent"]).get(f"/supervision/enterprises/{firms['ignores'].id}")
     body = own.get_data(as_text=True)
     assert own.status_code == 200 and "疑似未落实（最高为基准的95%）" in body and "11-21：950" in body
+    assert f"A{firms['ignores'].id}（城区违规水泥）" in body
     assert login(users["ent"]).get(f"/supervision/enterprises/{firms['obeys'].id}").status_code == 404
     assert login(users["ent"]).get(f"/supervision/alerts/{alert.id}").status_code == 403
 

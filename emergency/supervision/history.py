@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from emergency.supervision.board import build_board
 from emergency.supervision.inspections import inspections_of
-from models import Alert, County, db
+from models import Alert, County, PowerAccount, db
 
 
 @dataclass
@@ -24,3 +24,9 @@ def enterprise_history(enterprise, user, today=None):
         if board.firms:
             entries.append(HistoryEntry(alert, board.firms[0], board.window, inspections_of(enterprise.id, alert.id)))
     return entries
+
+
+def accounts_of(enterprise_id):
+    """The firm's electricity accounts, by number."""
+    return (db.session.query(PowerAccount).filter_by(enterprise_id=enterprise_id)
+            .order_by(PowerAccount.number).all())

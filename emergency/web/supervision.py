@@ -11,7 +11,7 @@ from emergency.publishing.versions import safe_filename
 from emergency.supervision.board import build_board
 from emergency.supervision.charts import use_chart
 from emergency.supervision.clues import clues_filename, write_clues
-from emergency.supervision.history import enterprise_history
+from emergency.supervision.history import accounts_of, enterprise_history
 from emergency.supervision.power_import import commit_power, inspect_power
 from emergency.web import table_uploads
 from emergency.web.decorators import roles_required
@@ -70,7 +70,7 @@ def history(enterprise_id):
     enterprise = visible_enterprise(enterprise_id, current_user)
     entries = enterprise_history(enterprise, current_user)
     return render_template("supervision/history.html", enterprise=enterprise, entries=entries,
-                           charts=[use_chart(e.firm.judgement) for e in entries])
+                           charts=[use_chart(e.firm.judgement) for e in entries], accounts=accounts_of(enterprise.id))
 
 
 @bp.route("/power/import", methods=["GET", "POST"])
