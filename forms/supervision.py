@@ -70,3 +70,17 @@ class PositiveForm(BaseForm):
     def values(self):
         return {"enterprise": find_firm(self.firm.data), "reason": self.reason.data or "",
                 "added_on": self.added_on.data, "expires_on": self.expires_on.data}
+
+
+class AccountForm(BaseForm):
+    number = StringField("户号", validators=[DataRequired("请填写户号"), Length(max=40, message="不超过40个字符")])
+    holder = StringField("户名", validators=[Optional(), Length(max=200, message="不超过200字")],
+                         description="电网公司登记的用电户名，可留空")
+    line_id = SelectField("计量的生产线", coerce=int_or_none, validate_choice=False,
+                          description="可不选：按企业合计研判")
+
+    def fill(self, enterprise):
+        self.line_id.choices = options([(None, "不区分生产线")] + [(line.id, line.name) for line in enterprise.lines])
+
+    def values(self):
+        return {"number": self.number.data, "holder": self.holder.data, "line_id": self.line_id.data}

@@ -131,6 +131,7 @@ MATRIX = {
     "supervision.board": {"GET": dict(STAFF_ONLY, county_other=404)},
     "supervision.clues": {"GET": dict(STAFF_ONLY, county_other=404)},
     "supervision.history": {"GET": OWN_RECORD},
+    "supervision.save_account": {"POST": OWN_RECORD_STAFF_EDIT},
     "supervision.upload": {"GET": CITY_ONLY, "POST": CITY_ONLY},
     "supervision.commit": {"POST": dict(CITY_ONLY, city=R, admin=R)},
     "inspections.new": {"GET": dict(STAFF_ONLY, county_other=404), "POST": dict(STAFF_ONLY, county_other=404)},

@@ -150,3 +150,27 @@ def test_the_dashboard_counts_suspect_and_silent_firms_per_running_alert(make_en
     assert "疑似未落实 2 家，无数据 1 家" in body
     county = login(users["county"]).get("/dashboard").get_data(as_text=True)
     assert "疑似未落实 1 家，无数据 1 家" in county
+
+
+def test_staff_register_an_account_and_tie_it_to_a_line(world, login):
+    from models import PowerAccount
+
+    firms, users, alert = world
+    firm = firms["silent"]
+    line = firm.lines[0]
+    client = login(users["county"])
+    response = client.post(f"/supervision/enterprises/{firm.id}/accounts",
+                           data={"number": " 7788 ", "holder": "无数据厂", "line_id": str(line.id)})
+    assert response.status_code == 302
+    account = db.session.query(PowerAccount).filter_by(number="7788").one()
+    assert (account.enterprise_id, account.line_id, account.holder) == (firm.id, line.id, "无数据厂")
+    taken = client.post(f"/supervision/enterprises/{firm.id}/accounts",
+                        data={"number": f"A{firms['ignores'].id}", "holder": "", "line_id": ""})
+    assert taken.status_code == 400 and "已登记在另一家企业名下" in taken.get_data(as_text=True)
+    other_line = client.post(f"/supervision/enterprises/{firm.id}/accounts",
+                             data={"number": "7788", "line_id": str(firms["obeys"].lines[0].id)})
+    assert other_line.status_code == 400 and "请选择本企业的生产线" in other_line.get_data(as_text=True)
+    db.session.refresh(account)
+    assert account.line_id == line.id and db.session.query(PowerAccount).count() == 4
+    assert login(users["ent"]).post(f"/supervision/enterprises/{firms['ignores'].id}/accounts",
+                                    data={"number": "1"}).status_code == 403

@@ -2,22 +2,23 @@
 问题线索清单), a firm's history across alerts, and the import of the grid company's readings."""
 import io
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from emergency.accounts.access import visible_enterprise
+from emergency.accounts.access import can_edit_enterprise, visible_enterprise
 from emergency.publishing.alerts import alerts_for, visible_alert
 from emergency.publishing.versions import safe_filename
+from emergency.supervision import accounts
 from emergency.supervision.board import build_board
 from emergency.supervision.charts import use_chart
 from emergency.supervision.clues import clues_filename, write_clues
 from emergency.supervision.history import accounts_of, enterprise_history
 from emergency.supervision.power_import import commit_power, inspect_power
-from emergency.web import table_uploads
+from emergency.web import refusals, table_uploads
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
 from emergency.web.paging import page_number
-from forms.supervision import BoardFilterForm, PowerUploadForm
+from forms.supervision import AccountForm, BoardFilterForm, PowerUploadForm
 from models import ROLES
 from models.user import CITYWIDE, STAFF
 
@@ -63,14 +64,38 @@ def clues(alert_id):
     return send_download(buffer, safe_filename(clues_filename(result)))
 
 
+def _history_page(enterprise, form=None):
+    entries = enterprise_history(enterprise, current_user)
+    if form is None and can_edit_enterprise(current_user, enterprise):
+        form = AccountForm()
+    if form is not None:
+        form.fill(enterprise)
+    return render_template("supervision/history.html", enterprise=enterprise, entries=entries,
+                           charts=[use_chart(e.firm.judgement) for e in entries], accounts=accounts_of(enterprise.id),
+                           form=form)
+
+
 @bp.route("/enterprises/<int:enterprise_id>")
 @roles_required(*ROLES)
 def history(enterprise_id):
-    """A firm's judgement in every alert that listed it, and its inspections (its own users see only theirs)."""
-    enterprise = visible_enterprise(enterprise_id, current_user)
-    entries = enterprise_history(enterprise, current_user)
-    return render_template("supervision/history.html", enterprise=enterprise, entries=entries,
-                           charts=[use_chart(e.firm.judgement) for e in entries], accounts=accounts_of(enterprise.id))
+    """A firm's judgement in every alert that listed it, its accounts and its inspections (its own users see only
+    theirs)."""
+    return _history_page(visible_enterprise(enterprise_id, current_user))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/accounts", methods=["POST"])
+@roles_required(*STAFF)
+def save_account(enterprise_id):
+    """Register an electricity account for the firm, or tie one of its accounts to a line."""
+    enterprise = visible_enterprise(enterprise_id, current_user, edit=True)
+    form = AccountForm()
+    form.fill(enterprise)
+    if form.validate_on_submit():
+        account = refusals.run(form, accounts.save_account, enterprise, form.values())
+        if account is not None:
+            flash(f"已保存户号 {account.number}。", "success")
+            return redirect(url_for(".history", enterprise_id=enterprise.id))
+    return _history_page(enterprise, form), 400
 
 
 @bp.route("/power/import", methods=["GET", "POST"])
