@@ -166,6 +166,15 @@ def _stored_readings(account_ids, totals):
     return found
 
 
+def _copy(rows):
+    """Write new readings with PostgreSQL's COPY, in the session's transaction (several times faster than
+    INSERTs at a million rows); the table's constraints hold as for any insert."""
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor.copy("COPY power_reading (account_id, day, kwh, source) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def inspect_power(data, filename, today=None):
     """The dry run: (PowerReport, Plan or None). Writes nothing."""
     report = PowerReport(filename)
@@ -204,9 +213,13 @@ def commit_power(data, filename, username="", source="import", today=None):
     db.session.flush()
     plan.accounts.update((account.number, account.id) for account in accounts)
     table = PowerReading.__table__
-    for chunk in _chunks(plan.inserts):
-        db.session.execute(insert(table), [{"account_id": plan.accounts[n], "day": d, "kwh": k, "source": source}
-                                           for n, d, k in chunk])
+    rows = ((plan.accounts[n], d, k, source) for n, d, k in plan.inserts)
+    if db.session.get_bind().dialect.name == "postgresql":
+        _copy(rows)
+    else:
+        for chunk in _chunks(rows):
+            db.session.execute(insert(table), [{"account_id": a, "day": d, "kwh": k, "source": s}
+                                               for a, d, k, s in chunk])
     statement = update(table).where(table.c.id == bindparam("rid")).values(kwh=bindparam("new_kwh"))
     for chunk in _chunks(plan.updates):
         db.session.execute(statement, [{"rid": i, "new_kwh": k} for i, k in chunk])
