@@ -125,3 +125,15 @@ def test_cli_dry_run_and_import(firm, runner, tmp_path):
     path.write_bytes(csv_bytes([("3001", firm.name, "2025-11-01", -1)]))
     result = runner.invoke(args=["import-power", str(path)])
     assert result.exit_code == 1 and "电量不能为负数" in result.output
+
+
+def test_an_hour_column_is_summed_and_mixing_days_with_hours_is_refused(firm):
+    header = ("户号", "户名", "日期", "小时", "有功电量")
+    rows = [("7", firm.name, "2026-11-06", f"{h}:00-{h + 1}:00", 2) for h in range(3)]
+    assert run(csv_bytes(rows, header)).committed
+    assert readings() == [("7", date(2026, 11, 6), 6.0)]
+    mixed = run(csv_bytes([("7", firm.name, "2026-11-07", "", 10), ("7", firm.name, "2026-11-07", "5", 1)], header))
+    assert "第3行“日期”列：户号 7 在 2026-11-07 既有日电量又有小时电量（见第2行）：请只保留一种" in mixed.lines()
+    bad_hour = run(csv_bytes([("7", firm.name, "2026-11-08", "25", 1)], header))
+    assert "第2行“小时”列：小时应为0至24的整数，如 13 或 13:00-14:00" in bad_hour.lines()
+    assert readings() == [("7", date(2026, 11, 6), 6.0)]
