@@ -121,6 +121,11 @@ def register_blueprints(app):
 
     app.register_blueprint(baseline.bp)
 
+    from emergency.web import inspections, supervision
+
+    app.register_blueprint(supervision.bp)
+    app.register_blueprint(inspections.bp)
+
 
 def register_hooks(app):
     """The hooks that read the database, after the extensions' own (so CSRF is checked first), and the

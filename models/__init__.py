@@ -12,6 +12,7 @@ from .line import LEVEL_LABELS, LEVELS, POLLUTANT_LABELS, POLLUTANTS, LineMeasur
 from .login_throttle import LoginThrottle
 from .measure_type import MeasureType
 from .notice import Notice, NoticeBatch
+from .power import Inspection, InspectionPhoto, PositiveListEntry, PowerAccount, PowerReading
 from .reference import (
     NON_INDUSTRIAL_TYPES,
     SOURCE_TYPE_LABELS,
@@ -35,6 +36,7 @@ __all__ = [
     "BatchCutoff", "GradeHistory", "GradeRequest", "RequestAttachment", "RequestEvent",
     "Alert", "AlertStep", "Dispatch", "DispatchFile", "alert_county", "ListVersion", "VersionRow",
     "Notice", "NoticeBatch", "ApiToken",
+    "PowerAccount", "PowerReading", "Inspection", "InspectionPhoto", "PositiveListEntry",
     "LEVELS", "LEVEL_LABELS", "POLLUTANTS", "POLLUTANT_LABELS", "ROLES", "ROLE_LABELS",
     "Season", "NonIndustrialReduction", "SOURCE_TYPES", "SOURCE_TYPE_LABELS", "NON_INDUSTRIAL_TYPES",
 ]

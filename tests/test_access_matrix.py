@@ -4,7 +4,7 @@ A route missing from the table fails the test, so a new route cannot slip throug
 are both exercised; a refused request must leave every table exactly as it was.
 """
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import text
@@ -15,6 +15,8 @@ from emergency.importing.report import Report, report_to_json
 from emergency.platform import jobs
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
+from emergency.supervision.inspections import record_inspection
+from emergency.supervision.positive import save_entry
 from emergency.web.sessions import stamp
 from models import County, Industry, MeasureFloor, Notice, db
 from tests.baseline_support import make_season
@@ -127,6 +129,22 @@ MATRIX = {
     "baseline.export": {"GET": CITY_ONLY},
     "baseline.upload": {"GET": CITY_ONLY, "POST": CITY_ONLY},
     "baseline.commit": {"POST": dict(CITY_ONLY, city=R, admin=R)},
+    # Power supervision: the world's alert covers 城区 only, so 泽州县's staff do not know it exists.
+    "supervision.index": {"GET": STAFF_ONLY},
+    "supervision.board": {"GET": dict(STAFF_ONLY, county_other=404)},
+    "supervision.clues": {"GET": dict(STAFF_ONLY, county_other=404)},
+    "supervision.history": {"GET": OWN_RECORD},
+    "supervision.save_account": {"POST": OWN_RECORD_STAFF_EDIT},
+    "supervision.upload": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "supervision.commit": {"POST": dict(CITY_ONLY, city=R, admin=R)},
+    "inspections.new": {"GET": dict(STAFF_ONLY, county_other=404), "POST": dict(STAFF_ONLY, county_other=404)},
+    "inspections.for_firm": {"GET": dict(STAFF_ONLY, county_other=404)},
+    "inspections.photo": {"GET": dict(STAFF_ONLY, county_other=404)},
+    "inspections.proposals": {"GET": CITY_ONLY},
+    "inspections.decide": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "inspections.reject": {"POST": dict(CITY_ONLY, city=R, admin=R)},
+    "inspections.positive_list": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "inspections.remove_positive": {"POST": dict(CITY_ONLY, city=R, admin=R)},
 }
 PUBLIC = {"static"}
 
@@ -162,12 +180,18 @@ def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypat
     preview.status, preview.path = "done", str(preview_file)
     api_token = api_tokens.create_token("矩阵测试平台").token
     season = make_season()
+    photo, _ = attachments.check_file("现场.png", io.BytesIO(PNG))
+    inspection = record_inspection(own, alert, {"visited_at": datetime(2026, 11, 29, 1, 0), "inspectors": "张三",
+                                                "finding": "not_implemented"}, [photo], users["city"])
+    entry = save_entry({"enterprise": own, "reason": "无违法记录", "added_on": date(2026, 1, 1),
+                        "expires_on": date(2027, 1, 1)}, users["city"])
     db.session.commit()
     values = {"enterprise_id": own.id, "line_id": line.id, "request_id": req.id,
               "attachment_id": req.attachments[0].id, "version_id": version.id, "alert_id": alert.id,
               "dispatch_id": alert.steps[0].dispatches[0].id, "job_id": job.id, "preview_id": preview.id, "user_id": users["target"].id,
               "level": "red", "active": 0, "floor_id": _floor_id(), "credit_code": own.credit_code,
-              "token_id": api_token.id, "season_id": season.id,
+              "token_id": api_token.id, "season_id": season.id, "inspection_id": inspection.id,
+              "photo_id": inspection.photos[0].id, "entry_id": entry.id,
               "notice_id": db.session.query(Notice.id).filter_by(enterprise_id=own.id).scalar()}
     return users, values, {"old": first.id, "new": version.id}
 

@@ -84,3 +84,6 @@ COMMANDS.extend(API_TOKEN_COMMANDS)
 from emergency.cli.baseline import COMMANDS as BASELINE_COMMANDS  # noqa: E402
 
 COMMANDS.extend(BASELINE_COMMANDS)
+from emergency.cli.power import COMMANDS as POWER_COMMANDS  # noqa: E402
+
+COMMANDS.extend(POWER_COMMANDS)

@@ -28,6 +28,7 @@ from emergency.lists.quality import Checker
 from emergency.publishing.alerts import running_alerts, step_statuses
 from emergency.registry import generation
 from emergency.registry.scan import daily_baselines, scan_firms
+from emergency.supervision.board import build_board
 from models import LEVEL_LABELS, LEVELS, POLLUTANTS, Category, County, Enterprise, Grade, Industry, db
 
 DEFAULT_CACHE_SECONDS = 300
@@ -80,6 +81,7 @@ class Dashboard:
     figures: Figures
     pending_requests: int
     alerts: list          # [(Alert, StepStatus of its current step)]
+    supervision: dict = None   # alert id → {judgement status: firms}, the power-use board's counts
 
 
 def _scoped(stmt, county_id):
@@ -258,4 +260,5 @@ def build_dashboard(user, county_id=None):
     if user.role == "county":
         county_id = user.county_id
     alerts = [(alert, step_statuses(alert, user)[-1]) for alert in running_alerts(user)]
-    return Dashboard(cached_figures(county_id), pending_count(user), alerts)
+    supervision = {alert.id: build_board(alert, user).counts() for alert, _ in alerts}
+    return Dashboard(cached_figures(county_id), pending_count(user), alerts, supervision)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
 from emergency.audit import trail as audit
-from models import GradeRequest, RequestAttachment, db
+from models import GradeRequest, InspectionPhoto, RequestAttachment, db
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_FILES = 20
@@ -143,6 +143,12 @@ def add_attachments(request, uploads, user):
         uploaded_by_id=getattr(user, "id", None)) for upload in uploads]
     db.session.add_all(rows)
     db.session.flush()
+    write_files(rows, uploads)
+    return rows
+
+
+def write_files(rows, uploads):
+    """Write the files of flushed attachment rows (anything with a ``stored_name``); they go on rollback."""
     written = db.session.info.setdefault(WRITTEN, [])
     os.makedirs(storage_dir(), mode=0o750, exist_ok=True)
     for row, upload in zip(rows, uploads):
@@ -152,7 +158,6 @@ def add_attachments(request, uploads, user):
             written.append(path)
             os.fchmod(fh.fileno(), 0o640)
             fh.write(upload.data)
-    return rows
 
 
 def remove_attachment(attachment):
@@ -173,7 +178,7 @@ def discard(paths):
 @event.listens_for(Session, "after_flush")
 def _after_flush(session, flush_context):
     # Whatever deleted the row (this module, or a cascade from a deleted enterprise), the file follows it.
-    gone = [path_of(obj) for obj in session.deleted if isinstance(obj, RequestAttachment)]
+    gone = [path_of(obj) for obj in session.deleted if isinstance(obj, (RequestAttachment, InspectionPhoto))]
     if gone:
         session.info.setdefault(REMOVED, []).extend(gone)
 

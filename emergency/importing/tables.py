@@ -87,6 +87,11 @@ class TableReport:
     def clean(self):
         return not self.file_error and not self.problems
 
+    @property
+    def writes(self):
+        """Whether a commit would write anything."""
+        return bool(self.changes)
+
     def counts(self):
         created = sum(1 for change in self.changes if change[2] == CREATED)
         return f"新增 {created} 行、修改 {len(self.changes) - created} 行、不变 {self.unchanged} 行"

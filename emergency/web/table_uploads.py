@@ -17,7 +17,7 @@ from models import db
 PREVIEW = "imports/table_preview.html"
 
 
-def preview(form, inspect, page):
+def preview(form, inspect, page, template=PREVIEW):
     """Check the uploaded file of a valid ``form``; render the report with a confirmation form when it is clean.
 
     :param page: {"title", "commit", "upload", "back", "back_label"}: what the preview page names and links.
@@ -27,13 +27,13 @@ def preview(form, inspect, page):
     data = storage.read()
     report, _ = inspect(data, filename)
     commit_form = None
-    if report.clean and report.changes:
+    if report.clean and report.writes:
         token = uploads.save(data, filename, current_user.id)
         commit_form = CommitForm(data={"token": token, "sha256": hashlib.sha256(data).hexdigest()})
-    return render_template(PREVIEW, report=report, form=commit_form, page=page), 200 if report.clean else 400
+    return render_template(template, report=report, form=commit_form, page=page), 200 if report.clean else 400
 
 
-def commit(commit_file, page):
+def commit(commit_file, page, template=PREVIEW):
     """Commit the upload a preview named; redirect to ``page["back"]`` with the counts, or show why it failed."""
     form = CommitForm()
     stored = uploads.load(form.token.data, current_user.id, form.sha256.data) if form.validate() else None
@@ -45,7 +45,7 @@ def commit(commit_file, page):
     report = commit_file(data, meta["filename"], current_user.username)
     if not report.committed:
         db.session.rollback()
-        return render_template(PREVIEW, report=report, form=None, page=page), 409
+        return render_template(template, report=report, form=None, page=page), 409
     db.session.commit()
     uploads.discard(form.token.data)
     flash(f"已导入“{report.filename}”：{report.counts()}。", "success")
