@@ -15,9 +15,10 @@ from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
 from emergency.lists.accounting import Accumulator, non_industrial_values, reference_values
 from emergency.lists.gate import pass_gate
-from emergency.lists.listing import ListRow, counties, iter_list_rows
+from emergency.lists.listing import ListRow, counties
 from emergency.lists.notes import list_notes
 from emergency.lists.quality import run_checks
+from emergency.lists.records import LineRecord, details_from_json, details_json, iter_line_records
 from emergency.lists.verdicts import ERROR, WARNING, EffectiveMeasure, Problem
 from emergency.platform.jobs import counted
 from emergency.registry.measures import Measure
@@ -114,6 +115,15 @@ def _frozen(version_id, level, seq, row):
     }
 
 
+def _frozen_records(version_id, records):
+    """The VersionRow values of every level's row of each line record; the first level's carries the details."""
+    for seq, record in enumerate(records, start=1):
+        for level, row in record.rows.items():
+            values = _frozen(version_id, level, seq, row)
+            values["details"] = details_json(record.details) if level == LEVELS[0] else ""
+            yield values
+
+
 def _registry_counts():
     """(enterprises with lines, lines): what each level of the list holds."""
     return db.session.execute(
@@ -142,19 +152,17 @@ def publish_version(name, note, user, override_reason=""):
                           errors=quality_errors)
     db.session.add(version)
     db.session.flush()
-    table, frozen_ids, frozen_lines = VersionRow.__table__, set(), 0
-    for level in LEVELS:
-        batch = []
-        for seq, row in enumerate(iter_list_rows(level), start=1):
-            batch.append(_frozen(version.id, level, seq, row))
-            if level == LEVELS[0]:
-                frozen_ids.add(row.enterprise_id)
-                frozen_lines += 1
-            if len(batch) >= INSERT_BATCH:
-                db.session.execute(insert(table), batch)
-                batch = []
-        if batch:
+    table, frozen_ids, frozen_lines, batch = VersionRow.__table__, set(), 0, []
+    for values in _frozen_records(version.id, iter_line_records()):
+        batch.append(values)
+        if values["level"] == LEVELS[0]:
+            frozen_ids.add(values["enterprise_id"])
+            frozen_lines += 1
+        if len(batch) >= INSERT_BATCH:
             db.session.execute(insert(table), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(table), batch)
     # Another transaction may have committed between the count and the rows: the rows are what counts.
     if (version.enterprises, version.lines) != (len(frozen_ids), frozen_lines):
         version.enterprises, version.lines = len(frozen_ids), frozen_lines
@@ -219,16 +227,27 @@ def _list_row(r):
                    reductions={p: getattr(r, f"{p}_t_d") for p in POLLUTANTS})
 
 
-def iter_version_rows(version_id, level, county_id=None, enterprise_id=None):
-    """Yield the stored rows of a version at ``level`` as ``ListRow`` values, in list order."""
+def _stored_rows(version_id, level, county_id=None, enterprise_id=None):
     table = VersionRow.__table__
     stmt = select(table).where(table.c.version_id == version_id, table.c.level == level).order_by(table.c.seq)
     if county_id is not None:
         stmt = stmt.where(table.c.county_id == county_id)
     if enterprise_id is not None:
         stmt = stmt.where(table.c.enterprise_id == enterprise_id)
-    for row in db.session.execute(stmt.execution_options(yield_per=READ_BATCH)):
+    return db.session.execute(stmt.execution_options(yield_per=READ_BATCH))
+
+
+def iter_version_rows(version_id, level, county_id=None, enterprise_id=None):
+    """Yield the stored rows of a version at ``level`` as ``ListRow`` values, in list order."""
+    for row in _stored_rows(version_id, level, county_id, enterprise_id):
         yield _list_row(row)
+
+
+def iter_version_records(version_id, county_id=None):
+    """Yield a version's ``LineRecord`` per line, in list order: its frozen rows of every level and details."""
+    for rows in zip(*(_stored_rows(version_id, level, county_id) for level in LEVELS), strict=True):
+        yield LineRecord({level: _list_row(row) for level, row in zip(LEVELS, rows)},
+                         details_from_json(rows[0].details))
 
 
 def version_totals(version, county_id=None):
@@ -275,7 +294,8 @@ def count_version_rows(version, level, county_id=None):
 
 def version_notes(version, level, county=None):
     """The 说明 rows of a version's workbook: who published it and when, and any override of the gate."""
-    notes = list_notes(level, county, version.name, version.published_at, version.published_by, version.note)
+    notes = list_notes(level, county, version.name, version.published_at, version.published_by, version.note,
+                       season=version_reference(version).get("season", ""))
     if version.override_reason:
         notes += [("强制发布理由", version.override_reason), ("发布时质量检查错误", f"{version.errors}项")]
     return notes
@@ -288,8 +308,8 @@ def export_version(fh, version, level, county=None, progress=None, more_notes=()
     """
     county_id = county.id if county else None
     scope = f"{county.name if county else '全市'}·{version.name}"
-    rows = iter_version_rows(version.id, level, county_id)
+    records = iter_version_records(version.id, county_id)
     if progress is not None:
-        rows = counted(rows, progress, count_version_rows(version, level, county_id))
-    return write_list_workbook(fh, level, scope, rows, accumulator_for_version(version, level, county_id),
+        records = counted(records, progress, count_version_rows(version, level, county_id))
+    return write_list_workbook(fh, level, scope, records, accumulator_for_version(version, level, county_id),
                                version_notes(version, level, county) + list(more_notes))
