@@ -3,7 +3,7 @@
 The list workbook is written from a stream of records: the workbook's level feeds 汇总 / 清单 / 停限产企业, and
 all three levels side by side feed the national-layout sheet (全国格式清单) and 企业基本信息. Live exports zip
 three streamed level queries with one details query (all in list order); published versions read the same
-values back from their frozen rows (``publishing.versions.iter_version_records``).
+values back from their frozen rows (``publishing.frozen.iter_version_records``).
 """
 import json
 from dataclasses import dataclass

@@ -15,24 +15,20 @@ from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
 from emergency.lists.accounting import Accumulator, non_industrial_values, reference_values
 from emergency.lists.gate import pass_gate
-from emergency.lists.listing import ListRow, counties
+from emergency.lists.listing import counties
 from emergency.lists.notes import list_notes
 from emergency.lists.quality import run_checks
-from emergency.lists.records import LineRecord, details_from_json, details_json, iter_line_records
-from emergency.lists.verdicts import ERROR, WARNING, EffectiveMeasure, Problem
+from emergency.lists.records import details_json, iter_line_records
 from emergency.platform.jobs import counted
-from emergency.registry.measures import Measure
+from emergency.publishing.frozen import STORED_SEPARATOR, iter_version_records
 from emergency.spreadsheets.writer import write_list_workbook
 from models import LEVEL_LABELS, LEVELS, POLLUTANTS, ListVersion, ProductionLine, VersionRow, db
 
 NAME_MAX, NOTE_MAX = text_limit(ListVersion.name), text_limit(ListVersion.note)
 INSERT_BATCH = 1000
-READ_BATCH = 1000
 # The database may add floats in any order; rounding keeps sums of the same rows equal (shown to 4 places).
 ROUND_TPD = 9
 # Characters Windows and browsers refuse in a download name.
-# Several errors or warnings of a row are stored in one column, a message a line.
-STORED_SEPARATOR = "\n"
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]')
 
 
@@ -203,51 +199,6 @@ def accumulator_for_version(version, level, county_id=None):
     baselines = {(cid, p): value for cid, p, value in reference.get("baselines", [])}
     non_industrial = {(cid, p): value for cid, p, value in reference.get("non_industrial", {}).get(level, [])}
     return Accumulator(level, scope, baselines, reference.get("ratios", {}).get(level, {}), non_industrial)
-
-
-def frozen_measure(r):
-    """The ``EffectiveMeasure`` stored in a version row: its verdict as published, never recomputed."""
-    measure = Measure(r.action, r.limit_pct, r.other_fraction, r.hours, r.cap_pct, r.transport, r.measure_text,
-                      r.indicators) if r.action else None
-    problems = tuple(Problem(severity, "stored", message) for severity, text in ((ERROR, r.problem),
-                                                                                  (WARNING, r.warnings))
-                     for message in text.split(STORED_SEPARATOR) if message)
-    return EffectiveMeasure(measure=measure, label=r.label, full_label=r.full_label, order_kind=r.order_kind,
-                            cut=r.cut, rule=r.rule, reason=r.reason, entered_label=r.entered_label,
-                            imposed=r.imposed, floor_label=r.floor_label, commitment=r.commitment,
-                            problems=problems)
-
-
-def _list_row(r):
-    measure = frozen_measure(r)
-    return ListRow(county_id=r.county_id, county_name=r.county_name, enterprise_id=r.enterprise_id,
-                   enterprise_name=r.enterprise_name, credit_code=r.credit_code, industry=r.industry,
-                   grade_label=r.grade_label, line_id=r.line_id, line_name=r.line_name,
-                   process_stage=r.process_stage, facilities=r.facilities, measure=measure,
-                   reductions={p: getattr(r, f"{p}_t_d") for p in POLLUTANTS})
-
-
-def _stored_rows(version_id, level, county_id=None, enterprise_id=None):
-    table = VersionRow.__table__
-    stmt = select(table).where(table.c.version_id == version_id, table.c.level == level).order_by(table.c.seq)
-    if county_id is not None:
-        stmt = stmt.where(table.c.county_id == county_id)
-    if enterprise_id is not None:
-        stmt = stmt.where(table.c.enterprise_id == enterprise_id)
-    return db.session.execute(stmt.execution_options(yield_per=READ_BATCH))
-
-
-def iter_version_rows(version_id, level, county_id=None, enterprise_id=None):
-    """Yield the stored rows of a version at ``level`` as ``ListRow`` values, in list order."""
-    for row in _stored_rows(version_id, level, county_id, enterprise_id):
-        yield _list_row(row)
-
-
-def iter_version_records(version_id, county_id=None):
-    """Yield a version's ``LineRecord`` per line, in list order: its frozen rows of every level and details."""
-    for rows in zip(*(_stored_rows(version_id, level, county_id) for level in LEVELS), strict=True):
-        yield LineRecord({level: _list_row(row) for level, row in zip(LEVELS, rows)},
-                         details_from_json(rows[0].details))
 
 
 def version_totals(version, county_id=None):

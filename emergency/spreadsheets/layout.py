@@ -8,7 +8,6 @@ of the two, so a block fits the page in both (with room to spare in Excel). A 10
 units in Excel and fewer in LibreOffice: row heights are estimated at two, so wrapped text is never cut off.
 """
 import math
-import unicodedata
 
 A4 = 9
 MARGIN_SIDE, MARGIN_TOP = 0.4, 0.6                     # inches
@@ -70,18 +69,23 @@ def page_text(text, limit=60):
 
 
 def text_columns(text):
-    """The width of a line of text in character units (a wide or full-width character takes two)."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """The width of a line of text in character units: a Han character or full-width mark takes two.
+
+    Counted from the UTF-8 length, without a per-character look: these characters take three bytes, ASCII one,
+    so each extra byte pair is one wide character (a rare two-byte letter counts one and a half).
+    """
+    extra = len(text.encode()) - len(text)
+    return len(text) + extra // 2
 
 
 def wrapped_lines(text, width):
     """How many lines ``text`` takes in a wrapped cell ``width`` characters wide, counting its own line breaks."""
     usable = max(width - 2, 1)
-    if "\n" not in text and len(text) * 2 <= usable:
-        return 1      # fits even if every character is wide: the common case, without a per-character look
-    return sum(max(1, math.ceil(text_columns(part) / usable)) for part in text.split("\n"))
+    if len(text) * 2 <= usable and "\n" not in text:
+        return 1      # fits even if every character is wide: the common case
+    if "\n" not in text:
+        return max(1, -(-text_columns(text) // usable))
+    return sum(max(1, -(-text_columns(part) // usable)) for part in text.split("\n"))
 
 
 def decimals_for(value):
