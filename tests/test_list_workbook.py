@@ -116,6 +116,10 @@ def test_notes_sheet_and_running_header_name_the_list(firms):
     assert notes["发布单位"] == "晋城市生态环境局" and notes["季节"] == "2020–2021年秋冬季"
     assert notes["清单版本"] == "当前登记数据（未发布）" and notes["导出时间"].endswith("（北京时间）")
     assert (notes["范围"], notes["预警级别"]) == ("全市", "红色预警")
+    # The sign-off block ends the sheet, blank rows tall enough to sign in.
+    ws = workbook["说明"]
+    assert [r[0].value for r in ws.iter_rows(min_row=ws.max_row - 2)] == ["编制（签字）", "审核（签字）", "签发日期"]
+    assert ws.row_dimensions[ws.max_row].height == 30 and ws.cell(ws.max_row, 2).value is None
     for ws in workbook.worksheets:
         assert ws.oddFooter.right.text == notes["导出时间"]
 

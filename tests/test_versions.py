@@ -339,7 +339,8 @@ def test_city_override_is_audited_and_printed_on_the_notes_sheet(weak_line, make
                      "发布时间": beijing_time(version.published_at), "发布人": user.username,
                      "季节": "2020–2021年秋冬季", "范围": "全市",
                      "预警级别": "红色预警", "版本说明": "秋冬季", "强制发布理由": REASON,
-                     "发布时质量检查错误": f"{errors}项"}
+                     "发布时质量检查错误": f"{errors}项", "编制（签字）": None, "审核（签字）": None,
+                     "签发日期": None}
     assert workbook["说明"]["A1"].value == "晋城市重污染天气红色预警应急减排清单（全市·2020年修订版）说明"
     # The line in error carries no measure and no marker; its firm gets no order on 停限产企业.
     rows = {row[2]: row for row in workbook["清单"].iter_rows(min_row=3, values_only=True)}

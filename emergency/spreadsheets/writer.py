@@ -45,6 +45,7 @@ SUMMARY_WIDTHS = [14] + [9] * len(SUMMARY_COUNT_COLUMNS) + [11] * len(POLLUTANTS
 SUMMARY_PAGE_BREAKS = tuple(1 + len(SUMMARY_COUNT_COLUMNS) + i * len(SUMMARY_CHECK_COLUMNS)
                             for i in range(len(POLLUTANTS)))
 NOTES_SHEET, NOTES_HEADERS, NOTES_WIDTHS = "说明", ("项目", "内容"), (24, 96)
+SIGN_OFF, SIGN_OFF_HEIGHT = ("编制（签字）", "审核（签字）", "签发日期"), 30
 
 
 def list_values(number, row):
@@ -133,6 +134,10 @@ def _notes_sheet(workbook, formats, title, notes, running):
     sheet = Sheet(workbook, formats, NOTES_SHEET, NOTES_HEADERS, NOTES_WIDTHS, title, running=running)
     for label, value in notes:
         sheet.append((label, value), ("bold", "wrap"))
+    # The sign-off block of a printed list: room to sign and date by hand.
+    for label in SIGN_OFF:
+        sheet.ws.set_row(sheet.next_row, SIGN_OFF_HEIGHT)
+        sheet.append((label, None), ("bold", "wrap"))
     return sheet
 
 
