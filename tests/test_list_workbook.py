@@ -164,3 +164,23 @@ def test_version_freezes_the_registry_details(firms):
     live, _ = workbook_of("red")
     live_kiln = dict(zip(NATIONAL_HEADERS, national_rows(live["全国格式清单"])[0][("城区甲水泥", "1#窑")]))
     assert (live_kiln["详细地址"], live_kiln["主要产品"]) == ("改后的地址", "水泥")
+
+
+def test_a_version_frozen_without_details_prints_them_blank(firms):
+    """Versions published before the details were kept (migration 0015) still export, the details blank."""
+    from models import VersionRow
+
+    version = publish_version("旧版本", "", firms["user"])
+    db.session.query(VersionRow).update({"details": ""})
+    db.session.commit()
+    buffer = io.BytesIO()
+    export_version(buffer, version, "red")
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    by_line, total = national_rows(workbook["全国格式清单"])
+    row = by_line[("城区甲水泥", "1#窑")]
+    kiln = dict(zip(NATIONAL_HEADERS, row))
+    annual_so2 = row[NATIONAL_HEADERS.index("SO2")]           # the first SO2 column is 年排放量's
+    assert (kiln["详细地址"], kiln["经度"], annual_so2, kiln["统一社会信用代码"]) == \
+        (None, None, None, firms["a"].credit_code)
+    assert kiln["红色预警减排措施"].startswith("停产")
+    assert [r[1] for r in workbook["企业基本信息"].iter_rows(min_row=3, values_only=True)] == ["城区甲水泥", "泽州乙水泥"]
