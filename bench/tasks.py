@@ -52,41 +52,50 @@ def export_list(app):
 
 
 def xlsxwriter_floor(app):
-    """The floor: xlsxwriter constant_memory writing the same cell values of all three sheets, unformatted.
+    """The floor: xlsxwriter constant_memory writing the same cell values of all sheets, unformatted.
 
-    The values (清单 rows, 停限产企业 rows, 汇总 rows) are computed first, outside the timing, by the export's
-    own functions; only the writing is timed.
+    The values (清单, 停限产企业, 全国格式清单, 企业基本信息 and 汇总 rows) are computed first, outside the timing,
+    by the export's own functions from the same line records; only the writing is timed.
     """
     import xlsxwriter
 
     from emergency.lists.accounting import accumulator_for
-    from emergency.lists.listing import counties, iter_list_rows
+    from emergency.lists.listing import counties
     from emergency.lists.orders import is_stop_or_limit
+    from emergency.lists.records import iter_line_records
+    from emergency.spreadsheets.national import enterprise_values, national_values
     from emergency.spreadsheets.writer import list_values, order_values, summary_values
 
     accumulator = accumulator_for("red", counties())
-    listed, orders, current = [], [], []
-    for number, row in enumerate(iter_list_rows("red"), start=1):
+    listed, orders, national, firms, current = [], [], [], [], []
+    for number, record in enumerate(iter_line_records(), start=1):
+        row = record.rows["red"]
         accumulator.add(row)
         listed.append(list_values(number, row))
-        if current and current[0].enterprise_id != row.enterprise_id:
-            if any(is_stop_or_limit(r) for r in current):
-                orders.append(order_values(len(orders) + 1, current))
+        national.append(national_values(number, record))
+        if current and current[0].first.enterprise_id != row.enterprise_id:
+            if any(is_stop_or_limit(r.rows["red"]) for r in current):
+                orders.append(order_values(len(orders) + 1, [r.rows["red"] for r in current]))
+            firms.append(enterprise_values(len(firms) + 1, current))
             current = []
-        current.append(row)
-    if current and any(is_stop_or_limit(r) for r in current):
-        orders.append(order_values(len(orders) + 1, current))
+        current.append(record)
+    if current:
+        if any(is_stop_or_limit(r.rows["red"]) for r in current):
+            orders.append(order_values(len(orders) + 1, [r.rows["red"] for r in current]))
+        firms.append(enterprise_values(len(firms) + 1, current))
     summary = accumulator.result()
     totals = [summary_values(t)[0] for t in summary.counties + [summary.total]]
     started = time.perf_counter()
     workbook = xlsxwriter.Workbook(str(OUT / "floor.xlsx"), {"constant_memory": True})
-    for name, rows in (("汇总", totals), ("清单", listed), ("停限产企业", orders)):
+    for name, rows in (("汇总", totals), ("清单", listed), ("停限产企业", orders), ("全国格式清单", national),
+                       ("企业基本信息", firms)):
         sheet = workbook.add_worksheet(name)
         for r, row in enumerate(rows):
             for c, value in enumerate(row):
                 sheet.write(r, c, value)
     workbook.close()
-    return {"seconds_override": time.perf_counter() - started, "rows": len(listed) + len(orders) + len(totals)}
+    return {"seconds_override": time.perf_counter() - started,
+            "rows": len(listed) + len(orders) + len(totals) + len(national) + len(firms)}
 
 
 def export_counties(app):

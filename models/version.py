@@ -87,3 +87,6 @@ class VersionRow(db.Model):
     nox_t_d = db.Column(db.Float, nullable=False, default=0.0)
     pm_t_d = db.Column(db.Float, nullable=False, default=0.0)
     vocs_t_d = db.Column(db.Float, nullable=False, default=0.0)
+    # JSON of the registry details the national-layout sheet prints (town, address, permit, capacity...), on the
+    # first level's row only; empty in versions published before it was kept.
+    details = db.Column(db.Text, nullable=False, default="")

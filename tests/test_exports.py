@@ -29,7 +29,9 @@ def read(data, sheet, header_row=2):
     values = list(ws.iter_rows(values_only=True))
     headers = list(values[header_row - 1])
     rows = [dict(zip(headers, v)) for v in values[header_row:]]
-    return (values[0][0] if header_row > 1 else None), headers, rows
+    # A sheet printed in blocks has its title over each block, not over the repeated columns.
+    title = next((v for v in values[0] if v), None) if header_row > 1 else None
+    return title, headers, rows
 
 
 def list_bytes(level, county=None):
@@ -209,17 +211,24 @@ def test_demo_registry_totals_equal_rows_at_every_level():
 def test_sheets_are_printable():
     data, _ = list_bytes("orange")
     workbook = load_workbook(io.BytesIO(data))
-    assert workbook.sheetnames == ["汇总", "清单", "停限产企业", "说明"]
+    assert workbook.sheetnames == ["汇总", "清单", "停限产企业", "全国格式清单", "企业基本信息", "说明"]
     for ws in workbook.worksheets:
-        assert ws.freeze_panes == "A3"
-        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A2:")
-        assert ws.print_title_rows == "$1:$2"
+        header_rows = 3 if ws.title == "全国格式清单" else 2
+        assert ws.freeze_panes == f"A{header_rows + 1}"
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{header_rows}:")
+        assert ws.print_title_rows == f"$1:${header_rows}"
         assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
-        # fitToWidth is omitted from the file when it is the OOXML default of 1 page.
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
-    assert workbook["清单"].column_dimensions["C"].width > 20
+        # A computed scale, never below 70%, rather than fit-to-width squeezing a wide sheet (100% is the
+        # OOXML default, omitted from the file).
+        assert 70 <= (ws.page_setup.scale or 100) <= 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+        assert ws.oddHeader.right.text == "当前登记数据（未发布）" and ws.oddHeader.left.text == "晋城市生态环境局"
+    assert workbook["清单"].column_dimensions["C"].width > 15
     assert [c.value for c in workbook["汇总"][2]] == list(SUMMARY_HEADERS)
+    # Wide sheets print in blocks, the leading columns repeated on each.
+    assert workbook["汇总"].print_title_cols == "$A:$A" and workbook["清单"].print_title_cols == "$A:$C"
+    assert workbook["全国格式清单"].print_title_cols == "$A:$C"
+    assert [b.id for b in workbook["汇总"].col_breaks.brk] == [7, 15, 23, 31]
 
 
 def test_text_that_looks_like_a_formula_stays_text(make_enterprise, make_line):

@@ -89,7 +89,7 @@ def test_live_list_registry_and_county_zip(formulas):
     expected = (NAME, LINE, FACILITIES)
     for level in ("yellow", "orange", "red"):
         data = client.get(f"/lists/{level}/export.xlsx").data
-        assert assert_no_formulas(data, expected, level) == {"汇总", "清单", "停限产企业", "说明"}
+        assert assert_no_formulas(data, expected, level) == {"汇总", "清单", "停限产企业", "全国格式清单", "企业基本信息", "说明"}
         assert any(f"。{TEXT}（" in cell for cell in measure_texts(data)), level
         # The 停限产企业 sheet names the firm too.
         orders = load_workbook(io.BytesIO(data))["停限产企业"]
@@ -110,7 +110,7 @@ def test_version_compare_dispatch_and_template(formulas):
     for level in ("yellow", "red"):
         data = client.get(f"/versions/{new}/{level}/export.xlsx").data
         # The version's name, "@新版本", is on its 说明 sheet: text too.
-        assert assert_no_formulas(data, expected + ("@新版本",), level) == {"汇总", "清单", "停限产企业", "说明"}
+        assert assert_no_formulas(data, expected + ("@新版本",), level) == {"汇总", "清单", "停限产企业", "全国格式清单", "企业基本信息", "说明"}
         assert any(f"。{TEXT}（" in cell for cell in measure_texts(data)), level
     data = client.get(f"/versions/compare.xlsx?old={old}&new={new}").data
     assert assert_no_formulas(data, (NAME, ADDED, LINE), "compare") == {"汇总", "变化明细"}

@@ -11,7 +11,7 @@ from emergency.lists.exports import export_list
 from emergency.lists.notes import beijing_time
 from emergency.lists.quality import run_checks
 from emergency.publishing.versions import export_version, publish_version, version_totals
-from emergency.spreadsheets.writer import LINE_HEIGHT
+from emergency.spreadsheets.layout import LINE_HEIGHT
 from models import (
     LEVELS,
     POLLUTANTS,
@@ -126,11 +126,13 @@ def test_version_export_is_the_live_workbook_format(registry, publish):
         export_list(live, level)
         export_version(frozen, version, level)
         live_sheets, frozen_sheets = sheets(live.getvalue()), sheets(frozen.getvalue())
-        assert list(frozen_sheets) == list(live_sheets) == ["汇总", "清单", "停限产企业", "说明"]
-        for name in ("汇总", "清单", "停限产企业"):
-            # Row 1 is the title (it names the version); headers and every row are the same.
+        assert list(frozen_sheets) == list(live_sheets) == ["汇总", "清单", "停限产企业", "全国格式清单", "企业基本信息",
+                                                            "说明"]
+        for name in ("汇总", "清单", "停限产企业", "全国格式清单", "企业基本信息"):
+            # Row 1 is the title (it names the version); headers and every row are the same: the registry
+            # details of the national layout are frozen with the version.
             assert frozen_sheets[name][1:] == live_sheets[name][1:], (level, name)
-        assert "2020年修订版" in frozen_sheets["清单"][0][0]
+        assert "2020年修订版" in next(v for v in frozen_sheets["清单"][0] if v)
         # The 说明 sheet says which list each is: the published version, or the unpublished registry.
         frozen_notes, live_notes = dict(frozen_sheets["说明"][2:]), dict(live_sheets["说明"][2:])
         assert frozen_notes["清单版本"] == "2020年修订版" and live_notes["清单版本"] == "当前登记数据（未发布）"
@@ -331,12 +333,14 @@ def test_city_override_is_audited_and_printed_on_the_notes_sheet(weak_line, make
     detail = client.get(f"/versions/{version.id}").get_data(as_text=True)
     assert f"发布时存在 {errors} 项错误" in detail and REASON in detail
     workbook = load_workbook(io.BytesIO(client.get(f"/versions/{version.id}/red/export.xlsx").data))
-    assert workbook.sheetnames == ["汇总", "清单", "停限产企业", "说明"]
+    assert workbook.sheetnames == ["汇总", "清单", "停限产企业", "全国格式清单", "企业基本信息", "说明"]
     notes = {row[0]: row[1] for row in workbook["说明"].iter_rows(min_row=3, values_only=True)}
     assert notes == {"发布单位": "晋城市生态环境局", "清单版本": "2020年修订版",
-                     "发布时间": beijing_time(version.published_at), "发布人": user.username, "范围": "全市",
+                     "发布时间": beijing_time(version.published_at), "发布人": user.username,
+                     "季节": "2020–2021年秋冬季", "范围": "全市",
                      "预警级别": "红色预警", "版本说明": "秋冬季", "强制发布理由": REASON,
-                     "发布时质量检查错误": f"{errors}项"}
+                     "发布时质量检查错误": f"{errors}项", "编制（签字）": None, "审核（签字）": None,
+                     "签发日期": None}
     assert workbook["说明"]["A1"].value == "晋城市重污染天气红色预警应急减排清单（全市·2020年修订版）说明"
     # The line in error carries no measure and no marker; its firm gets no order on 停限产企业.
     rows = {row[2]: row for row in workbook["清单"].iter_rows(min_row=3, values_only=True)}

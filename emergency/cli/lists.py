@@ -60,7 +60,7 @@ def _write(out, export, *args):
 @out_option
 @with_appcontext
 def export_list_command(level, county, out):
-    """Export the list workbook (汇总, 清单, 停限产企业) for the city or one county."""
+    """Export the list workbook (汇总, 清单, 停限产企业, 全国格式清单, 企业基本信息, 说明) for the city or a county."""
     started = time.perf_counter()
     total = _write(out, export_list, level, county).total
     click.echo(f"已导出{LEVEL_LABELS[level]}预警减排清单：{total.enterprises} 家企业，{total.lines} 条生产线"

@@ -9,7 +9,7 @@ from emergency.registry.grades import category_reason_choices, livelihood_indust
 from emergency.registry.measures import TRANSPORT_LABELS, TRANSPORTS
 from emergency.registry.operations import measure_types
 from emergency.spreadsheets.registry import MEASURE_COLUMNS, REGISTRY_COLUMNS, REGISTRY_HEADERS
-from emergency.spreadsheets.writer import WORKBOOK_OPTIONS, Sheet, _formats
+from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats
 from models import LEVEL_LABELS, LEVELS, Category, County, Grade, Industry, db
 
 TEMPLATE_FILENAME = "应急减排清单导入模板.xlsx"

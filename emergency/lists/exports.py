@@ -2,8 +2,9 @@
 from sqlalchemy import func
 
 from emergency.lists.accounting import accumulator_for
-from emergency.lists.listing import counties, enterprise_ids, iter_enterprises, iter_list_rows
+from emergency.lists.listing import counties, enterprise_ids, iter_enterprises
 from emergency.lists.notes import live_notes
+from emergency.lists.records import iter_line_records
 from emergency.platform.jobs import counted
 from emergency.registry.operations import measure_types
 from emergency.spreadsheets.registry import write_registry_workbook
@@ -38,10 +39,10 @@ def export_list(fh, level, county=None, progress=None):
     county_id = county.id if county else None
     accumulator = accumulator_for(level, counties(county_id))
     name = county.name if county else "全市"
-    rows = iter_list_rows(level, county_id)
+    records = iter_line_records(county_id)
     if progress is not None:
-        rows = counted(rows, progress, count_lines(county_id))
-    return write_list_workbook(fh, level, name, rows, accumulator, live_notes(level, county))
+        records = counted(records, progress, count_lines(county_id))
+    return write_list_workbook(fh, level, name, records, accumulator, live_notes(level, county))
 
 
 def export_counties(fh, level, county=None, progress=None):

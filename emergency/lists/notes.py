@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from emergency.baseline.seasons import season_in_force
 from models import LEVEL_LABELS
 from models.base import utcnow
 
@@ -16,6 +17,7 @@ from models.base import utcnow
 BEIJING = ZoneInfo("Asia/Shanghai")
 LIVE_VERSION = "当前登记数据（未发布）"
 LIVE_NOTE = "由当前登记数据生成，未经发布，仅供核对；正式清单以发布的清单版本为准"
+NO_SEASON = "未设置（未录入全社会排放量基数）"
 
 
 def issuing_body():
@@ -28,15 +30,17 @@ def beijing_time(value):
     return f"{value.replace(tzinfo=UTC).astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）"
 
 
-def list_notes(level, county, version, at, by="", note="", at_label="发布时间"):
-    """The rows every list workbook's 说明 sheet starts with."""
+def list_notes(level, county, version, at, by="", note="", at_label="发布时间", season=""):
+    """The rows every list workbook's 说明 sheet starts with (``season``: the name of the baseline's season)."""
     rows = [("发布单位", issuing_body()), ("清单版本", version), (at_label, beijing_time(at))]
     if by:
         rows.append(("发布人", by))
-    return rows + [("范围", county.name if county else "全市"), ("预警级别", f"{LEVEL_LABELS[level]}预警"),
-                   ("版本说明", note or "无")]
+    return rows + [("季节", season or NO_SEASON), ("范围", county.name if county else "全市"),
+                   ("预警级别", f"{LEVEL_LABELS[level]}预警"), ("版本说明", note or "无")]
 
 
 def live_notes(level, county=None):
     """The 说明 rows of a live (unpublished) list export."""
-    return list_notes(level, county, LIVE_VERSION, utcnow(), note=LIVE_NOTE, at_label="导出时间")
+    season = season_in_force()
+    return list_notes(level, county, LIVE_VERSION, utcnow(), note=LIVE_NOTE, at_label="导出时间",
+                      season=season.name if season else "")

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from emergency.lists.listing import enterprise_rows
 from emergency.lists.orders import item_for, order_from_rows, withheld_reasons
 from emergency.publishing.alerts import active_alert_for_county
+from emergency.publishing.frozen import iter_version_rows
 from emergency.publishing.notices import issued_notice, preview_official
-from emergency.publishing.versions import iter_version_rows, latest_version
+from emergency.publishing.versions import latest_version
 from models import LEVEL_LABELS, LEVELS
 
 ALERT, VERSION, LIVE = "alert", "version", "live"

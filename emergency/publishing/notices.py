@@ -6,7 +6,7 @@ sequence running over the whole alert. The number, the notice's kind and the tex
 basis, consequences, the county's contact) are stored, so a reprint is the same document. A firm with a line in
 error gets no number (``Order.withheld``); its batch lists it apart, as 暂不下达（措施复核中）.
 
-Reading a notice rebuilds its table from the version's frozen rows (``versions.iter_version_rows``), never from
+Reading a notice rebuilds its table from the version's frozen rows (``frozen.iter_version_rows``), never from
 the registry.
 """
 import itertools
@@ -18,8 +18,8 @@ from sqlalchemy import func, insert, select
 from emergency.errors import NotFound
 from emergency.lists.notes import BEIJING, LIVE_VERSION, beijing_time, issuing_body
 from emergency.lists.orders import notice_kind, order_from_rows
+from emergency.publishing.frozen import iter_version_rows
 from emergency.publishing.notice_settings import notice_settings, number_prefix
-from emergency.publishing.versions import iter_version_rows
 from models import LEVEL_LABELS, Dispatch, Notice, NoticeBatch, db
 
 INSERT_BATCH = 1000

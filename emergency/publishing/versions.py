@@ -15,23 +15,20 @@ from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
 from emergency.lists.accounting import Accumulator, non_industrial_values, reference_values
 from emergency.lists.gate import pass_gate
-from emergency.lists.listing import ListRow, counties, iter_list_rows
+from emergency.lists.listing import counties
 from emergency.lists.notes import list_notes
 from emergency.lists.quality import run_checks
-from emergency.lists.verdicts import ERROR, WARNING, EffectiveMeasure, Problem
+from emergency.lists.records import details_json, iter_line_records
 from emergency.platform.jobs import counted
-from emergency.registry.measures import Measure
+from emergency.publishing.frozen import STORED_SEPARATOR, iter_version_records
 from emergency.spreadsheets.writer import write_list_workbook
 from models import LEVEL_LABELS, LEVELS, POLLUTANTS, ListVersion, ProductionLine, VersionRow, db
 
 NAME_MAX, NOTE_MAX = text_limit(ListVersion.name), text_limit(ListVersion.note)
 INSERT_BATCH = 1000
-READ_BATCH = 1000
 # The database may add floats in any order; rounding keeps sums of the same rows equal (shown to 4 places).
 ROUND_TPD = 9
 # Characters Windows and browsers refuse in a download name.
-# Several errors or warnings of a row are stored in one column, a message a line.
-STORED_SEPARATOR = "\n"
 UNSAFE_FILENAME = re.compile(r'[\\/:*?"<>|\r\n\t]')
 
 
@@ -114,6 +111,15 @@ def _frozen(version_id, level, seq, row):
     }
 
 
+def _frozen_records(version_id, records):
+    """The VersionRow values of every level's row of each line record; the first level's carries the details."""
+    for seq, record in enumerate(records, start=1):
+        for level, row in record.rows.items():
+            values = _frozen(version_id, level, seq, row)
+            values["details"] = details_json(record.details) if level == LEVELS[0] else ""
+            yield values
+
+
 def _registry_counts():
     """(enterprises with lines, lines): what each level of the list holds."""
     return db.session.execute(
@@ -142,19 +148,17 @@ def publish_version(name, note, user, override_reason=""):
                           errors=quality_errors)
     db.session.add(version)
     db.session.flush()
-    table, frozen_ids, frozen_lines = VersionRow.__table__, set(), 0
-    for level in LEVELS:
-        batch = []
-        for seq, row in enumerate(iter_list_rows(level), start=1):
-            batch.append(_frozen(version.id, level, seq, row))
-            if level == LEVELS[0]:
-                frozen_ids.add(row.enterprise_id)
-                frozen_lines += 1
-            if len(batch) >= INSERT_BATCH:
-                db.session.execute(insert(table), batch)
-                batch = []
-        if batch:
+    table, frozen_ids, frozen_lines, batch = VersionRow.__table__, set(), 0, []
+    for values in _frozen_records(version.id, iter_line_records()):
+        batch.append(values)
+        if values["level"] == LEVELS[0]:
+            frozen_ids.add(values["enterprise_id"])
+            frozen_lines += 1
+        if len(batch) >= INSERT_BATCH:
             db.session.execute(insert(table), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(table), batch)
     # Another transaction may have committed between the count and the rows: the rows are what counts.
     if (version.enterprises, version.lines) != (len(frozen_ids), frozen_lines):
         version.enterprises, version.lines = len(frozen_ids), frozen_lines
@@ -195,40 +199,6 @@ def accumulator_for_version(version, level, county_id=None):
     baselines = {(cid, p): value for cid, p, value in reference.get("baselines", [])}
     non_industrial = {(cid, p): value for cid, p, value in reference.get("non_industrial", {}).get(level, [])}
     return Accumulator(level, scope, baselines, reference.get("ratios", {}).get(level, {}), non_industrial)
-
-
-def frozen_measure(r):
-    """The ``EffectiveMeasure`` stored in a version row: its verdict as published, never recomputed."""
-    measure = Measure(r.action, r.limit_pct, r.other_fraction, r.hours, r.cap_pct, r.transport, r.measure_text,
-                      r.indicators) if r.action else None
-    problems = tuple(Problem(severity, "stored", message) for severity, text in ((ERROR, r.problem),
-                                                                                  (WARNING, r.warnings))
-                     for message in text.split(STORED_SEPARATOR) if message)
-    return EffectiveMeasure(measure=measure, label=r.label, full_label=r.full_label, order_kind=r.order_kind,
-                            cut=r.cut, rule=r.rule, reason=r.reason, entered_label=r.entered_label,
-                            imposed=r.imposed, floor_label=r.floor_label, commitment=r.commitment,
-                            problems=problems)
-
-
-def _list_row(r):
-    measure = frozen_measure(r)
-    return ListRow(county_id=r.county_id, county_name=r.county_name, enterprise_id=r.enterprise_id,
-                   enterprise_name=r.enterprise_name, credit_code=r.credit_code, industry=r.industry,
-                   grade_label=r.grade_label, line_id=r.line_id, line_name=r.line_name,
-                   process_stage=r.process_stage, facilities=r.facilities, measure=measure,
-                   reductions={p: getattr(r, f"{p}_t_d") for p in POLLUTANTS})
-
-
-def iter_version_rows(version_id, level, county_id=None, enterprise_id=None):
-    """Yield the stored rows of a version at ``level`` as ``ListRow`` values, in list order."""
-    table = VersionRow.__table__
-    stmt = select(table).where(table.c.version_id == version_id, table.c.level == level).order_by(table.c.seq)
-    if county_id is not None:
-        stmt = stmt.where(table.c.county_id == county_id)
-    if enterprise_id is not None:
-        stmt = stmt.where(table.c.enterprise_id == enterprise_id)
-    for row in db.session.execute(stmt.execution_options(yield_per=READ_BATCH)):
-        yield _list_row(row)
 
 
 def version_totals(version, county_id=None):
@@ -275,7 +245,8 @@ def count_version_rows(version, level, county_id=None):
 
 def version_notes(version, level, county=None):
     """The 说明 rows of a version's workbook: who published it and when, and any override of the gate."""
-    notes = list_notes(level, county, version.name, version.published_at, version.published_by, version.note)
+    notes = list_notes(level, county, version.name, version.published_at, version.published_by, version.note,
+                       season=version_reference(version).get("season", ""))
     if version.override_reason:
         notes += [("强制发布理由", version.override_reason), ("发布时质量检查错误", f"{version.errors}项")]
     return notes
@@ -288,8 +259,8 @@ def export_version(fh, version, level, county=None, progress=None, more_notes=()
     """
     county_id = county.id if county else None
     scope = f"{county.name if county else '全市'}·{version.name}"
-    rows = iter_version_rows(version.id, level, county_id)
+    records = iter_version_records(version.id, county_id)
     if progress is not None:
-        rows = counted(rows, progress, count_version_rows(version, level, county_id))
-    return write_list_workbook(fh, level, scope, rows, accumulator_for_version(version, level, county_id),
+        records = counted(records, progress, count_version_rows(version, level, county_id))
+    return write_list_workbook(fh, level, scope, records, accumulator_for_version(version, level, county_id),
                                version_notes(version, level, county) + list(more_notes))

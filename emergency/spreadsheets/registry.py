@@ -5,7 +5,7 @@ The import reads it back (``emergency/importing``): exporting and re-importing c
 import xlsxwriter
 
 from emergency.registry.measures import TRANSPORT_LABELS
-from emergency.spreadsheets.writer import WORKBOOK_OPTIONS, Sheet, _formats, yes_no
+from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats, yes_no
 from models import LEVEL_LABELS, LEVELS
 
 # Each level's measure columns: (key, header after the level's name). Keys follow LineMeasure's fields.

@@ -1,0 +1,152 @@
+"""A printable xlsxwriter sheet (formats, header rows, row heights, page setup) and the formula-injection guard.
+
+Workbooks are written in constant_memory mode, so each sheet's rows must arrive in order and are flushed as they
+go; callers stream rows from generators.
+"""
+from emergency.spreadsheets.layout import LINE_HEIGHT, SMALL, decimals_for, number_formats, set_page, wrapped_lines
+
+YES, NO = "是", "否"
+
+# Never turn text into formulas, numbers or links: a name like "=HYPERLINK(...)" must stay text (OWASP CSV
+# injection). Text is written with write_string, which cannot produce a formula, and text that starts like a
+# formula also gets Excel's quote prefix, so editing the cell in Excel does not turn it into one either.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                    "strings_to_urls": False}
+# Header rows get a little air above and below their lines.
+HEADER_PADDING = 4
+
+
+def yes_no(value):
+    return YES if value else NO
+
+
+class Sheet:
+    """One printable sheet: optional title row, frozen header (one row, or two with ``groups``) with autofilter,
+    rows appended in order with heights that follow their wrapped text.
+
+    :param groups: (label, first column, last column) over a two-row header; other columns
+        have their name in the lower row.
+    :param blocks: the columns where a new printed block (page) starts; ``repeated`` leading columns repeat on each.
+    :param running: (page header, footer right) texts, already escaped with ``layout.page_text``.
+    """
+
+    def __init__(self, workbook, formats, name, headers, widths=None, title=None, groups=(), blocks=(), repeated=0,
+                 running=("", "")):
+        self.ws, self.formats, self.width = workbook.add_worksheet(name), formats, len(headers)
+        self.widths = list(widths or [14] * self.width)
+        first = 1 if title else 0
+        self.header_row = first + (1 if groups else 0)
+        for col, width in enumerate(self.widths):
+            self.ws.set_column(col, col, width)
+        if title:
+            self._write_title(title, blocks, repeated)
+        self._write_headers(headers, groups, first)
+        self.next_row = self.header_row + 1
+        self.ws.freeze_panes(self.next_row, 0)
+        set_page(self.ws, self.widths, self.header_row, blocks, repeated, *running)
+
+    def _write_title(self, title, blocks, repeated):
+        # A sheet printed in blocks has the title over each block, and none over the repeated columns (they
+        # print on every page: a title there would show cut off beside the block's own).
+        self.ws.set_row(0, 24)
+        edges = [0, *blocks, self.width]
+        for start, end in zip(edges, edges[1:]):
+            start = max(start, repeated if blocks else 0)
+            if end - 1 > start:
+                self.ws.merge_range(0, start, 0, end - 1, title, self.formats["title"])
+            elif end - 1 == start:
+                self.ws.write_string(0, start, title, self.formats["title"])
+
+    def _write_headers(self, headers, groups, first):
+        # No vertical merges: constant_memory mode cannot go back to a row, so an ungrouped column's name sits
+        # in the lower header row under an open cell, and the autofilter row holds every column's name. Row
+        # heights are set before a row's cells, for the same reason.
+        ws, fmt, grouped = self.ws, self.formats["header"], set()
+        for _, start, end in groups:
+            grouped.update(range(start, end + 1))
+        if groups:
+            lines = max(wrapped_lines(label, sum(self.widths[start:end + 1])) for label, start, end in groups)
+            ws.set_row(first, LINE_HEIGHT * lines + HEADER_PADDING)
+            for label, start, end in groups:
+                ws.merge_range(first, start, first, end, label, fmt)
+            for col in sorted(set(range(self.width)) - grouped):
+                ws.write_blank(first, col, None, self.formats["header_open"])
+        lines = max(wrapped_lines(header, width) for header, width in zip(headers, self.widths))
+        ws.set_row(self.header_row, LINE_HEIGHT * lines + HEADER_PADDING)
+        for col, header in enumerate(headers):
+            under = groups and col not in grouped
+            ws.write_string(self.header_row, col, header, self.formats["header_under"] if under else fmt)
+
+    def append(self, values, kinds=None):
+        """Write one row; ``kinds`` names a format per column ("num", "pct", "text", "wrap", "bold", "int")."""
+        # The hot loop of every export: formats are looked up once per kinds tuple, strings (the common case)
+        # go straight to write_string, and only formula-like text takes the quoted format.
+        formats, wraps = self._row_formats(kinds)
+        ws, row, num = self.ws, self.next_row, self.formats["num"]
+        lines = 1
+        for col, width in wraps:
+            value = values[col]
+            if type(value) is str:
+                lines = max(lines, wrapped_lines(value, width))
+        if lines > 1:
+            ws.set_row(row, LINE_HEIGHT * lines)
+        for col, value in enumerate(values):
+            if type(value) is str and value:
+                if value.startswith(FORMULA_STARTS):
+                    quoted = "wrap_quoted" if (kinds and kinds[col] == "wrap") else "text_quoted"
+                    ws.write_string(row, col, value, self.formats[quoted])
+                else:
+                    ws.write_string(row, col, value, formats[col])
+            elif type(value) is float and 0.0 < value < SMALL and formats[col] is num:
+                ws.write_number(row, col, value, self.formats["small"][decimals_for(value)])
+            else:
+                write_cell(ws, row, col, value, formats[col])
+        self.next_row += 1
+
+    def _row_formats(self, kinds):
+        key = tuple(kinds) if kinds else ()
+        cache = self.__dict__.setdefault("_format_cache", {})
+        if key not in cache:
+            formats = [self.formats[k] for k in kinds] if kinds else [self.formats["text"]] * 256
+            wraps = [(col, self.widths[col]) for col, kind in enumerate(key) if kind == "wrap"]
+            cache[key] = formats, wraps
+        return cache[key]
+
+    def finish(self):
+        self.ws.autofilter(self.header_row, 0, max(self.next_row - 1, self.header_row), self.width - 1)
+
+
+def write_cell(ws, row, col, value, cell_format=None):
+    """Write a value by type: None blank, bool 是/否, numbers as numbers, anything else as literal text."""
+    if value is None or value == "":
+        return ws.write_blank(row, col, None, cell_format)
+    if isinstance(value, bool):
+        return ws.write_string(row, col, yes_no(value), cell_format)
+    if isinstance(value, (int, float)):
+        return ws.write_number(row, col, value, cell_format)
+    return ws.write_string(row, col, str(value), cell_format)
+
+
+def _formats(workbook):
+    base = {"font_name": "SimSun", "font_size": 10, "border": 1, "valign": "top"}
+    header = {**base, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center", "valign": "vcenter"}
+    return {
+        "title": workbook.add_format({"font_name": "SimHei", "font_size": 14, "bold": True, "align": "center"}),
+        "header": workbook.add_format(header),
+        # An ungrouped column of a two-row header: an open cell above its name.
+        "header_open": workbook.add_format({**header, "bottom": 0}),
+        "header_under": workbook.add_format({**header, "top": 0}),
+        "text": workbook.add_format(base),
+        "text_quoted": workbook.add_format({**base, "quote_prefix": True}),
+        "wrap": workbook.add_format({**base, "text_wrap": True}),
+        "wrap_quoted": workbook.add_format({**base, "text_wrap": True, "quote_prefix": True}),
+        "num": workbook.add_format({**base, "num_format": "0.0000"}),
+        "int": workbook.add_format({**base, "num_format": "0"}),
+        "coord": workbook.add_format({**base, "num_format": "0.000000"}),
+        "pct": workbook.add_format({**base, "num_format": "0.00%"}),
+        "bold": workbook.add_format({**base, "bold": True}),
+        "small": number_formats(workbook, base),
+    }
+
+
