@@ -84,3 +84,7 @@ COMMANDS.extend(API_TOKEN_COMMANDS)
 from emergency.cli.baseline import COMMANDS as BASELINE_COMMANDS  # noqa: E402
 
 COMMANDS.extend(BASELINE_COMMANDS)
+
+from emergency.cli.planning import COMMANDS as PLANNING_COMMANDS  # noqa: E402
+
+COMMANDS.extend(PLANNING_COMMANDS)

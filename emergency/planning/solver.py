@@ -1,0 +1,294 @@
+"""The least-cost target solver as a pure mixed-integer program (no database, no Flask).
+
+Each candidate line keeps its measure or takes exactly one of its stronger options (binary x[i,k]). A line's cut
+is ``current + sum_k x[i,k] * (cut_k - current)``. Constraints:
+
+- coverage: per (county, pollutant) with a shortfall, the added reduction ``sum d[i,p] * added cut`` reaches the
+  shortfall (rows scaled by it, so every right-hand side is at most 1);
+- the grade ladder: within a ladder group (industry, level, process; see ``candidates``) and for each pair of
+  grades present one after the other, the largest cut of the better grade is at most the smallest cut of the
+  worse grade (plus a slack that is zero unless the registry already breaks the ladder beyond repair). Two
+  continuous variables per (group, grade), the group's max and min, keep this linear in the number of lines.
+
+Objective: the least lost production ``sum value[i] * added cut``.
+
+When the shortfalls cannot all be met, the feasible assignments are closed under the line-wise maximum (the ladder
+is max-of-better <= min-of-worse), so one assignment reaches the largest reduction of every county and pollutant
+at once (``strongest_reductions``, computed directly); the program then asks the least cost of reaching those
+maxima.
+
+The engine is HiGHS through ``scipy.optimize.milp`` (README: "Target solver" for the measurement).
+"""
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+# Reductions are sums of floats; a shortfall within this share of itself counts as closed.
+TOLERANCE = 1e-7
+TIME_LIMIT_S = 60.0
+# HiGHS stops when the proven gap to the optimum is below this share of the cost.
+MIP_GAP = 1e-6
+
+
+@dataclass(frozen=True)
+class Option:
+    """One stronger measure a line may take: its cut fraction and an opaque payload (the measure)."""
+
+    cut: float
+    payload: object = None
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line the solver may tighten (or a fixed one that only takes part in the ladder: no options).
+
+    :param daily: {pollutant: t/d}, the line's daily baseline emission;
+    :param value: the lost production of a full cut (cost per unit of added cut fraction);
+    :param ladder: (group key, grade rank) or None when the line is outside the grade ladder.
+    """
+
+    key: object
+    county: object
+    current: float
+    options: tuple = ()
+    daily: dict = field(default_factory=dict)
+    value: float = 1.0
+    ladder: tuple | None = None
+
+
+@dataclass
+class Solution:
+    """The chosen option per line key (only changed lines), its cost, and what was and was not reached."""
+
+    choices: dict
+    cost: float
+    added: dict            # {(county, pollutant): t/d added}
+    reached: dict          # {(county, pollutant): t/d the proposal must add: the shortfall or the reachable max}
+    unreachable: dict      # {(county, pollutant): t/d that stays missing}
+    relaxed: list          # [(group key, better rank, worse rank, slack)] ladder pairs the registry already breaks
+    status: str = "optimal"
+
+    @property
+    def feasible(self):
+        return not self.unreachable
+
+
+class SolverError(Exception):
+    """HiGHS ended without a usable answer (time limit without any solution, numerical trouble)."""
+
+
+def ladder_slacks(lines):
+    """{(group, better rank, worse rank): slack} for consecutive grades present in each ladder group.
+
+    A forward pass over the grades: each grade must reach the largest minimal cut of the grade above; where a worse
+    line cannot reach it even at its strongest option, the pair is relaxed by that gap (and only by it).
+    """
+    groups = {}
+    for line in lines:
+        if line.ladder is not None:
+            group, rank = line.ladder
+            groups.setdefault(group, {}).setdefault(rank, []).append(line)
+    slacks = {}
+    for group, ranks in groups.items():
+        above, previous = None, None
+        for rank in sorted(ranks):
+            members = ranks[rank]
+            if above is None:
+                minimal = [line.current for line in members]
+            else:
+                strongest = min(_max_cut(line) for line in members)
+                slack = max(0.0, above - strongest)
+                slacks[(group, previous, rank)] = slack
+                need = above - slack
+                minimal = [_least_at(line, need) for line in members]
+            above, previous = max(minimal), rank
+    return slacks
+
+
+def strongest_reductions(lines, slacks):
+    """{(county, pollutant): t/d added} when every line takes the strongest cut the ladder allows.
+
+    Worst grade first: a grade's lines take their strongest option up to the smallest cut of the next worse grade
+    (plus the pair's slack). The result is the line-wise maximum of all feasible assignments.
+    """
+    cut = {i: _max_cut(line) for i, line in enumerate(lines)}
+    groups = {}
+    for i, line in enumerate(lines):
+        if line.ladder is not None:
+            groups.setdefault(line.ladder[0], {}).setdefault(line.ladder[1], []).append(i)
+    for group, ranks in groups.items():
+        worse = None
+        for rank in sorted(ranks, reverse=True):
+            if worse is not None:
+                cap = min(cut[i] for i in ranks[worse]) + slacks.get((group, rank, worse), 0.0)
+                for i in ranks[rank]:
+                    line = lines[i]
+                    cut[i] = max([line.current, *(o.cut for o in line.options if o.cut <= cap + TOLERANCE)])
+            worse = rank
+    added = {}
+    for i, line in enumerate(lines):
+        for pollutant, amount in line.daily.items():
+            key = (line.county, pollutant)
+            added[key] = added.get(key, 0.0) + amount * (cut[i] - line.current)
+    return added
+
+
+def _max_cut(line):
+    return max([line.current, *(o.cut for o in line.options)])
+
+
+def _least_at(line, need):
+    if line.current >= need - TOLERANCE:
+        return line.current
+    return min(o.cut for o in line.options if o.cut >= need - TOLERANCE)
+
+
+class _Program:
+    """The MILP's columns and rows, built once and solved for either phase."""
+
+    def __init__(self, lines, shortfalls):
+        self.lines = lines
+        self.slacks = ladder_slacks(lines)
+        laddered = {(g, r) for g, better, worse in self.slacks for r in (better, worse)}
+        short = {key for key, amount in shortfalls.items() if amount > 0}
+        self.columns = []                       # (line index, option index)
+        by_line = []
+        for i, line in enumerate(lines):
+            by_line.append([])
+            # A line that helps no shortfall and is bound by no ladder pair would only add cost: no columns.
+            if (tuple(line.ladder or ()) not in laddered
+                    and not any((line.county, p) in short for p, amount in line.daily.items() if amount > 0)):
+                continue
+            for k, option in enumerate(line.options):
+                if option.cut > line.current + TOLERANCE:
+                    by_line[i].append(len(self.columns))
+                    self.columns.append((i, k))
+        self.by_line = by_line
+        self.binaries = len(self.columns)
+        self.ladder = self._ladder_columns()
+        self.width = self.binaries + 2 * len(self.ladder)
+        self.rows, self.cols, self.vals, self.lower, self.upper = [], [], [], [], []
+        self._one_option_per_line()
+        self._ladder_rows()
+        self.coverage = {}
+        for key, shortfall in shortfalls.items():
+            if shortfall > 0:
+                self.coverage[key] = self._coverage_row(*key, shortfall)
+
+    def added_cut(self, column):
+        i, k = self.columns[column]
+        return self.lines[i].options[k].cut - self.lines[i].current
+
+    def _row(self, entries, lower, upper):
+        row = len(self.lower)
+        for col, val in entries:
+            self.rows.append(row)
+            self.cols.append(col)
+            self.vals.append(val)
+        self.lower.append(lower)
+        self.upper.append(upper)
+        return row
+
+    def _one_option_per_line(self):
+        for columns in self.by_line:
+            if len(columns) > 1:
+                self._row([(c, 1.0) for c in columns], -np.inf, 1.0)
+
+    def _ladder_columns(self):
+        """{(group, rank): (max column, min column)} for every grade of a group that has a ladder pair."""
+        ranks = sorted({(g, r) for g, better, worse in self.slacks for r in (better, worse)}, key=repr)
+        return {key: (self.binaries + 2 * n, self.binaries + 2 * n + 1) for n, key in enumerate(ranks)}
+
+    def _ladder_rows(self):
+        """cut_i <= max and cut_i >= min of its grade; a line without options only bounds them."""
+        self.col_lower, self.col_upper = np.zeros(self.width), np.ones(self.width)
+        for i, line in enumerate(self.lines):
+            columns = self.ladder.get(tuple(line.ladder)) if line.ladder is not None else None
+            if columns is None:
+                continue
+            high, low = columns
+            if not self.by_line[i]:
+                self.col_lower[high] = max(self.col_lower[high], line.current)
+                self.col_upper[low] = min(self.col_upper[low], line.current)
+                continue
+            terms = [(c, self.added_cut(c)) for c in self.by_line[i]]
+            # cut_i = current + sum(added * x)
+            self._row(terms + [(high, -1.0)], -np.inf, -line.current)
+            self._row(terms + [(low, -1.0)], -line.current, np.inf)
+        for (group, better, worse), slack in self.slacks.items():
+            high, _ = self.ladder[(group, better)]
+            _, low = self.ladder[(group, worse)]
+            self._row([(high, 1.0), (low, -1.0)], -np.inf, slack)
+
+    def _coverage_row(self, county, pollutant, shortfall):
+        terms = []
+        for i, line in enumerate(self.lines):
+            amount = line.daily.get(pollutant, 0.0)
+            if line.county == county and amount > 0:
+                terms.extend((c, amount * self.added_cut(c) / shortfall) for c in self.by_line[i])
+        return self._row(terms, 1.0, np.inf)
+
+    def solve(self, objective, required=None):
+        """Minimise ``objective`` (per binary column); ``required`` {key: share of the shortfall} overrides the
+        coverage rows' right-hand sides."""
+        if self.width == 0:
+            return np.zeros(0, dtype=int), SimpleNamespace(status=0, message="")
+        lower = np.array(self.lower, dtype=float)
+        for key, row in self.coverage.items():
+            if required is not None:
+                lower[row] = required[key] - TOLERANCE
+        c = np.zeros(self.width)
+        c[:self.binaries] = objective
+        integrality = np.zeros(self.width)
+        integrality[:self.binaries] = 1
+        constraints = ()
+        if self.lower:
+            matrix = coo_array((self.vals, (self.rows, self.cols)), shape=(len(self.lower), self.width)).tocsr()
+            constraints = LinearConstraint(matrix, lower, np.array(self.upper, dtype=float))
+        bounds = Bounds(self.col_lower, self.col_upper)
+        result = milp(c, constraints=constraints, integrality=integrality, bounds=bounds,
+                      options={"time_limit": TIME_LIMIT_S, "mip_rel_gap": MIP_GAP})
+        if result.x is None:
+            return None, result
+        return np.round(result.x[:self.binaries]).astype(int), result
+
+    def added(self, x):
+        """{(county, pollutant): t/d added} of a 0/1 vector."""
+        found = {}
+        for column in np.flatnonzero(x):
+            i, _ = self.columns[column]
+            line = self.lines[i]
+            for pollutant, amount in line.daily.items():
+                key = (line.county, pollutant)
+                found[key] = found.get(key, 0.0) + amount * self.added_cut(column)
+        return found
+
+
+def solve(lines, shortfalls):
+    """The least-cost proposal closing ``shortfalls`` {(county, pollutant): t/d} with ``lines`` (a list of
+    ``Line``), or, when that cannot be done, the least-cost one reaching the largest reductions possible."""
+    program = _Program(list(lines), shortfalls)
+    costs = np.array([program.lines[i].value * program.added_cut(c) for c, (i, _) in enumerate(program.columns)])
+    x, result = program.solve(costs)
+    required = {key: 1.0 for key in program.coverage}
+    if x is None:
+        # The shortfalls cannot all be closed: ask the least cost of reaching the largest reductions possible.
+        reach = strongest_reductions(program.lines, program.slacks)
+        required = {key: min(1.0, reach.get(key, 0.0) / shortfalls[key]) for key in program.coverage}
+        x, result = program.solve(costs, required)
+        if x is None:
+            raise SolverError(result.message)
+    added = program.added(x)
+    choices = {}
+    for column in np.flatnonzero(x):
+        i, k = program.columns[column]
+        choices[program.lines[i].key] = program.lines[i].options[k]
+    reached = {key: shortfalls[key] * required[key] for key in program.coverage}
+    unreachable = {key: shortfalls[key] - reached[key] for key in program.coverage
+                   if shortfalls[key] - reached[key] > TOLERANCE * shortfalls[key]}
+    relaxed = [(g, b, w, s) for (g, b, w), s in program.slacks.items() if s > TOLERANCE]
+    return Solution(choices=choices, cost=float(costs @ x) if len(costs) else 0.0, added=added, reached=reached,
+                    unreachable=unreachable, relaxed=relaxed, status="optimal" if result.status == 0 else "limit")
