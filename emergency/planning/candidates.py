@@ -145,7 +145,7 @@ def read_lines(level, county=None):
             accumulator.add(line)
             lines.append(line)
     _spread_values(lines, extras)
-    return lines, accumulator.result(), _fingerprint(level, lines, extras, accumulator)
+    return lines, accumulator.result(), _fingerprint(level, county, lines, extras, accumulator)
 
 
 def _own_values(lines, extras):
@@ -186,10 +186,10 @@ def _spread_values(lines, extras):
             line.daily_value, line.value_basis = 1.0, "equal"
 
 
-def _fingerprint(level, lines, extras, accumulator):
-    """A digest of everything the proposal depends on: the lines' and firms' versions, the entered measures, the
-    verdicts' cuts, values, baselines, ratios and non-industrial reductions."""
-    digest = hashlib.sha256(level.encode())
+def _fingerprint(level, county, lines, extras, accumulator):
+    """A digest of everything the proposal depends on: the level and scope, the lines' and firms' versions, the
+    entered measures, the verdicts' cuts, values, baselines, ratios and non-industrial reductions."""
+    digest = hashlib.sha256(f"{level}:{county.id if county else 'city'}".encode())
     for line in lines:
         measure, line_version, enterprise_version, value = extras[line.line_id][:4]
         digest.update(repr((line.line_id, line_version, enterprise_version, measure and measure.key,
