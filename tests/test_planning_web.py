@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from emergency.planning import proposal as plans
-from models import AuditLog, County, LineMeasure, ProductionLine, db
+from models import POLLUTANT_LABELS, AuditLog, County, LineMeasure, ProductionLine, db
 from tests.baseline_support import set_baselines
 
 
@@ -206,8 +206,8 @@ def test_on_the_demo_at_red_accepting_the_proposal_closes_every_shortfall_it_can
     after = _county_rows(text(city.get("/lists/red")))
     for name in missing - unreachable:
         assert "达标" in after[name] and "未达标" not in after[name], name
-    # What cannot be closed was said on the page, and stays missing by no more than was said.
+    # What cannot be closed was said on the page, and stays missing.
     for name, pollutant, amount in proposal.unreachable:
-        assert f"仍差 {amount:.4f} 吨/日" in page
+        assert f"{name} {POLLUTANT_LABELS[pollutant]}：仍差 {amount:.4f} 吨/日" in page
         assert "未达标" in after[name]
     assert db.session.query(County).count() == len(after) - 1
