@@ -50,15 +50,11 @@ class PlanLine:
     verdict: object
     daily: dict
     eligible: bool
+    reductions: dict = None      # what the list counts today, t/d per pollutant (the accounting's row interface)
     candidates: tuple = ()       # (Measure, cut)
     ladder: tuple | None = None
     daily_value: float = 1.0     # lost production of a full cut, 万元/日 (or 1 per line under the equal fallback)
     value_basis: str = "equal"
-
-    @property
-    def reductions(self):
-        """What the list counts today, t/d per pollutant (the accounting's row interface)."""
-        return {p: amount * self.verdict.counted for p, amount in self.daily.items()}
 
     @property
     def measure(self):
@@ -116,7 +112,7 @@ def read_lines(level, county=None):
     stmt = _list_select(level, county.id if county else None).add_columns(
         Enterprise.output_value, ProductionLine.version, Enterprise.version)
     width, n = len(Facts._fields), len(POLLUTANTS)
-    lines, extras = [], {}
+    lines, extras, memo = [], {}, {}
     for rows in firms(db.session.execute(stmt.execution_options(yield_per=500)), width + 2):
         firm = [(Facts._make(row[:width]), row[width:]) for row in rows]
         annuals = [rest[_ANNUAL:_ANNUAL + n] for _, rest in firm]
@@ -132,12 +128,17 @@ def read_lines(level, county=None):
                 grade_label=grades[facts.grade_code].label if facts.grade_code in grades else "",
                 verdict=verdict, daily={p: (a or 0.0) / days if days else 0.0 for p, a in zip(POLLUTANTS, annual)},
                 eligible=verdict.rule == ELIGIBLE_RULE and not verdict.is_error)
+            counted = verdict.counted
+            line.reductions = {p: amount * counted for p, amount in line.daily.items()}
             if line.eligible:
                 params = LineParams(bool(facts.can_stop_quickly), facts.coking_hours, facts.capacity)
                 scope_key = GRADED_SCOPE if facts.category_code == GRADED else GENERAL_SCOPE
                 pool = by_industry.get((scope_key, facts.industry_id), []) + (
                     by_industry.get((GENERAL_SCOPE, None), []) if scope_key == GENERAL_SCOPE else [])
-                line.candidates = candidates(verdict, params, pool, policy)
+                key = (verdict, params.can_stop_quickly, params.coking_hours, scope_key, facts.industry_id)
+                if key not in memo:
+                    memo[key] = candidates(verdict, params, pool, policy)
+                line.candidates = memo[key]
                 if facts.category_code == GRADED and facts.grade_code in grades:
                     line.ladder = ((facts.industry_id, fold(stage or "")), grades[facts.grade_code].sort_order)
             extras[line_id] = (measure, line_version, enterprise_version, output_value, facts.capacity, days,

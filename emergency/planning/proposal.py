@@ -18,6 +18,11 @@ from models import POLLUTANTS, MeasureType, ProductionLine, db
 STALE = "登记信息在方案生成后已被修改，原方案作废，已按最新登记信息重新测算，请核对后再确认。"
 NOTHING_CHOSEN = "请至少选择一项调整。"
 NOT_IN_PROPOSAL = "所选生产线不在当前方案中，请刷新后重试。"
+STATUS_NOTES = {
+    "limit": "测算在限定时间内未能证明最优，以下为已找到的最好方案，损失产值可能略高于最低值。",
+    "fallback": ("测算在限定时间内未找到最低成本方案，以下为可达到目标（或最大可达减排量）的最严方案，并非最低成本，"
+                 "建议缩小范围（按县）重新测算。"),
+}
 
 
 @dataclass
@@ -40,6 +45,11 @@ class Change:
     cost: float
     value_basis: str
     measure: object      # the Measure to write
+    closes_gap: bool = True   # False: raised only so that the grade ladder holds (no shortfall it helps)
+
+    @property
+    def reason(self):
+        return "补足减排缺口" if self.closes_gap else "保持分级差异（较高等级企业已加严）"
 
     @property
     def basis_label(self):
@@ -67,6 +77,11 @@ class Proposal:
     equal_weight: bool     # no firm in scope has a 产值: cost is in added cut fractions per line
     untouched: int         # lines the solver may not change
     eligible: int
+    status: str = "optimal"   # optimal; limit (HiGHS's best within its time); fallback (the strongest assignment)
+
+    @property
+    def status_note(self):
+        return STATUS_NOTES.get(self.status, "")
 
     @property
     def feasible(self):
@@ -94,7 +109,8 @@ def make_proposal(level, county=None):
             industry=line.industry, grade_label=line.grade_label, before=line.verdict.full_label,
             after=option.payload.full_label(types), before_cut=line.verdict.cut, after_cut=option.cut,
             added={p: line.daily[p] * added_cut for p in POLLUTANTS}, cost=line.daily_value * added_cut,
-            value_basis=line.value_basis, measure=option.payload))
+            value_basis=line.value_basis, measure=option.payload,
+            closes_gap=any(gaps.get((line.county_id, p), 0) > 0 and line.daily[p] > 0 for p in POLLUTANTS)))
     changes.sort(key=lambda c: (c.county_name, c.enterprise_name, c.line_name))
     names = {t.county_id: t.name for t in summary.counties}
     return Proposal(
@@ -104,7 +120,8 @@ def make_proposal(level, county=None):
                                                                            key=lambda kv: (names[kv[0][0]], kv[0][1]))],
         relaxed=len(solution.relaxed), fallback_lines=sum(c.value_basis != "own" for c in changes),
         equal_weight=all(line.value_basis == "equal" for line in lines),
-        untouched=sum(not line.eligible for line in lines), eligible=sum(line.eligible for line in lines))
+        untouched=sum(not line.eligible for line in lines), eligible=sum(line.eligible for line in lines),
+        status=solution.status)
 
 
 def _totals(summary, added):

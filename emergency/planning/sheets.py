@@ -3,7 +3,8 @@ from emergency.spreadsheets.writer import write_table_workbook
 from models import LEVEL_LABELS, POLLUTANT_LABELS, POLLUTANTS
 
 CHANGE_HEADERS = ("县（市、区）", "企业名称", "行业类别", "绩效等级", "生产线", "现措施", "调整为",
-                  *(f"新增{POLLUTANT_LABELS[p]}减排量(吨/日)" for p in POLLUTANTS), "损失产值", "产值依据")
+                  *(f"新增{POLLUTANT_LABELS[p]}减排量(吨/日)" for p in POLLUTANTS), "损失产值", "产值依据",
+                  "调整原因")
 TOTAL_HEADERS = ("县（市、区）", "污染物", "调整前减排量(吨/日)", "调整后减排量(吨/日)", "目标(吨/日)", "调整前",
                  "调整后")
 
@@ -14,7 +15,8 @@ def _round(value):
 
 def change_rows(proposal):
     return [(c.county_name, c.enterprise_name, c.industry, c.grade_label, c.line_name, c.before, c.after,
-             *(_round(c.added[p]) for p in POLLUTANTS), _round(c.cost), c.basis_label) for c in proposal.changes]
+             *(_round(c.added[p]) for p in POLLUTANTS), _round(c.cost), c.basis_label, c.reason)
+            for c in proposal.changes]
 
 
 def total_rows(proposal):
@@ -30,7 +32,7 @@ def write_proposal(fh, proposal):
     """Write sheets 调整方案 and 减排量对比."""
     title = f"{LEVEL_LABELS[proposal.level]}预警减排测算方案（{scope_name(proposal)}）"
     write_table_workbook(fh, [
-        ("调整方案", CHANGE_HEADERS, [12, 30, 16, 8, 14, 30, 30, 12, 12, 12, 12, 12, 16], title,
+        ("调整方案", CHANGE_HEADERS, [12, 30, 16, 8, 14, 30, 30, 12, 12, 12, 12, 12, 16, 24], title,
          change_rows(proposal)),
         ("减排量对比", TOTAL_HEADERS, [14, 10, 16, 16, 14, 10, 10], f"{title}：调整前后减排量与目标",
          total_rows(proposal)),
@@ -41,6 +43,8 @@ def summary_lines(proposal):
     """The proposal as the CLI prints it."""
     lines = [f"{LEVEL_LABELS[proposal.level]}预警减排测算方案（{scope_name(proposal)}）："
              f"调整 {len(proposal.changes)} 条生产线，损失产值合计 {proposal.cost:.4g} {proposal.cost_unit}"]
+    if proposal.status_note:
+        lines.append(f"注意：{proposal.status_note}")
     for c in proposal.changes:
         lines.append(f"  {c.county_name} {c.enterprise_name} {c.line_name}：{c.before} → {c.after}"
                      f"（损失产值 {c.cost:.4g}）")

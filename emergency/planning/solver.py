@@ -12,10 +12,11 @@ is ``current + sum_k x[i,k] * (cut_k - current)``. Constraints:
 
 Objective: the least lost production ``sum value[i] * added cut``.
 
-When the shortfalls cannot all be met, the feasible assignments are closed under the line-wise maximum (the ladder
-is max-of-better <= min-of-worse), so one assignment reaches the largest reduction of every county and pollutant
-at once (``strongest_reductions``, computed directly); the program then asks the least cost of reaching those
-maxima.
+The feasible assignments are closed under the line-wise maximum (the ladder is max-of-better <= min-of-worse), so
+one assignment reaches the largest reduction of every county and pollutant at once (``strongest_cuts``, computed
+directly). Each coverage row asks for the shortfall or, where that is out of reach, that largest reduction: the
+program is always feasible, and the unreachable rest is reported. Should HiGHS find no solution within its time
+limit, that strongest assignment is returned, marked "fallback".
 
 The engine is HiGHS through ``scipy.optimize.milp`` (README: "Target solver" for the measurement).
 """
@@ -28,7 +29,7 @@ from scipy.sparse import coo_array
 
 # Reductions are sums of floats; a shortfall within this share of itself counts as closed.
 TOLERANCE = 1e-7
-TIME_LIMIT_S = 60.0
+TIME_LIMIT_S = 10.0
 # HiGHS stops when the proven gap to the optimum is below this share of the cost.
 MIP_GAP = 1e-6
 
@@ -76,10 +77,6 @@ class Solution:
         return not self.unreachable
 
 
-class SolverError(Exception):
-    """HiGHS ended without a usable answer (time limit without any solution, numerical trouble)."""
-
-
 def ladder_slacks(lines):
     """{(group, better rank, worse rank): slack} for consecutive grades present in each ladder group.
 
@@ -108,8 +105,8 @@ def ladder_slacks(lines):
     return slacks
 
 
-def strongest_reductions(lines, slacks):
-    """{(county, pollutant): t/d added} when every line takes the strongest cut the ladder allows.
+def strongest_cuts(lines, slacks):
+    """[cut per line] when every line takes the strongest cut the ladder allows.
 
     Worst grade first: a grade's lines take their strongest option up to the smallest cut of the next worse grade
     (plus the pair's slack). The result is the line-wise maximum of all feasible assignments.
@@ -128,12 +125,7 @@ def strongest_reductions(lines, slacks):
                     line = lines[i]
                     cut[i] = max([line.current, *(o.cut for o in line.options if o.cut <= cap + TOLERANCE)])
             worse = rank
-    added = {}
-    for i, line in enumerate(lines):
-        for pollutant, amount in line.daily.items():
-            key = (line.county, pollutant)
-            added[key] = added.get(key, 0.0) + amount * (cut[i] - line.current)
-    return added
+    return [cut[i] for i in range(len(lines))]
 
 
 def _max_cut(line):
@@ -255,6 +247,16 @@ class _Program:
             return None, result
         return np.round(result.x[:self.binaries]).astype(int), result
 
+    def vector(self, cuts):
+        """The 0/1 vector choosing, for each line, the option of cut ``cuts[i]`` (none where it keeps its own)."""
+        x = np.zeros(self.binaries, dtype=int)
+        for i, columns in enumerate(self.by_line):
+            for column in columns:
+                if abs(self.lines[i].options[self.columns[column][1]].cut - cuts[i]) <= TOLERANCE:
+                    x[column] = 1
+                    break
+        return x
+
     def added(self, x):
         """{(county, pollutant): t/d added} of a 0/1 vector."""
         found = {}
@@ -269,19 +271,18 @@ class _Program:
 
 def solve(lines, shortfalls):
     """The least-cost proposal closing ``shortfalls`` {(county, pollutant): t/d} with ``lines`` (a list of
-    ``Line``), or, when that cannot be done, the least-cost one reaching the largest reductions possible."""
+    ``Line``), or, where that cannot be done, the least-cost one reaching the largest reductions possible."""
     program = _Program(list(lines), shortfalls)
     costs = np.array([program.lines[i].value * program.added_cut(c) for c, (i, _) in enumerate(program.columns)])
-    x, result = program.solve(costs)
-    required = {key: 1.0 for key in program.coverage}
+    # The largest reductions the ladder allows, computed directly: the program is then always feasible.
+    strongest = program.vector(strongest_cuts(program.lines, program.slacks))
+    reach = program.added(strongest)
+    required = {key: min(1.0, reach.get(key, 0.0) / shortfalls[key]) for key in program.coverage}
+    x, result = program.solve(costs, required)
+    status = "optimal" if result.status == 0 else "limit"
     if x is None:
-        # The shortfalls cannot all be closed: ask the least cost of reaching the largest reductions possible.
-        reach = strongest_reductions(program.lines, program.slacks)
-        required = {key: min(1.0, reach.get(key, 0.0) / shortfalls[key]) for key in program.coverage}
-        x, result = program.solve(costs, required)
-        if x is None:
-            raise SolverError(result.message)
-    added = program.added(x)
+        # HiGHS found no solution in its time: the strongest assignment is one (not the cheapest).
+        x, status = strongest, "fallback"
     choices = {}
     for column in np.flatnonzero(x):
         i, k = program.columns[column]
@@ -290,5 +291,5 @@ def solve(lines, shortfalls):
     unreachable = {key: shortfalls[key] - reached[key] for key in program.coverage
                    if shortfalls[key] - reached[key] > TOLERANCE * shortfalls[key]}
     relaxed = [(g, b, w, s) for (g, b, w), s in program.slacks.items() if s > TOLERANCE]
-    return Solution(choices=choices, cost=float(costs @ x) if len(costs) else 0.0, added=added, reached=reached,
-                    unreachable=unreachable, relaxed=relaxed, status="optimal" if result.status == 0 else "limit")
+    return Solution(choices=choices, cost=float(costs @ x) if len(costs) else 0.0, added=program.added(x),
+                    reached=reached, unreachable=unreachable, relaxed=relaxed, status=status)
