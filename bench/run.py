@@ -70,7 +70,7 @@ def main():
                  f"; ladder adds {ratio(solved['cost'], solved['cost_without_ladder'])}; target ≤ 10 s"))
     rows.append(("8. target solver, every target 10% harder", f"{solved['stress_solve_seconds']:.2f} s", "—",
                  f"{solved['stress_shortfalls']} county×pollutant gaps, {solved['stress_changes']} changes, "
-                 f"{solved['stress_unreachable']} unreachable, {solved['stress_status']}"))
+                 f"{solved['stress_unreachable']} unreachable, {solved['stress_status']}, gap {solved['stress_gap']}"))
     loaded = load.run(url, [p["path"] for p in pages.values()], seconds=args.load_seconds)
     rows.append(("6. gunicorn 4 workers, 20 clients", f"{loaded['rps']} req/s", f"p95 {loaded['p95_ms']} ms",
                  f"{loaded['requests']} requests in {loaded['seconds']} s, {loaded['errors']} errors"))

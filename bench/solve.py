@@ -82,4 +82,4 @@ def solve_task(app, level="red"):
             "greedy_cost": None if greedy_cost is None else round(greedy_cost, 3), "status": solution.status,
             "stress_shortfalls": len(harder), "stress_solve_seconds": round(stress_seconds, 2),
             "stress_changes": len(stressed.choices), "stress_unreachable": len(stressed.unreachable),
-            "stress_status": stressed.status}
+            "stress_status": stressed.status, "stress_gap": round(stressed.gap, 5), "gap": round(solution.gap, 6)}

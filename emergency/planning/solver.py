@@ -71,6 +71,7 @@ class Solution:
     unreachable: dict      # {(county, pollutant): t/d that stays missing}
     relaxed: list          # [(group key, better rank, worse rank, slack)] ladder pairs the registry already breaks
     status: str = "optimal"
+    gap: float = 0.0       # HiGHS's proven relative gap to the least cost
 
     @property
     def feasible(self):
@@ -230,7 +231,7 @@ class _Program:
             return np.zeros(0, dtype=int), SimpleNamespace(status=0, message="")
         lower = np.array(self.lower, dtype=float)
         for key, row in self.coverage.items():
-            if required is not None:
+            if required is not None and np.isfinite(self.lower[row]):
                 lower[row] = required[key] - TOLERANCE
         c = np.zeros(self.width)
         c[:self.binaries] = objective
@@ -241,11 +242,27 @@ class _Program:
             matrix = coo_array((self.vals, (self.rows, self.cols)), shape=(len(self.lower), self.width)).tocsr()
             constraints = LinearConstraint(matrix, lower, np.array(self.upper, dtype=float))
         bounds = Bounds(self.col_lower, self.col_upper)
+        # Presolve off: on the 20,000-firm bench, HiGHS's presolve (as scipy 1.17.1 ships it) failed to map the
+        # solutions it found back and overran its time limit; without it the same instance stops on time with a
+        # solution within 0.2% of the bound.
         result = milp(c, constraints=constraints, integrality=integrality, bounds=bounds,
-                      options={"time_limit": TIME_LIMIT_S, "mip_rel_gap": MIP_GAP})
+                      options={"time_limit": TIME_LIMIT_S, "mip_rel_gap": MIP_GAP, "presolve": False})
         if result.x is None:
             return None, result
         return np.round(result.x[:self.binaries]).astype(int), result
+
+    def fix_unreachable(self, strongest, keys):
+        """Where a shortfall is out of reach, its largest reduction is met only by every line that counts for it
+        at its strongest cut (that assignment is the line-wise maximum): fix those columns, drop the row."""
+        keys = set(keys)
+        for column in np.flatnonzero(strongest):
+            i, _ = self.columns[column]
+            line = self.lines[i]
+            if any((line.county, p) in keys for p, amount in line.daily.items() if amount > 0):
+                self.col_lower[column] = 1.0
+        for key in keys:
+            row = self.coverage[key]
+            self.lower[row] = -np.inf
 
     def vector(self, cuts):
         """The 0/1 vector choosing, for each line, the option of cut ``cuts[i]`` (none where it keeps its own)."""
@@ -278,6 +295,7 @@ def solve(lines, shortfalls):
     strongest = program.vector(strongest_cuts(program.lines, program.slacks))
     reach = program.added(strongest)
     required = {key: min(1.0, reach.get(key, 0.0) / shortfalls[key]) for key in program.coverage}
+    program.fix_unreachable(strongest, [key for key, share in required.items() if share < 1.0])
     x, result = program.solve(costs, required)
     status = "optimal" if result.status == 0 else "limit"
     if x is None:
@@ -292,4 +310,5 @@ def solve(lines, shortfalls):
                    if shortfalls[key] - reached[key] > TOLERANCE * shortfalls[key]}
     relaxed = [(g, b, w, s) for (g, b, w), s in program.slacks.items() if s > TOLERANCE]
     return Solution(choices=choices, cost=float(costs @ x) if len(costs) else 0.0, added=program.added(x),
-                    reached=reached, unreachable=unreachable, relaxed=relaxed, status=status)
+                    reached=reached, unreachable=unreachable, relaxed=relaxed, status=status,
+                    gap=float(getattr(result, "mip_gap", 0.0) or 0.0) if status != "fallback" else float("nan"))
