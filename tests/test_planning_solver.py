@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from emergency.planning.candidates import candidates
-from emergency.planning.solver import Line, Option, ladder_slacks, solve
+from emergency.planning.ladder import ladder_slacks
+from emergency.planning.solver import Line, Option, solve
 from emergency.registry.measures import LineParams, Measure, MeasureTypes
 
 

@@ -89,7 +89,7 @@ def candidates(verdict, params, measures, policy):
             continue
         if TRANSPORT_RANK[measure.transport] < TRANSPORT_RANK[transport]:
             measure = replace(measure, transport=transport)
-        measure = replace(measure, text=f"减排测算方案：{measure.label(types)}",
+        measure = replace(measure, text=measure.label(types),
                           indicators=verdict.measure.indicators)
         key = round(cut, 9)
         if key not in best or types[measure.action].sort_order < types[best[key][0].action].sort_order:

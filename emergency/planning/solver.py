@@ -27,8 +27,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-# Reductions are sums of floats; a shortfall within this share of itself counts as closed.
-TOLERANCE = 1e-7
+from emergency.planning.ladder import TOLERANCE, ladder_slacks, strongest_cuts
+
 TIME_LIMIT_S = 10.0
 # HiGHS stops when the proven gap to the optimum is below this share of the cost.
 MIP_GAP = 1e-6
@@ -76,67 +76,6 @@ class Solution:
     @property
     def feasible(self):
         return not self.unreachable
-
-
-def ladder_slacks(lines):
-    """{(group, better rank, worse rank): slack} for consecutive grades present in each ladder group.
-
-    A forward pass over the grades: each grade must reach the largest minimal cut of the grade above; where a worse
-    line cannot reach it even at its strongest option, the pair is relaxed by that gap (and only by it).
-    """
-    groups = {}
-    for line in lines:
-        if line.ladder is not None:
-            group, rank = line.ladder
-            groups.setdefault(group, {}).setdefault(rank, []).append(line)
-    slacks = {}
-    for group, ranks in groups.items():
-        above, previous = None, None
-        for rank in sorted(ranks):
-            members = ranks[rank]
-            if above is None:
-                minimal = [line.current for line in members]
-            else:
-                strongest = min(_max_cut(line) for line in members)
-                slack = max(0.0, above - strongest)
-                slacks[(group, previous, rank)] = slack
-                need = above - slack
-                minimal = [_least_at(line, need) for line in members]
-            above, previous = max(minimal), rank
-    return slacks
-
-
-def strongest_cuts(lines, slacks):
-    """[cut per line] when every line takes the strongest cut the ladder allows.
-
-    Worst grade first: a grade's lines take their strongest option up to the smallest cut of the next worse grade
-    (plus the pair's slack). The result is the line-wise maximum of all feasible assignments.
-    """
-    cut = {i: _max_cut(line) for i, line in enumerate(lines)}
-    groups = {}
-    for i, line in enumerate(lines):
-        if line.ladder is not None:
-            groups.setdefault(line.ladder[0], {}).setdefault(line.ladder[1], []).append(i)
-    for group, ranks in groups.items():
-        worse = None
-        for rank in sorted(ranks, reverse=True):
-            if worse is not None:
-                cap = min(cut[i] for i in ranks[worse]) + slacks.get((group, rank, worse), 0.0)
-                for i in ranks[rank]:
-                    line = lines[i]
-                    cut[i] = max([line.current, *(o.cut for o in line.options if o.cut <= cap + TOLERANCE)])
-            worse = rank
-    return [cut[i] for i in range(len(lines))]
-
-
-def _max_cut(line):
-    return max([line.current, *(o.cut for o in line.options)])
-
-
-def _least_at(line, need):
-    if line.current >= need - TOLERANCE:
-        return line.current
-    return min(o.cut for o in line.options if o.cut >= need - TOLERANCE)
 
 
 class _Program:
