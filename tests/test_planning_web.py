@@ -211,3 +211,22 @@ def test_on_the_demo_at_red_accepting_the_proposal_closes_every_shortfall_it_can
         assert f"{name} {POLLUTANT_LABELS[pollutant]}：仍差 {amount:.4f} 吨/日" in page
         assert "未达标" in after[name]
     assert db.session.query(County).count() == len(after) - 1
+
+
+def test_on_the_registry_the_ladder_raises_a_worse_grade_with_the_better_one(city, make_enterprise, make_line,
+                                                                               county):
+    # Two coke ovens that cannot stop: a cheap B oven that emits a lot at 36 h, a dear C oven at 48 h. Only the
+    # B oven kept hot closes the gap, and then the C oven of the same process may not be cut less: it is kept hot
+    # too, although it adds almost nothing and costs far more.
+    ovens = {}
+    for grade, value, so2, hours in (("B", 100.0, 300.0, 36), ("C", 10000.0, 30.0, 48)):
+        firm = make_enterprise(name=f"{grade}级焦化有限公司", industry_code="coking", grade=grade, output_value=value)
+        ovens[grade] = make_line(firm, name="1#焦炉", process_stage="焦炉", can_stop_quickly=False, coking_hours=24,
+                                 so2_t_yr=so2, nox_t_yr=0.0, pm_t_yr=0.0,
+                                 measures={"red": {"action": "coking_time", "hours": hours, "transport": "no_g4"}})
+    set_baselines({(county().id, "so2"): (1 / 3 + 0.05 + 0.4) / 0.3})   # 0.4 t/d missing
+    db.session.commit()
+    page = text(city.get("/lists/red/solve?county=城区"))
+    assert sorted(chosen(page)) == sorted([ovens["B"].id, ovens["C"].id])
+    assert page.count("延长结焦时间至") == 2 and page.count("停产保温（保窑/焖炉）；禁止国四及以下重型载货车辆（含燃气）运输") == 2
+    assert "停产；" not in page.split('id="proposal-changes"', 1)[1]
