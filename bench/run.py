@@ -62,6 +62,16 @@ def main():
     rows.append(("7. API walk, red list, whole city", f"{api['walk_seconds']:.2f} s", f"{api['peak_mb']:.0f} MB",
                  f"{api['walk_rows']} rows in {api['walk_pages']} pages of 200 firms, CPU {api['walk_cpu_seconds']} s"))
     rows.extend(_power_rows(url))
+    solved = task("solve", url)
+    greedy = solved["greedy_cost"]
+    rows.append(("9. target solver, red, whole city", f"{solved['seconds']:.2f} s", f"{solved['peak_mb']:.0f} MB",
+                 f"read {solved['read_seconds']} s + solve {solved['solve_seconds']} s; {solved['eligible']} lines, "
+                 f"{solved['options']} options, {solved['changes']} changes; without the ladder greedy/solver cost "
+                 f"{ratio(greedy, solved['cost_without_ladder']) if greedy is not None else 'greedy stops short'}"
+                 f"; ladder adds {ratio(solved['cost'], solved['cost_without_ladder'])}; target ≤ 10 s"))
+    rows.append(("9. target solver, every target 10% harder", f"{solved['stress_solve_seconds']:.2f} s", "—",
+                 f"{solved['stress_shortfalls']} county×pollutant gaps, {solved['stress_changes']} changes, "
+                 f"{solved['stress_unreachable']} unreachable, {solved['stress_status']}, gap {solved['stress_gap']}"))
     loaded = load.run(url, [p["path"] for p in pages.values()], seconds=args.load_seconds)
     rows.append(("6. gunicorn 4 workers, 20 clients", f"{loaded['rps']} req/s", f"p95 {loaded['p95_ms']} ms",
                  f"{loaded['requests']} requests in {loaded['seconds']} s, {loaded['errors']} errors"))
@@ -73,7 +83,8 @@ def main():
         print(f"{name:<{width}} | {time_:>14} | {memory:>14} | {notes}")
     (OUT / "results.json").write_text(json.dumps({"n": args.n, "database": database, "build": build,
                                                    "export": export, "floor": floor, "zip": zipped, "api": api,
-                                                   "pages": pages, "load": loaded}, ensure_ascii=False, indent=1))
+                                                   "pages": pages, "load": loaded,
+                                                   "solve": solved}, ensure_ascii=False, indent=1))
 
 
 def _import_rows(n):

@@ -126,6 +126,10 @@ def register_blueprints(app):
     app.register_blueprint(supervision.bp)
     app.register_blueprint(inspections.bp)
 
+    from emergency.web import planning
+
+    app.register_blueprint(planning.bp)
+
 
 def register_hooks(app):
     """The hooks that read the database, after the extensions' own (so CSRF is checked first), and the

@@ -14,6 +14,7 @@ class Enterprise(TimestampMixin, db.Model):
         in_range("longitude", *LONGITUDE_RANGE),
         in_range("latitude", *LATITUDE_RANGE),
         in_range("heavy_trucks_per_day", 0),
+        in_range("output_value", 0),
     )
 
     id = db.Column(db.Integer, primary_key=True)
@@ -38,6 +39,8 @@ class Enterprise(TimestampMixin, db.Model):
     transport_mode = db.Column(db.String(100), nullable=False, default="")    # 运输方式, e.g. 公路、铁路
     heavy_trucks_per_day = db.Column(db.Integer)                              # 日均重型车车次
     access_control = db.Column(db.Boolean, nullable=False, default=False)     # 门禁系统
+    # 年产值 (万元/年), optional: what the target solver weighs lost production by (emergency/planning).
+    output_value = db.Column(db.Float)
     version = db.Column(db.Integer, nullable=False, default=1)
 
     county = db.relationship("County", lazy="joined")

@@ -227,6 +227,7 @@ RANGES = [
     ("enterprise", "longitude", [None, 73, 112.85, 136], [72.9, 136.1, -112.85, 35.5]),
     ("enterprise", "latitude", [None, 3, 35.5, 54], [2.9, 54.1, 112.85]),
     ("enterprise", "heavy_trucks_per_day", [None, 0, 120], [-1]),
+    ("enterprise", "output_value", [None, 0, 12.5], [-1]),
     ("production_line", "output", [None, 0, 50000.5], [-0.1]),
     ("batch_cutoff", "month", [1, 12], [0, 13]),
     ("batch_cutoff", "day", [1, 31], [0, 32]),

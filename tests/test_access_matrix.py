@@ -65,6 +65,8 @@ MATRIX = {
     "lists.export_registry": {"GET": STAFF_ONLY},
     "lists.order": {"GET": OWN_RECORD},
     "lists.check": {"GET": STAFF_ONLY},
+    # County users are held to their own county (see test_planning_web for the cross-county refusals).
+    "planning.solve": {"GET": STAFF_ONLY, "POST": STAFF_ONLY},
     "dashboard.index": {"GET": STAFF_ONLY},
     "dashboard.obligations": {"GET": ENTERPRISE_ONLY},
     "dashboard.order": {"GET": ENTERPRISE_ONLY},

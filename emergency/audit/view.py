@@ -54,6 +54,7 @@ FIELD_LABELS = {
     "edited_by": "修改人",
     "longitude": "经度", "latitude": "纬度", "permit_number": "排污许可证编号", "transport_mode": "运输方式",
     "heavy_trucks_per_day": "日均重型车车次", "access_control": "门禁系统", "main_products": "主要产品",
+    "output_value": "年产值（万元）",
     "output": "产量", "output_unit": "产量单位", "treatment_facilities": "污染治理设施",
     "season_id": "季节编号", "starts_on": "开始日期", "ends_on": "结束日期", "note": "说明", "source_type": "源类型",
     "pollutant": "污染物", "baseline_t_per_day": "全社会排放量（吨/日）", "reduction_t_per_day": "减排量（吨/日）",

@@ -87,3 +87,7 @@ COMMANDS.extend(BASELINE_COMMANDS)
 from emergency.cli.power import COMMANDS as POWER_COMMANDS  # noqa: E402
 
 COMMANDS.extend(POWER_COMMANDS)
+
+from emergency.cli.planning import COMMANDS as PLANNING_COMMANDS  # noqa: E402
+
+COMMANDS.extend(PLANNING_COMMANDS)

@@ -41,10 +41,12 @@ LINE_DEFAULTS = {"process_stage": "", "facilities": "", "capacity": None, "capac
 ENTERPRISE_DEFAULTS = {"town": "", "address": "", "contact_person": "", "contact_phone": "",
                        "small_micro": False, "violation_prev_year": False, "grade_code": None,
                        "category_reason": "", "longitude": None, "latitude": None, "permit_number": "",
-                       "transport_mode": "", "heavy_trucks_per_day": None, "access_control": False}
+                       "transport_mode": "", "heavy_trucks_per_day": None, "access_control": False,
+                       "output_value": None}
 NUMBERS = ("capacity", "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "output")
 # Enterprise cells read as numbers: (field, whole numbers only).
-ENTERPRISE_NUMBERS = (("longitude", False), ("latitude", False), ("heavy_trucks_per_day", True))
+ENTERPRISE_NUMBERS = (("longitude", False), ("latitude", False), ("heavy_trucks_per_day", True),
+                      ("output_value", False))
 
 
 @dataclass

@@ -86,6 +86,10 @@ class Floors:
     def __len__(self):
         return sum(len(rows) for rows in self._rows.values())
 
+    def __iter__(self):
+        """Every floor row (the target solver reads which measures each industry uses)."""
+        return (floor for rows in self._rows.values() for floor in rows)
+
 
 @dataclass(frozen=True)
 class Policy:

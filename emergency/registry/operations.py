@@ -1,4 +1,5 @@
 """Named state changes on the registry. Each flushes and never commits: the request or command commits once."""
+import math
 from types import SimpleNamespace
 
 from emergency.audit import trail as audit
@@ -27,6 +28,7 @@ ENTERPRISE_FIELDS = (
     "name", "credit_code", "county_id", "town", "address", "contact_person", "contact_phone",
     "industry_id", "category_code", "grade_code", "category_reason", "small_micro", "violation_prev_year",
     "longitude", "latitude", "permit_number", "transport_mode", "heavy_trucks_per_day", "access_control",
+    "output_value",
 )
 LINE_FIELDS = (
     "name", "process_stage", "facilities", "capacity", "capacity_unit", "can_stop_quickly", "coking_hours",
@@ -37,6 +39,8 @@ MEASURE_FIELDS = ("action", "limit_pct", "other_fraction", "hours", "cap_pct", "
 NON_NEGATIVE_LINE_FIELDS = ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "capacity", "output")
 # A sanity bound that keeps the value inside a 32-bit column; a real site has at most a few thousand a day.
 MAX_TRUCKS_PER_DAY = 100000
+# 年产值 in 万元: the largest Chinese firms report a few 十万亿元; anything above is a unit mistake (元 for 万元).
+MAX_OUTPUT_VALUE = 1e9
 # (field, low, high, label): the coordinates' ranges are the model's CHECKs (mainland China).
 COORDINATES = (("longitude", *LONGITUDE_RANGE, "经度"), ("latitude", *LATITUDE_RANGE, "纬度"))
 
@@ -74,6 +78,9 @@ def enterprise_rules(values):
     trucks = values.get("heavy_trucks_per_day")
     if trucks is not None and not (0 <= trucks <= MAX_TRUCKS_PER_DAY and trucks == int(trucks)):
         errors["heavy_trucks_per_day"] = f"日均重型车车次应为0到{MAX_TRUCKS_PER_DAY}之间的整数"
+    value = values.get("output_value")
+    if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_OUTPUT_VALUE):
+        errors["output_value"] = f"年产值应为0到{MAX_OUTPUT_VALUE:g}之间的数字（万元）"
     return errors
 
 

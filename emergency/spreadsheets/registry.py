@@ -22,7 +22,7 @@ REGISTRY_COLUMNS = (
     ("grade", "绩效等级"), ("category_reason", "分类原因"), ("small_micro", "小微企业"),
     ("violation_prev_year", "上年度存在违法违规"), ("longitude", "经度"), ("latitude", "纬度"),
     ("permit_number", "排污许可证编号"), ("transport_mode", "运输方式"), ("heavy_trucks_per_day", "日均重型车车次"),
-    ("access_control", "门禁系统"),
+    ("access_control", "门禁系统"), ("output_value", "年产值(万元)"),
     ("line_name", "生产线"), ("process_stage", "工序"), ("facilities", "生产设施"),
     ("treatment_facilities", "污染治理设施"), ("capacity", "产能"), ("capacity_unit", "产能单位"),
     ("main_products", "主要产品"), ("output", "产量"), ("output_unit", "产量单位"),
@@ -57,7 +57,7 @@ def registry_values(enterprise, line, type_labels):
         "violation_prev_year": yes_no(enterprise.violation_prev_year), "longitude": enterprise.longitude,
         "latitude": enterprise.latitude, "permit_number": enterprise.permit_number,
         "transport_mode": enterprise.transport_mode, "heavy_trucks_per_day": enterprise.heavy_trucks_per_day,
-        "access_control": yes_no(enterprise.access_control),
+        "access_control": yes_no(enterprise.access_control), "output_value": enterprise.output_value,
     }
     if line is None:
         return values
