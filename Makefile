@@ -33,6 +33,7 @@ db: install
 
 seed: db
 	$(FLASK) seed --demo
+	$(FLASK) seed-demo-power
 
 run: seed
 	$(FLASK) purge-jobs
