@@ -78,7 +78,8 @@ def new():
             started = f"已启动{LEVEL_LABELS[alert.level]}预警，已向 {len(alert.counties)} 个县（市、区）下发清单。"
             flash(started + _forced(alert), "success")
             return redirect(url_for("alerts.detail", alert_id=alert.id))
-    return render_template("alerts/new.html", form=form, latest=latest_version(), gate=gate_errors())
+    return render_template("alerts/new.html", form=form, latest=latest_version(), gate=gate_errors(),
+                           county_count=len(form.county_ids.choices))
 
 
 @bp.route("/alerts/<int:alert_id>")
