@@ -23,7 +23,7 @@ from models.base import utcnow
 _cli_actor = contextvars.ContextVar("audit_cli_actor", default=("system", None, "cli"))
 # Never copy secrets into the log; say only that they changed.
 REDACTED = {"password_hash", "secret_hash"}
-NOISE = {"version", "updated_at"}
+NOISE = {"version", "updated_at", "name_sort"}
 AUDITED = {}
 TYPE_LABELS = {}
 # Which rows of a registered class are audited, where not all are (settings: only the rules' own).

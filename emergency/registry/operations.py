@@ -21,7 +21,7 @@ from models import (
     db,
 )
 from models.base import utcnow
-from models.enterprise import LATITUDE_RANGE, LONGITUDE_RANGE
+from models.enterprise import LATITUDE_RANGE, LONGITUDE_RANGE, pinyin_key
 
 ENTERPRISE_FIELDS = (
     "name", "credit_code", "county_id", "town", "address", "contact_person", "contact_phone",
@@ -259,8 +259,10 @@ def stage_line(enterprise, values, measures, line=None, types=None):
 
 
 def enterprise_row(values):
-    """stage_enterprise's column values for a new enterprise, for bulk inserts (the import)."""
-    return row_values(Enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
+    """stage_enterprise's column values for a new enterprise, for bulk inserts (the import), with the sort key the
+    model keeps for ORM writes."""
+    row = row_values(Enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
+    return {**row, "name_sort": pinyin_key(row["name"])}
 
 
 def measure_row(values, types):

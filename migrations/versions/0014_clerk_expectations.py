@@ -1,0 +1,44 @@
+"""what a clerk expects: enterprises sort by the pinyin of their names
+
+Revision ID: 0014
+Revises: 0007
+Create Date: 2026-12-02 16:00:00.000000
+
+``enterprise.name_sort`` holds the name's pinyin (models.enterprise.pinyin_key), filled here for the enterprises
+already stored and kept up to date on every write by the model.
+"""
+import sqlalchemy as sa
+from alembic import op
+from pypinyin import Style, lazy_pinyin
+
+revision = '0014'
+down_revision = '0007'
+branch_labels = None
+depends_on = None
+
+SORT_KEY_LENGTH = 400
+
+
+def _key(name):
+    # The model's pinyin_key as of this revision, copied so that later changes to the model do not alter history.
+    syllables = lazy_pinyin(name or "", style=Style.NORMAL, errors="default")
+    return " ".join(s.strip().lower() for s in syllables if s.strip())[:SORT_KEY_LENGTH]
+
+
+def upgrade():
+    op.add_column('enterprise', sa.Column('name_sort', sa.String(length=SORT_KEY_LENGTH), server_default='',
+                                          nullable=False))
+    op.create_index(op.f('ix_enterprise_name_sort'), 'enterprise', ['name_sort'], unique=False)
+    conn = op.get_bind()
+    enterprise = sa.table('enterprise', sa.column('id', sa.Integer), sa.column('name', sa.String),
+                          sa.column('name_sort', sa.String))
+    rows = conn.execute(sa.select(enterprise.c.id, enterprise.c.name)).all()
+    if rows:
+        conn.execute(enterprise.update().where(enterprise.c.id == sa.bindparam('key_id'))
+                     .values(name_sort=sa.bindparam('key')), [{'key_id': i, 'key': _key(n)} for i, n in rows])
+
+
+def downgrade():
+    op.drop_index(op.f('ix_enterprise_name_sort'), table_name='enterprise')
+    with op.batch_alter_table('enterprise', schema=None) as batch_op:
+        batch_op.drop_column('name_sort')
