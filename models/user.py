@@ -25,6 +25,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     county_id = db.Column(db.Integer, db.ForeignKey("county.id"))
     enterprise_id = db.Column(db.Integer, db.ForeignKey("enterprise.id", ondelete="SET NULL"))
     active = db.Column(db.Boolean, nullable=False, default=True)
+    # The person behind the login, shown wherever a name is printed (approvals, dispatches, receipts, the log).
+    real_name = db.Column(db.String(40), nullable=False, default="", server_default="")
+    unit = db.Column(db.String(100), nullable=False, default="", server_default="")
+    phone = db.Column(db.String(40), nullable=False, default="", server_default="")
 
     county = db.relationship("County")
     enterprise = db.relationship("Enterprise")
@@ -46,6 +50,11 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_citywide(self):
         return self.role in CITYWIDE
+
+    @property
+    def display_name(self):
+        """The real name with the login, e.g. "张明（county_zz）"; the login alone while no name is recorded."""
+        return f"{self.real_name}（{self.username}）" if self.real_name else self.username
 
     @property
     def role_label(self):

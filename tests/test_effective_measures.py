@@ -5,7 +5,6 @@ import re
 import pytest
 
 
-
 @pytest.fixture
 def a_firm(make_enterprise, make_line, make_user):
     firm = make_enterprise(name="甲级示范水泥有限公司", grade="A")

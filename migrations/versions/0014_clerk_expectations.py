@@ -1,11 +1,14 @@
-"""what a clerk expects: enterprises sort by the pinyin of their names
+"""what a clerk expects: enterprises sort by the pinyin of their names; users' names, units and phones; a
+dispatch's first download by its county
 
 Revision ID: 0014
 Revises: 0007
 Create Date: 2026-12-02 16:00:00.000000
 
 ``enterprise.name_sort`` holds the name's pinyin (models.enterprise.pinyin_key), filled here for the enterprises
-already stored and kept up to date on every write by the model.
+already stored and kept up to date on every write by the model. Users get 姓名, 单位 and 电话 (blank for the
+accounts that exist: an admin fills them in). A dispatch records when its county first downloaded it; dispatches
+already signed for count as downloaded at their receipt.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -36,9 +39,22 @@ def upgrade():
     if rows:
         conn.execute(enterprise.update().where(enterprise.c.id == sa.bindparam('key_id'))
                      .values(name_sort=sa.bindparam('key')), [{'key_id': i, 'key': _key(n)} for i, n in rows])
+    for column, length in (('real_name', 40), ('unit', 100), ('phone', 40)):
+        op.add_column('user', sa.Column(column, sa.String(length=length), server_default='', nullable=False))
+    op.add_column('dispatch', sa.Column('downloaded_at', sa.DateTime(), nullable=True))
+    op.add_column('dispatch', sa.Column('downloaded_by', sa.String(length=60), server_default='', nullable=False))
+    op.execute("UPDATE dispatch SET downloaded_at = received_at, downloaded_by = received_by "
+               "WHERE received_at IS NOT NULL")
 
 
 def downgrade():
+    with op.batch_alter_table('dispatch', schema=None) as batch_op:
+        batch_op.drop_column('downloaded_by')
+        batch_op.drop_column('downloaded_at')
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('phone')
+        batch_op.drop_column('unit')
+        batch_op.drop_column('real_name')
     op.drop_index(op.f('ix_enterprise_name_sort'), table_name='enterprise')
     with op.batch_alter_table('enterprise', schema=None) as batch_op:
         batch_op.drop_column('name_sort')
