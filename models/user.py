@@ -57,5 +57,10 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"{self.real_name}（{self.username}）" if self.real_name else self.username
 
     @property
+    def signature(self):
+        """The display name as stored on what the user did (dispatches, receipts, decisions): 60 characters."""
+        return self.display_name[:60]
+
+    @property
     def role_label(self):
         return ROLE_LABELS.get(self.role, self.role)

@@ -140,7 +140,7 @@ def test_county_sees_downloads_and_confirms_only_its_own_dispatch(world, login):
     assert client.post(f"/dispatches/{own.id}/receipt").status_code == 302
     db.session.expire_all()
     confirmed = db.session.get(Dispatch, own.id)
-    assert confirmed.received_at is not None and confirmed.received_by == world["users"]["county_zz"].username
+    assert confirmed.received_at is not None and confirmed.received_by == world["users"]["county_zz"].signature
     stamp = confirmed.received_at
     client.post(f"/dispatches/{own.id}/receipt")          # a second 签收 changes nothing
     db.session.expire_all()

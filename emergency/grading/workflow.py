@@ -109,7 +109,7 @@ def check_move(req, action, user, expected_version=None):
 def _move(req, action, user, note="", expected_version=None):
     """Apply one row of the table to ``req`` and record the step; flush."""
     step = check_move(req, action, user, expected_version)
-    db.session.add(RequestEvent(request=req, user_id=user.id, username=user.username, action=action,
+    db.session.add(RequestEvent(request=req, user_id=user.id, username=user.signature, action=action,
                                 from_state=req.state, to_state=step.target, note=(note or "").strip()))
     req.state = step.target
     _flush()
@@ -173,7 +173,7 @@ def save_request(enterprise, values, uploads, user, req=None, submit=False, toda
     if req is None:
         req = GradeRequest(enterprise=enterprise, created_by_id=user.id, state="draft")
         db.session.add(req)
-        db.session.add(RequestEvent(request=req, user_id=user.id, username=user.username, action="create",
+        db.session.add(RequestEvent(request=req, user_id=user.id, username=user.signature, action="create",
                                     to_state="draft"))
     req.target_category, req.target_grade = category, grade
     req.reason, req.evidence = values["reason"].strip(), values["evidence"].strip()
