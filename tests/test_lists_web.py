@@ -170,7 +170,7 @@ def test_check_page_links_each_finding_to_its_fix(make_user, login, make_enterpr
     assert "发现错误 2 项" in body
     assert "未填写橙色、红色预警减排措施" in body
     assert f"/enterprises/{enterprise.id}/lines/{line.id}/edit" in body
-    assert f"/enterprises/{empty.id}/edit" in body and "未登记生产线" in body
+    assert f"/enterprises/{empty.id}/lines/new" in body and "未登记生产线" in body
 
 
 def test_check_page_for_a_county_user_shows_only_their_county(make_user, login, make_enterprise):

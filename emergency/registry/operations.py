@@ -163,7 +163,8 @@ def update_enterprise(enterprise, values, expected_version=None):
         grade_changes.change_classification(
             enterprise, db.session.get(Category, new_class[0]),
             db.session.get(Grade, new_class[1]) if new_class[1] else None, kind="registry",
-            effective_date=local_today(), user=SimpleNamespace(id=user_id, username=username),
+            effective_date=local_today(),
+            user=db.session.get(User, user_id) if user_id else SimpleNamespace(id=None, username=username),
             reason="在企业名录中直接修改")
     _apply(enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
     db.session.flush()
