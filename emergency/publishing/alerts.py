@@ -13,6 +13,7 @@ from emergency.clock import local_zone, to_local
 from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
 from emergency.publishing.dispatch import check_gate, new_step, step_move
+from emergency.publishing.receipts import NOT_DOWNLOADED
 from emergency.publishing.versions import latest_version
 from models import (
     LEVEL_LABELS,
@@ -186,9 +187,11 @@ def end_alert(alert, ended_at, user):
 
 
 def confirm_receipt(dispatch, user):
-    """Record the county's receipt (签收) once; return False when it was already confirmed."""
+    """Record the county's receipt (签收) once, after its download; return False when it was already confirmed."""
     if dispatch.received_at is not None:
         return False
+    if dispatch.downloaded_at is None:
+        raise DomainError({"receipt": NOT_DOWNLOADED})
     dispatch.received_at, dispatch.received_by_id, dispatch.received_by = utcnow(), user.id, user.signature
     db.session.flush()
     return True
