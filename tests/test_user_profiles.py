@@ -72,3 +72,4 @@ def test_names_on_dispatches_receipts_approvals_and_the_log(make_enterprise, mak
     assert "李华（city_li）" in log
     approval = login(owner).get(f"/requests/{req.id}").get_data(as_text=True)
     assert "赵强（county_cq）" in approval
+
