@@ -24,7 +24,7 @@ def test_only_allowed_targets_are_offered(make_enterprise, make_user, login):
     offered = _targets(login(make_user("enterprise", enterprise=clean)).get("/requests/new").get_data(as_text=True))
     assert "GRADED:A" in offered and "GRADED:C" not in offered     # its own grade is never offered
     limited = _targets(login(make_user("enterprise", enterprise=barred)).get("/requests/new").get_data(as_text=True))
-    assert "GRADED:A" not in limited and "GRADED:B" not in limited and limited
+    assert "GRADED:A" not in limited and "GRADED:B" not in limited and "GRADED:D" in limited
     # What is offered is what the rules accept: each offered target passes the check.
     assert all(not workflow.check_request(barred, *load(value)) for value in limited)
 

@@ -57,7 +57,8 @@ def test_fix_link_round_trip(registry, sign_in, live_server, shot):
     page.fill("#red-indicators", "用电量")
     page.click("button:has-text('保存')")
     page.wait_for_url(lambda url: urlsplit(url).path == "/lists/check")
-    assert "生产线已保存" in page.content() and "缺措施水泥有限公司" not in page.inner_text("table")
+    findings = page.inner_text("table")
+    assert "生产线已保存" in page.content() and "缺措施水泥有限公司" not in findings and "大唐阳城" in findings
 
 
 def test_chasing_the_counties_that_have_not_signed(registry, sign_in, live_server, shot):
