@@ -22,9 +22,21 @@ class ResetPasswordForm(BaseForm):
 
 class NewUserForm(BaseForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=text_limit(User.username))])
-    role = SelectField("角色", choices=options([(r, ROLE_LABELS[r]) for r in ROLES]))
+    real_name = StringField("姓名", validators=[DataRequired("请输入姓名"), Length(
+        max=text_limit(User.real_name), message=f"姓名不超过{text_limit(User.real_name)}字")])
+    unit = StringField("单位", validators=[DataRequired("请输入单位"), Length(
+        max=text_limit(User.unit), message=f"单位不超过{text_limit(User.unit)}字")],
+                       description="如：晋城市生态环境局大气科、泽州县生态环境分局")
+    phone = StringField("电话", validators=[DataRequired("请输入电话"), Length(
+        max=text_limit(User.phone), message=f"电话不超过{text_limit(User.phone)}字")])
+    # No default: an account gets the rights someone chose for it, never 系统管理员 by accident.
+    role = SelectField("角色", choices=options([("", "请选择")] + [(r, ROLE_LABELS[r]) for r in ROLES]),
+                       validate_choice=False, validators=[DataRequired("请选择角色")])
     county_id = SelectField("所属县（市、区）", coerce=int_or_none, validators=[Optional()],
                             description="县级用户必填")
     enterprise = StringField("企业统一社会信用代码", validators=[Optional(), Length(max=40)],
                              description="企业用户必填")
     password = PasswordField("初始密码", validators=[DataRequired("请输入初始密码")])
+
+    def profile(self):
+        return {"real_name": self.real_name.data, "unit": self.unit.data, "phone": self.phone.data}

@@ -60,11 +60,12 @@ class GradeRequestForm(BaseForm):
     evidence = TextAreaField("证明材料说明", validators=[DataRequired("请说明所附证明材料"),
                                                    Length(max=4000, message="不超过4000字")],
                              description="如：环评批复及验收、排污许可证、监测报告、治理设施照片等")
-    files = MultipleFileField("附件", description="PDF、JPG或PNG格式，按文件内容识别类型；单个文件不超过上限")
+    files = MultipleFileField("附件")     # its description states the configured limits (attachments.upload_rules)
 
     def __init__(self, *args, enterprise=None, existing=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.enterprise, self.existing, self.uploads = enterprise, existing, []
+        self.files.description = attachments.upload_rules()
 
     def values(self):
         return {"target": self.target.data, "reason": self.reason.data or "", "evidence": self.evidence.data or ""}

@@ -97,6 +97,9 @@ class Dispatch(db.Model):
     sha256 = db.Column(db.String(64), nullable=False)
     size = db.Column(db.Integer, nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # The county's first download: 签收 (receipt) is offered, and accepted, only after it.
+    downloaded_at = db.Column(db.DateTime)
+    downloaded_by = db.Column(db.String(60), nullable=False, default="", server_default="")
     received_at = db.Column(db.DateTime)
     received_by_id = db.Column(db.Integer)           # no FK: the receipt outlives deleted users
     received_by = db.Column(db.String(60), nullable=False, default="")

@@ -28,6 +28,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Part of the session's user id (``get_id``): raising it ends every session the user has open
     # (emergency.accounts.users.end_sessions).
     session_epoch = db.Column(db.Integer, nullable=False, default=0, server_default="0")
+    # The person behind the login, shown wherever a name is printed (approvals, dispatches, receipts, the log).
+    real_name = db.Column(db.String(40), nullable=False, default="", server_default="")
+    unit = db.Column(db.String(100), nullable=False, default="", server_default="")
+    phone = db.Column(db.String(40), nullable=False, default="", server_default="")
 
     county = db.relationship("County")
     enterprise = db.relationship("Enterprise")
@@ -53,6 +57,16 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_citywide(self):
         return self.role in CITYWIDE
+
+    @property
+    def display_name(self):
+        """The real name with the login, e.g. "张明（county_zz）"; the login alone while no name is recorded."""
+        return f"{self.real_name}（{self.username}）" if self.real_name else self.username
+
+    @property
+    def signature(self):
+        """The display name as stored on what the user did (dispatches, receipts, decisions): 60 characters."""
+        return self.display_name[:60]
 
     @property
     def role_label(self):

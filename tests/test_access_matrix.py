@@ -102,6 +102,7 @@ MATRIX = {
     "alerts.detail": {"GET": dict(STAFF_ONLY, county_other=404)},   # the alert does not cover 泽州县
     "alerts.level": {"POST": dict(CITY_ONLY, city=OK, admin=OK)},
     "alerts.end": {"POST": dict(CITY_ONLY, city=OK, admin=OK)},
+    "alerts.unsigned_counties": {"GET": CITY_ONLY},
     "alerts.download": {"GET": OWN_COUNTY_FILE},
     "alerts.receipt": {"POST": dict(anon=L, ent_other=403, ent_own=403, county_other=404, county_own=OK, city=403,
                                     admin=403)},

@@ -140,12 +140,13 @@ def test_county_sees_downloads_and_confirms_only_its_own_dispatch(world, login):
     assert client.post(f"/dispatches/{own.id}/receipt").status_code == 302
     db.session.expire_all()
     confirmed = db.session.get(Dispatch, own.id)
-    assert confirmed.received_at is not None and confirmed.received_by == world["users"]["county_zz"].username
+    assert confirmed.received_at is not None and confirmed.received_by == world["users"]["county_zz"].signature
     stamp = confirmed.received_at
     client.post(f"/dispatches/{own.id}/receipt")          # a second 签收 changes nothing
     db.session.expire_all()
     assert db.session.get(Dispatch, own.id).received_at == stamp
-    assert db.session.query(AuditLog).filter_by(entity_type="dispatch", action="update").count() == 1
+    # The county's first download and its receipt.
+    assert db.session.query(AuditLog).filter_by(entity_type="dispatch", action="update").count() == 2
     city_page = login(world["users"]["city"]).get(f"/alerts/{alert.id}").get_data(as_text=True)
     assert "已签收 1/2" in city_page and own.filename in city_page and other.filename in city_page
 

@@ -65,7 +65,7 @@ def registry(make_enterprise, make_line):
 
 def figures(body):
     """{data-figure key: printed value} of a dashboard page."""
-    return dict(re.findall(r'data-figure="([^"]+)">([^<]*)<', body))
+    return dict(re.findall(r'data-figure="([^"]+)">(?:<span class="n">)?([^<]*)<', body))
 
 
 def tpd(value):

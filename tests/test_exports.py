@@ -269,7 +269,7 @@ def test_registry_export_round_trips(make_enterprise, make_line):
     assert export_registry(buffer) == 3
     _, headers, rows = read(buffer.getvalue(), "企业名录", header_row=1)
     assert headers == list(REGISTRY_HEADERS)
-    first, second, third = rows
+    third, first, second = rows   # pinyin order: jiao, ming, wu
     assert {k: first[k] for k in ("企业名称", "统一社会信用代码", "县（市、区）", "乡镇（街道）", "联系电话", "行业类别",
                                   "行业子类", "管控类别", "绩效等级", "分类原因", "小微企业", "上年度存在违法违规")} == {
         "企业名称": "名录企业", "统一社会信用代码": enterprise.credit_code, "县（市、区）": "城区",

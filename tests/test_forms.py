@@ -42,7 +42,7 @@ BAD = {
 }
 ROUNDS = len(BAD["text"])
 # Filter forms ignore unknown values on purpose (a stale bookmark still works), so they never report errors.
-ACCEPTS_ANYTHING = {"RegistryFilterForm", "RequestFilterForm", "FloorFilterForm", "BoardFilterForm"}
+ACCEPTS_ANYTHING = {"RegistryFilterForm", "RequestFilterForm", "FloorFilterForm", "BoardFilterForm", "ListFilterForm"}
 
 
 def form_classes():

@@ -8,7 +8,7 @@ from emergency.audit.trail import acting_as
 from emergency.importing import apply as import_apply
 from emergency.importing.pipeline import commit_file
 from emergency.registry import generation
-from models import AuditLog, Enterprise, LineMeasure, ProductionLine, db
+from models import LEVEL_LABELS, AuditLog, Enterprise, LineMeasure, ProductionLine, db
 from tests.conftest import new_credit_code
 from tests.import_support import registry_rows, snapshot, xlsx
 
@@ -63,7 +63,8 @@ def test_created_rows_are_audited_with_the_file_and_the_hooks_shape(make_enterpr
             assert (row.enterprise_id, row.summary) == (lines[row.entity_id].enterprise_id, lines[row.entity_id].name)
         else:
             measure = db.session.get(LineMeasure, row.entity_id)
-            assert (row.enterprise_id, row.summary) == (lines[measure.line_id].enterprise_id, measure.level)
+            assert (row.enterprise_id, row.summary) == (lines[measure.line_id].enterprise_id,
+                                                        f"{LEVEL_LABELS[measure.level]}预警措施")
 
 
 def test_imported_records_read_back_as_the_file_gave_them():
@@ -91,7 +92,7 @@ def test_new_lines_of_stored_firms_and_changed_lines_are_both_logged(make_enterp
     log = {(row.entity_type, row.action, row.enterprise_id, row.summary)
            for row in db.session.query(AuditLog).filter(AuditLog.source == "import:追加.xlsx")}
     assert log == {("line", "update", firm.id, "1#窑"), ("line", "create", firm.id, "3#窑"),
-                   ("measure", "create", firm.id, "red")}
+                   ("measure", "create", firm.id, "红色预警措施")}
     db.session.expire_all()
     assert db.session.get(ProductionLine, old.id).so2_t_yr == 99
     assert db.session.get(Enterprise, firm.id).version == version

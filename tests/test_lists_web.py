@@ -51,7 +51,7 @@ def test_citywide_staff_see_the_whole_city(make_user, login, two_counties, role)
     body = page.get_data(as_text=True)
     assert "红色预警应急减排清单（全市）" in body and "城区甲企业" in body and "泽州乙企业" in body
     assert "一键导出" in body and "/lists/red/export.xlsx" in body
-    assert '<select name="county"' in body and "全市" in body
+    assert '<select id="county" name="county"' in body and "全市" in body
     export = client.get("/lists/red/export.xlsx")
     assert (export.status_code, export.mimetype) == (200, XLSX)
     assert quote("晋城市_红色预警减排清单.xlsx") in export.headers["Content-Disposition"]
@@ -76,7 +76,7 @@ def test_county_user_sees_and_exports_only_their_county(make_user, login, two_co
     client = login(make_user("county", county_name="泽州县"))
     body = client.get("/lists/red").get_data(as_text=True)
     assert "泽州乙企业" in body and "城区甲企业" not in body
-    assert "红色预警应急减排清单（泽州县）" in body and '<select name="county"' not in body
+    assert "红色预警应急减排清单（泽州县）" in body and 'name="county"' not in body
     assert client.get("/lists/red?county=泽州县").status_code == 200
     assert list_names(client.get("/lists/red/export.xlsx").data) == ["泽州乙企业"]
     archive = zipfile.ZipFile(io.BytesIO(client.get("/lists/red/counties.zip").data))
@@ -170,7 +170,7 @@ def test_check_page_links_each_finding_to_its_fix(make_user, login, make_enterpr
     assert "发现错误 2 项" in body
     assert "未填写橙色、红色预警减排措施" in body
     assert f"/enterprises/{enterprise.id}/lines/{line.id}/edit" in body
-    assert f"/enterprises/{empty.id}/edit" in body and "未登记生产线" in body
+    assert f"/enterprises/{empty.id}/lines/new" in body and "未登记生产线" in body
 
 
 def test_check_page_for_a_county_user_shows_only_their_county(make_user, login, make_enterprise):

@@ -20,7 +20,8 @@ def test_invalid_credit_code_is_an_error_linking_to_the_enterprise(make_enterpri
     [finding] = run_checks().findings
     assert (finding.severity, finding.check, finding.enterprise_name) == (ERROR, "credit_code", "代码错误企业")
     assert "校验位错误" in finding.message
-    assert (finding.fix_endpoint, finding.fix_args) == ("registry.edit_enterprise", {"enterprise_id": enterprise.id})
+    assert (finding.fix_endpoint, finding.fix_args) == ("registry.edit_enterprise", {"enterprise_id": enterprise.id,
+                                                          "fault": "credit_code"})
 
 
 def test_duplicate_codes_after_normalising_are_errors_on_both(make_enterprise, make_line):
@@ -47,7 +48,7 @@ def test_line_without_measure_at_a_level_is_an_error_linking_to_the_line(make_en
     assert (finding.severity, finding.check, finding.line_name, finding.message) == \
         (ERROR, "missing_measure", "2#窑", "未填写红色预警减排措施")
     assert (finding.fix_endpoint, finding.fix_args) == \
-        ("registry.edit_line", {"enterprise_id": enterprise.id, "line_id": line.id})
+        ("registry.edit_line", {"enterprise_id": enterprise.id, "line_id": line.id, "fault": "red"})
 
 
 def test_missing_measure_the_rules_do_not_need_is_only_a_warning(make_enterprise, make_line):

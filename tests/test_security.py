@@ -102,7 +102,8 @@ def test_admin_resets_password_and_creates_users(client, make_user, login):
     assert client.post(f"/admin/users/{target.id}/password", data={"new": "Reset-pass-2020"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(User, target.id).check_password("Reset-pass-2020")
-    bad = client.post("/admin/users/new", data={"username": "zz", "role": "county", "password": "Good-pass-2020"})
+    bad = client.post("/admin/users/new", data={"username": "zz", "role": "county", "password": "Good-pass-2020",
+                                                "real_name": "张明", "unit": "泽州县分局", "phone": "0356-1"})
     assert "县级用户须指定所属县" in bad.get_data(as_text=True)
     assert db.session.query(User).filter_by(username="zz").count() == 0
 

@@ -89,12 +89,12 @@ def test_a_line_name_one_character_too_long_is_refused_by_the_import_and_the_for
 
 def test_roles_are_one_list(app):
     with app.test_request_context("/"):
-        assert [choice.value for choice in NewUserForm().role.choices] == list(ROLES)
+        assert [choice.value for choice in NewUserForm().role.choices] == ["", *ROLES]   # "" is 请选择
     role = next(p for p in create_user_command.params if p.name == "role")
     assert tuple(role.type.choices) == ROLES
     with pytest.raises(DomainError) as refused:
         create_account("somebody", "boss", "Longpass-2020")
-    assert refused.value.errors["role"] == "角色应为 admin、city、county 或 enterprise"
+    assert refused.value.errors["role"] == "请选择角色"
     assert db.session.query(User).count() == 0
 
 
@@ -109,7 +109,8 @@ def test_the_admin_form_and_the_command_clean_a_credit_code_alike(typed, make_en
     assert result.exit_code == 0, result.output
     client = login(make_user("admin"))
     response = client.post("/admin/users/new", data={"username": "web-ent", "role": "enterprise", "enterprise": code,
-                                                      "password": "Longpass-2020"})
+                                                      "password": "Longpass-2020", "real_name": "王芳",
+                                                      "unit": "企业环保部", "phone": "13800000000"})
     assert response.status_code == 302, response.get_data(as_text=True)
     linked = dict(db.session.query(User.username, User.enterprise_id).filter(User.role == "enterprise"))
     assert linked == {"cli-ent": enterprise.id, "web-ent": enterprise.id}

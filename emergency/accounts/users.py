@@ -65,12 +65,16 @@ def set_active(user, active, acting_user):
     return user if active else end_sessions(user)
 
 
-def create_account(username, role, password, county_id=None, enterprise_code=None):
+PROFILE_FIELDS = ("real_name", "unit", "phone")
+
+
+def create_account(username, role, password, county_id=None, enterprise_code=None, profile=None):
     """Create a login: the one way in for the admin form, the create-user command and the demo logins.
 
     County users need ``county_id``; enterprise users ``enterprise_code``, their enterprise's credit code as
     typed (cleaned by ``credit_code.normalise``, like every other code). Refusals are a DomainError keyed by
-    field: username, role, county, enterprise, password.
+    field: username, role, county, enterprise, password. ``profile`` holds the person's 姓名, 单位 and 电话
+    (real_name, unit, phone), which the admin form requires.
     """
     username = (username or "").strip()
     county = db.session.get(County, county_id) if county_id else None
@@ -83,7 +87,8 @@ def create_account(username, role, password, county_id=None, enterprise_code=Non
     errors = _account_errors(username, role, password, county, enterprise)
     if errors:
         raise DomainError(errors)
-    user = User(username=username, role=role,
+    profile = {k: (v or "").strip() for k, v in (profile or {}).items() if k in PROFILE_FIELDS}
+    user = User(username=username, role=role, **profile,
                 county=county if role == "county" else None,
                 enterprise=enterprise if role == "enterprise" else None)
     user.set_password(password)
@@ -97,7 +102,7 @@ def _account_errors(username, role, password, county, enterprise):
     if db.session.query(User.id).filter_by(username=username).first():
         errors["username"] = f"用户名“{username}”已存在"
     if role not in ROLES:
-        errors["role"] = f"角色应为 {'、'.join(ROLES[:-1])} 或 {ROLES[-1]}"
+        errors["role"] = "请选择角色"
     if role == "county" and county is None:
         errors["county"] = "县级用户须指定所属县（市、区）"
     if role == "enterprise" and enterprise is None:

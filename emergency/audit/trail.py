@@ -19,11 +19,12 @@ from sqlalchemy.orm.base import NO_VALUE
 from models import AuditLog, Enterprise, LineMeasure, ProductionLine, User
 from models.audit import LOG_IS_APPEND_ONLY
 from models.base import utcnow
+from models.line import LEVEL_LABELS
 
 _cli_actor = contextvars.ContextVar("audit_cli_actor", default=("system", None, "cli"))
 # Never copy secrets into the log; say only that they changed.
 REDACTED = {"password_hash", "secret_hash"}
-NOISE = {"version", "updated_at"}
+NOISE = {"version", "updated_at", "name_sort"}
 AUDITED = {}
 TYPE_LABELS = {}
 # Which rows of a registered class are audited, where not all are (settings: only the rules' own).
@@ -52,7 +53,8 @@ def _measure_enterprise(measure, conn):
 
 register(Enterprise, "enterprise", "企业", lambda o, c: o.id, lambda o: f"{o.name}（{o.credit_code}）")
 register(ProductionLine, "line", "生产线", lambda o, c: o.enterprise_id, lambda o: o.name)
-register(LineMeasure, "measure", "减排措施", _measure_enterprise, lambda o: f"{o.level}")
+register(LineMeasure, "measure", "减排措施", _measure_enterprise,
+         lambda o: f"{LEVEL_LABELS.get(o.level, o.level)}预警措施")
 register(User, "user", "用户", lambda o, c: o.enterprise_id, lambda o: o.username)
 
 

@@ -50,9 +50,12 @@ def seed_command(demo):
 @click.option("--county", "county_name", help="County name, for county users.")
 @click.option("--enterprise", "enterprise_code", help="Credit code, for enterprise users.")
 @click.option("--password", required=True)
+@click.option("--real-name", default="", help="The person's name (姓名), printed instead of the login.")
+@click.option("--unit", default="", help="The person's unit (单位).")
+@click.option("--phone", default="", help="The person's phone (电话).")
 @with_appcontext
 @attributed("create-user")
-def create_user_command(name, role, county_name, enterprise_code, password):
+def create_user_command(name, role, county_name, enterprise_code, password, real_name, unit, phone):
     """Create a login with a role."""
     county_id = None
     if county_name:
@@ -61,7 +64,8 @@ def create_user_command(name, role, county_name, enterprise_code, password):
             raise click.ClickException(f"未找到县（市、区）：{county_name}")
         county_id = county.id
     try:
-        user = create_account(name, role, password, county_id=county_id, enterprise_code=enterprise_code)
+        user = create_account(name, role, password, county_id=county_id, enterprise_code=enterprise_code,
+                              profile={"real_name": real_name, "unit": unit, "phone": phone})
     except DomainError as exc:
         raise click.ClickException("；".join(exc.errors.values())) from None
     db.session.commit()

@@ -80,6 +80,12 @@ def max_files():
     return int(current_app.config.get("ATTACHMENT_MAX_FILES", DEFAULT_MAX_FILES))
 
 
+def upload_rules():
+    """The rules for uploads as the form states them, with the configured limits."""
+    return (f"PDF、JPG或PNG格式，按文件内容识别类型；单个文件不超过{_megabytes(max_bytes())}，"
+            f"每个申请最多{max_files()}个附件")
+
+
 def _megabytes(size):
     return f"{size / 1024 / 1024:g} MB"
 

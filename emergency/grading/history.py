@@ -97,7 +97,8 @@ def change_classification(enterprise, category, grade, *, kind, effective_date, 
         old_grade_code=enterprise.grade_code, new_category_code=category.code,
         new_grade_code=grade.code if grade else None, reason=(reason or "").strip(), reason_code=reason_code,
         request=request, effective_date=effective_date, status="pending",
-        decided_by_id=getattr(user, "id", None), decided_by_name=getattr(user, "username", "system"),
+        decided_by_id=getattr(user, "id", None),
+        decided_by_name=getattr(user, "signature", None) or getattr(user, "username", "system"),
     )
     db.session.add(entry)
     if effective_date <= today:

@@ -15,7 +15,7 @@ from emergency.audit import trail as audit
 from emergency.clock import local_today
 from emergency.errors import DomainError
 from emergency.grading import attachments
-from emergency.grading.history import change_classification, check_target, load_target, parse_target
+from emergency.grading.history import change_classification, check_target, load_target, parse_target, target_choices
 from models import BatchCutoff, Category, Grade, GradeRequest, RequestEvent, db
 from models.base import utcnow
 from models.request import EVENT_LABELS, OPEN_STATES, STATE_LABELS
@@ -109,7 +109,7 @@ def check_move(req, action, user, expected_version=None):
 def _move(req, action, user, note="", expected_version=None):
     """Apply one row of the table to ``req`` and record the step; flush."""
     step = check_move(req, action, user, expected_version)
-    db.session.add(RequestEvent(request=req, user_id=user.id, username=user.username, action=action,
+    db.session.add(RequestEvent(request=req, user_id=user.id, username=user.signature, action=action,
                                 from_state=req.state, to_state=step.target, note=(note or "").strip()))
     req.state = step.target
     _flush()
@@ -137,6 +137,24 @@ def blocked_labels():
     return "、".join([*grades, *categories])
 
 
+def _barred(enterprise, category, grade):
+    """Whether the enterprise's violation of the previous year bars this target."""
+    blocked = category.blocked_by_violation or bool(grade and grade.blocked_by_violation)
+    return enterprise.violation_prev_year and blocked
+
+
+def requestable_choices(enterprise):
+    """The targets the enterprise may apply for: its industry's scheme, less those a violation bars."""
+    categories = {c.code: c for c in db.session.query(Category)}
+    grades = {g.code: g for g in db.session.query(Grade)}
+    kept = []
+    for value, label in target_choices(enterprise, REQUESTABLE_CATEGORIES):
+        category_code, grade_code = parse_target(value)
+        if not value or not _barred(enterprise, categories[category_code], grades.get(grade_code)):
+            kept.append((value, label))
+    return kept
+
+
 def check_request(enterprise, category, grade, req=None):
     """Return {"target": message} for an application the rules refuse (see the module doc and README)."""
     if category.code not in REQUESTABLE_CATEGORIES:
@@ -144,7 +162,7 @@ def check_request(enterprise, category, grade, req=None):
     errors = check_target(enterprise, category, grade)
     if errors:
         return errors
-    if enterprise.violation_prev_year and (category.blocked_by_violation or (grade and grade.blocked_by_violation)):
+    if _barred(enterprise, category, grade):
         return {"target": f"企业上一年度存在违法违规行为（未批先建、超标超总量排放、未按期完成治理任务或未安装使用"
                           f"自动监控等），本年度不得申请{blocked_labels()}"}
     stmt = select(GradeRequest).where(GradeRequest.enterprise_id == enterprise.id,
@@ -173,7 +191,7 @@ def save_request(enterprise, values, uploads, user, req=None, submit=False, toda
     if req is None:
         req = GradeRequest(enterprise=enterprise, created_by_id=user.id, state="draft")
         db.session.add(req)
-        db.session.add(RequestEvent(request=req, user_id=user.id, username=user.username, action="create",
+        db.session.add(RequestEvent(request=req, user_id=user.id, username=user.signature, action="create",
                                     to_state="draft"))
     req.target_category, req.target_grade = category, grade
     req.reason, req.evidence = values["reason"].strip(), values["evidence"].strip()

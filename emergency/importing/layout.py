@@ -24,6 +24,10 @@ LINE_FIELDS = ("line_name", "process_stage", "facilities", "capacity", "capacity
                "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days", "main_products",
                "output", "output_unit", "treatment_facilities")
 MEASURE_PARTS = ("action", "limit_pct", "hours", "cap_pct", "other_fraction", "transport", "text", "indicators")
+# Rows of header_synonyms.csv that are words, not whole headers: pollutants and the words around them in an
+# emission header (SO2年排放量(吨/年)), and words that mark a column as data the system keeps.
+WORD_KINDS = ("pollutant", "emission_filler", "data_word")
+BRACKETS = str.maketrans("", "", "()[]【】{}<>《》:：,，;；、")
 REQUIRED = {"name": "企业名称", "credit_code": "统一社会信用代码", "county": "县（市、区）",
             "industry_name": "行业类别"}
 
@@ -43,6 +47,8 @@ def synonyms():
             fillers.append(label)
         elif kind == "ignore":
             ignored.add(label)
+        elif kind in WORD_KINDS:
+            continue
         else:
             fields[label] = kind
     levels.sort(key=lambda pair: -len(pair[0]))
@@ -64,6 +70,9 @@ def match_header(text):
         return fields[label]
     if label in ignored:
         return "ignore"
+    emission = emission_field(label)
+    if emission:
+        return emission
     for word, level in levels:
         if word in label:
             rest = label.replace(word, "", 1)
@@ -75,6 +84,44 @@ def match_header(text):
                 return f"{level}_{parts[rest]}"
             return None
     return None
+
+
+@lru_cache(maxsize=1)
+def header_words():
+    """(pollutant words as (word, field), emission filler words, data words), each longest first."""
+    pollutants, fillers, data = [], [], []
+    for row in read_csv("header_synonyms.csv"):
+        kind, _, value = row["field"].partition(":")
+        word = key(row["header"]).lower()
+        if kind == "pollutant":
+            pollutants.append((word, value))
+        elif kind == "emission_filler":
+            fillers.append(word)
+        elif kind == "data_word":
+            data.append(word)
+    return (sorted(pollutants, key=lambda p: -len(p[0])), sorted(fillers, key=len, reverse=True),
+            sorted(data, key=len, reverse=True))
+
+
+def emission_field(label):
+    """The annual emission field a header names by its parts: a pollutant, then only words such as 年排放量 and a
+    yearly unit (SO2年排放量(吨/年), 二氧化硫（t/a）); None for anything else (a daily figure, a concentration)."""
+    pollutants, fillers, _ = header_words()
+    for word, field_name in pollutants:
+        if word in label:
+            rest = label.replace(word, "", 1).translate(BRACKETS)
+            for filler in fillers:
+                rest = rest.replace(filler, "")
+            return field_name if not rest else None
+    return None
+
+
+def looks_like_data(label):
+    """Whether an unrecognised header names data the system keeps (a pollutant, a level, a grade, a measure)."""
+    pollutants, _, data = header_words()
+    levels = synonyms()[2]
+    label = header_key(label)
+    return any(word in label for word, _ in pollutants + levels) or any(word in label for word in data)
 
 
 def column_letter(index):

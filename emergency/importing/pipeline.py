@@ -12,7 +12,14 @@ from flask import current_app
 
 from emergency.importing.apply import apply
 from emergency.importing.existing import Existing
-from emergency.importing.layout import ENTERPRISE_FIELDS, LINE_FIELDS, MEASURE_PARTS, find_layout, row_kind
+from emergency.importing.layout import (
+    ENTERPRISE_FIELDS,
+    LINE_FIELDS,
+    MEASURE_PARTS,
+    find_layout,
+    looks_like_data,
+    row_kind,
+)
 from emergency.importing.plan import Planner
 from emergency.importing.report import ACTIONS, KINDS, Report, SheetInfo
 from emergency.importing.values import Vocabulary, cell_text, fold, is_blank
@@ -104,10 +111,25 @@ def collect(sheets, report):
         if missing:
             report.add(layout, layout.header_last, None, "", f"缺少必需的列：{'、'.join(missing)}")
             continue
+        if _refused_columns(layout, report):
+            continue
         info = SheetInfo(raw.name, layout.header_rows, ignored=layout.unknown)
         report.sheets.append(info)
         _collect_rows(layout, rows, entries, seen, info, report)
     return entries
+
+
+def _refused_columns(layout, report):
+    """Report unrecognised headers that name kept data, whose values would be lost, and return whether there
+    were any (the sheet is then not read)."""
+    found = False
+    for label in layout.unknown:
+        if looks_like_data(label):
+            report.add(layout, layout.header_last, None, label,
+                       f"无法识别的列“{label}”：看起来是系统保存的数据（污染物、预警级别、等级或措施），"
+                       "请改用导入模板中的列名，否则这一列的数据将丢失")
+            found = True
+    return found
 
 
 def _collect_rows(layout, rows, entries, seen, info, report):

@@ -53,9 +53,9 @@ def counties(county_id=None):
     return query.all()
 
 
-def _enterprises_in_order(county_id=None, with_lines=True):
-    stmt = (select(Enterprise.id).join(County, Enterprise.county_id == County.id)
-            .order_by(County.sort_order, County.id, Enterprise.name, Enterprise.id))
+def _enterprises_in_order(county_id=None, with_lines=True, where=()):
+    stmt = (select(Enterprise.id).where(*where).join(County, Enterprise.county_id == County.id)
+            .order_by(County.sort_order, County.id, Enterprise.name_sort, Enterprise.name, Enterprise.id))
     if county_id is not None:
         stmt = stmt.where(Enterprise.county_id == county_id)
     if with_lines:
@@ -63,9 +63,10 @@ def _enterprises_in_order(county_id=None, with_lines=True):
     return stmt
 
 
-def enterprise_ids(county_id=None, with_lines=True):
-    """Ids of the enterprises in scope, in list order (county, name, id)."""
-    return list(db.session.scalars(_enterprises_in_order(county_id, with_lines)))
+def enterprise_ids(county_id=None, with_lines=True, where=()):
+    """Ids of the enterprises in scope (and meeting the ``where`` clauses), in list order (county, pinyin of the
+    name, name, id)."""
+    return list(db.session.scalars(_enterprises_in_order(county_id, with_lines, where)))
 
 
 def enterprise_page(county_id, offset, limit):
@@ -139,7 +140,13 @@ class _Labels:
 _ANNUAL = 10
 
 
-def _list_select(level, county_id, enterprise_ids=None):
+def line_order(enterprise=Enterprise, line=ProductionLine):
+    """The list order of lines: county, then the firm's name by pinyin, then the line. Every query that is read
+    side by side with the list (the workbook's registry details) sorts by exactly this."""
+    return County.sort_order, County.id, enterprise.name_sort, enterprise.name, enterprise.id, line.id
+
+
+def _list_select(level, county_id, enterprise_ids=None, where=()):
     """One row per line: the rules' facts, then its enterprise, county and the measure of ``level``
     (outer-joined), in list order."""
     line, enterprise, measure = ProductionLine, Enterprise, LineMeasure
@@ -150,7 +157,8 @@ def _list_select(level, county_id, enterprise_ids=None):
         .select_from(line).join(enterprise, line.enterprise_id == enterprise.id)
         .join(County, enterprise.county_id == County.id)
         .outerjoin(measure, and_(measure.line_id == line.id, measure.level == level))
-        .order_by(County.sort_order, County.id, enterprise.name, enterprise.id, line.id)
+        .order_by(*line_order(enterprise, line))
+        .where(*where)
     )
     if county_id is not None:
         stmt = stmt.where(enterprise.county_id == county_id)
@@ -164,7 +172,7 @@ def firms(rows, position):
     return (list(group) for _, group in itertools.groupby(rows, key=lambda row: row[position]))
 
 
-def iter_list_rows(level, county_id=None, enterprise_ids=None):
+def iter_list_rows(level, county_id=None, enterprise_ids=None, where=()):
     """Yield the list rows at ``level`` for the city or one county, in list order.
 
     One query, streamed in chunks of ``BATCH_SIZE`` rows; it builds no ORM objects, so memory stays flat. A firm's
@@ -172,7 +180,7 @@ def iter_list_rows(level, county_id=None, enterprise_ids=None):
     """
     inputs = RuleInputs()
     labels = _Labels(inputs.classifications)
-    stmt = _list_select(level, county_id, enterprise_ids)
+    stmt = _list_select(level, county_id, enterprise_ids, where)
     result = db.session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
     width, pollutants = len(Facts._fields), len(POLLUTANTS)
     for rows in firms(result, width + 2):

@@ -1,9 +1,50 @@
-"""One page of the list on screen: totals over the whole scope, rows for one page of enterprises."""
+"""One page of the list on screen: totals over the whole scope, rows for one page of enterprises found by the
+search and filters."""
 from dataclasses import dataclass
 
 from emergency.dashboard.figures import level_summary
 from emergency.lists.listing import count_without_lines, enterprise_ids, iter_list_rows
 from emergency.lists.orders import is_stop_or_limit
+from emergency.lists.verdicts import STATUS_ERROR, STATUS_WARNING
+from emergency.registry.queries import enterprise_conditions
+
+PAGE_SIZES = (50, 100, 200)
+# The status filter: what a line's verdict says about it.
+STATUSES = {"error": "措施有误", "warning": "有警告", "imposed": "按规则调整了填报措施", "ok": "无问题"}
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The list page's search and filters, as kept in its URL."""
+
+    q: str = ""
+    industry: int | None = None
+    grade: str = ""
+    measure: str = ""
+    status: str = ""
+
+    @property
+    def any(self):
+        return bool(self.q or self.industry or self.grade or self.measure or self.status)
+
+    @property
+    def by_line(self):
+        """Whether the filter needs the rules' verdicts (the measure on the list and its problems)."""
+        return bool(self.measure or self.status)
+
+    def where(self):
+        return enterprise_conditions(self.q, None, self.industry, self.grade)
+
+    def keeps(self, row):
+        """Whether a judged list row passes the measure-type and status filters."""
+        m = row.measure
+        if self.measure and m.action != self.measure:
+            return False
+        if self.status == "imposed":
+            return m.imposed
+        if self.status == "ok":
+            return not m.problems
+        return not self.status or m.status == {"error": STATUS_ERROR, "warning": STATUS_WARNING}.get(self.status)
 
 
 @dataclass
@@ -45,18 +86,34 @@ def group_rows(rows):
     return groups
 
 
-def build_list_page(level, county=None, page=1, per_page=50):
-    """The rows of page ``page`` (1-based) and the totals over the whole scope.
+def _matching_ids(level, county_id, filters):
+    """Ids of the enterprises in list order that have a line passing the measure and status filters: the rules
+    judge every firm the other filters leave, as the export does."""
+    found = []
+    for row in iter_list_rows(level, county_id, where=filters.where()):
+        if filters.keeps(row) and (not found or found[-1] != row.enterprise_id):
+            found.append(row.enterprise_id)
+    return found
+
+
+def build_list_page(level, county=None, page=1, per_page=50, filters=ListFilters()):
+    """The rows of page ``page`` (1-based) of the enterprises ``filters`` find, and the totals over the whole scope.
 
     The totals come from the dashboard's generation-keyed figures, shared by all workers and computed once
     per committed edit with the same rows, rules and accounting; only the page's enterprises are read here.
+    With a measure or status filter only the lines passing it are shown.
     """
     county_id = county.id if county else None
-    ids = enterprise_ids(county_id)
+    if filters.by_line:
+        ids = _matching_ids(level, county_id, filters)
+    else:
+        ids = enterprise_ids(county_id, where=filters.where())
     pages = max((len(ids) + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     shown = ids[(page - 1) * per_page:page * per_page]
     summary, updating = level_summary(county_id, level)
     rows = list(iter_list_rows(level, county_id, enterprise_ids=shown)) if shown else []
+    if filters.by_line:
+        rows = [row for row in rows if filters.keeps(row)]
     return ListPage(summary=summary, groups=group_rows(rows), page=page, pages=pages, total=len(ids),
                     without_lines=count_without_lines(county_id), updating=updating)

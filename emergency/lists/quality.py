@@ -9,6 +9,12 @@ from models import LEVEL_LABELS, LEVELS, Enterprise, db
 
 # Problems the rules report on every line of a firm that the check reports once, for the firm.
 FIRM_PROBLEMS = ("classification", "missing_reason", "small_micro_over")
+FIX_LABELS = {"registry.edit_line": "修改生产线", "registry.new_line": "新增生产线",
+              "registry.edit_enterprise": "修改企业信息"}
+# The enterprise form's fields that an enterprise finding's fix form marks, by check.
+ENTERPRISE_FAULTS = {"credit_code": ("credit_code",), "duplicate_code": ("credit_code",),
+                     "classification": ("industry_id", "category_code", "grade_code"),
+                     "missing_reason": ("category_reason",), "small_micro_over": ("small_micro",)}
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class Finding:
     enterprise_name: str
     line_id: int | None = None
     line_name: str = ""
+    levels: tuple = ()     # the alert levels at fault, for a line's finding
 
     @property
     def severity_label(self):
@@ -30,14 +37,30 @@ class Finding:
 
     @property
     def fix_endpoint(self):
-        return "registry.edit_line" if self.line_id else "registry.edit_enterprise"
+        """The form that fixes it: the line's, 新增生产线 for a firm without lines, else the enterprise's."""
+        if self.line_id:
+            return "registry.edit_line"
+        return "registry.new_line" if self.check == "no_lines" else "registry.edit_enterprise"
+
+    @property
+    def fix_label(self):
+        return FIX_LABELS[self.fix_endpoint]
 
     @property
     def fix_args(self):
+        """The form's URL arguments; ``fault`` names the levels (or the enterprise fields) the form marks."""
         args = {"enterprise_id": self.enterprise_id}
         if self.line_id:
             args["line_id"] = self.line_id
+        fault = self.levels or ENTERPRISE_FAULTS.get(self.check, ())
+        if fault:
+            args["fault"] = ",".join(fault)
         return args
+
+    @property
+    def anchor(self):
+        """The finding's row id on the check page, where saving the fix returns."""
+        return f"finding-{self.enterprise_id}-{self.line_id or 0}-{self.check}"
 
     def as_text(self):
         where = " / ".join(p for p in (self.county_name, self.enterprise_name, self.line_name) if p)
@@ -96,27 +119,33 @@ def firm_problems(verdicts):
 
 
 def line_findings(row, verdicts):
-    """(severity, check, message) tuples about the line of a scanned row, given its verdict at each level."""
+    """(severity, check, message, levels at fault) tuples about the line of a scanned row, given its verdict at
+    each level."""
     found, missing, ignored, by_code = [], [], [], defaultdict(list)
     for measure, level, entered in zip(verdicts, LEVELS, row.measures):
         label = LEVEL_LABELS[level]
         for problem in measure.problems:
             if problem.code == "missing":
-                missing.append(label)
+                missing.append(level)
             elif problem.code not in FIRM_PROBLEMS:
-                by_code[(problem.severity, problem.code)].append(f"{label}预警：{problem.message}")
+                by_code[(problem.severity, problem.code)].append((level, f"{label}预警：{problem.message}"))
         if entered is None and measure.measure is not None:
-            ignored.append(label)
+            ignored.append(level)
     if missing:
-        found.append((ERROR, "missing_measure", f"未填写{'、'.join(missing)}预警减排措施"))
-    for (severity, code), messages in sorted(by_code.items(), key=lambda item: item[0][0] != ERROR):
-        found.append((severity, code, "；".join(messages)))
+        found.append((ERROR, "missing_measure", f"未填写{_labels(missing)}预警减排措施", tuple(missing)))
+    for (severity, code), items in sorted(by_code.items(), key=lambda item: item[0][0] != ERROR):
+        levels = tuple(dict.fromkeys(level for level, _ in items))
+        found.append((severity, code, "；".join(message for _, message in items), levels))
     if ignored:
-        found.append((WARNING, "missing_measure", f"未填写{'、'.join(ignored)}预警措施（清单按规则确定措施，"
-                                                  "但应补填核查指标）"))
+        found.append((WARNING, "missing_measure", f"未填写{_labels(ignored)}预警措施（清单按规则确定措施，"
+                                                  "但应补填核查指标）", tuple(ignored)))
     if not any((a or 0.0) > 0 for a in row.annual):
-        found.append((WARNING, "no_emissions", "四项污染物年排放量均为0，无法核算减排量"))
+        found.append((WARNING, "no_emissions", "四项污染物年排放量均为0，无法核算减排量", ()))
     return found
+
+
+def _labels(levels):
+    return "、".join(LEVEL_LABELS[level] for level in levels)
 
 
 class Checker:
@@ -136,8 +165,8 @@ class Checker:
         self.findings.extend(Finding(severity, check, message, **common) for severity, check, message in firm)
         lines = [row for row in rows if row.line_id is not None]
         for row, per_level in zip(lines, verdicts):
-            for severity, check, message in line_findings(row, per_level):
-                self.findings.append(Finding(severity, check, message, line_id=row.line_id,
+            for severity, check, message, levels in line_findings(row, per_level):
+                self.findings.append(Finding(severity, check, message, line_id=row.line_id, levels=levels,
                                              line_name=row.line_name, **common))
         return list(zip(lines, verdicts))
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from emergency.lists.listing import BATCH_SIZE, iter_list_rows
+from emergency.lists.listing import BATCH_SIZE, iter_list_rows, line_order
 from models import LEVELS, POLLUTANTS, Category, County, Enterprise, ProductionLine, db
 
 # The registry fields of a record's details: (key, model, column). Enterprise ones first, then the line's.
@@ -52,7 +52,7 @@ def _details_select(county_id, enterprise_ids=None):
         .select_from(ProductionLine).join(Enterprise, ProductionLine.enterprise_id == Enterprise.id)
         .join(County, Enterprise.county_id == County.id)
         .join(Category, Enterprise.category_code == Category.code)
-        .order_by(County.sort_order, County.id, Enterprise.name, Enterprise.id, ProductionLine.id)
+        .order_by(*line_order())
     )
     if county_id is not None:
         stmt = stmt.where(Enterprise.county_id == county_id)

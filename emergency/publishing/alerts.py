@@ -13,6 +13,7 @@ from emergency.clock import local_zone, to_local
 from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
 from emergency.publishing.dispatch import check_gate, new_step, step_move
+from emergency.publishing.receipts import NOT_DOWNLOADED
 from emergency.publishing.versions import latest_version
 from models import (
     LEVEL_LABELS,
@@ -134,7 +135,7 @@ def start_alert(values, user):
     gate = check_gate(values["level"], counties, user, values.get("override_reason"))
     alert = Alert(level=values["level"], all_counties=bool(values.get("all_counties")),
                   started_at=values["started_at"], note=(values.get("note") or "").strip(),
-                  created_by=user.username, counties=counties)
+                  created_by=user.signature, counties=counties)
     db.session.add(alert)
     db.session.flush()
     new_step(alert, alert.level, user, gate)
@@ -178,7 +179,7 @@ def end_alert(alert, ended_at, user):
     errors = check_end(alert, ended_at)
     if errors:
         raise DomainError(errors)
-    alert.ended_at, alert.ended_by = ended_at, user.username
+    alert.ended_at, alert.ended_by = ended_at, user.signature
     # The county rows' copy of "ended" frees the counties in the database's one-running-alert index.
     db.session.execute(update(alert_county).where(alert_county.c.alert_id == alert.id).values(ended=True))
     db.session.flush()
@@ -186,10 +187,12 @@ def end_alert(alert, ended_at, user):
 
 
 def confirm_receipt(dispatch, user):
-    """Record the county's receipt (签收) once; return False when it was already confirmed."""
+    """Record the county's receipt (签收) once, after its download; return False when it was already confirmed."""
     if dispatch.received_at is not None:
         return False
-    dispatch.received_at, dispatch.received_by_id, dispatch.received_by = utcnow(), user.id, user.username
+    if dispatch.downloaded_at is None:
+        raise DomainError({"receipt": NOT_DOWNLOADED})
+    dispatch.received_at, dispatch.received_by_id, dispatch.received_by = utcnow(), user.id, user.signature
     db.session.flush()
     return True
 

@@ -88,7 +88,7 @@ def _dispatch(alert, step, county, notes):
 def new_step(alert, level, user, gate, previous_level=None):
     """A new step of a flushed ``alert``, dispatched from the gate's version to every county it covers."""
     step = AlertStep(seq=len(alert.steps) + 1, level=level, previous_level=previous_level, version=gate.version,
-                     at=utcnow(), by=user.username, override_reason=gate.reason)
+                     at=utcnow(), by=user.signature, override_reason=gate.reason)
     alert.steps.append(step)
     notes = step_notes(step, gate.errors)
     for county in alert.counties:

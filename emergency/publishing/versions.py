@@ -142,7 +142,7 @@ def publish_version(name, note, user, override_reason=""):
     quality_errors = publish_errors()
     reason = pass_gate(quality_errors, user, override_reason, "发布清单版本")
     enterprises, lines = _registry_counts()
-    version = ListVersion(name=name.strip(), note=(note or "").strip(), published_by=user.username,
+    version = ListVersion(name=name.strip(), note=(note or "").strip(), published_by=user.signature,
                           published_by_id=user.id, enterprises=enterprises, lines=lines,
                           reference=json.dumps(_reference(), ensure_ascii=False), override_reason=reason,
                           errors=quality_errors)

@@ -22,7 +22,7 @@ from models import (
     db,
 )
 from models.base import utcnow
-from models.enterprise import LATITUDE_RANGE, LONGITUDE_RANGE
+from models.enterprise import LATITUDE_RANGE, LONGITUDE_RANGE, pinyin_key
 
 ENTERPRISE_FIELDS = (
     "name", "credit_code", "county_id", "town", "address", "contact_person", "contact_phone",
@@ -172,7 +172,8 @@ def update_enterprise(enterprise, values, expected_version=None):
         grade_changes.change_classification(
             enterprise, db.session.get(Category, new_class[0]),
             db.session.get(Grade, new_class[1]) if new_class[1] else None, kind="registry",
-            effective_date=local_today(), user=SimpleNamespace(id=user_id, username=username),
+            effective_date=local_today(),
+            user=db.session.get(User, user_id) if user_id else SimpleNamespace(id=None, username=username),
             reason="在企业名录中直接修改")
     _apply(enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
     db.session.flush()
@@ -268,8 +269,10 @@ def stage_line(enterprise, values, measures, line=None, types=None):
 
 
 def enterprise_row(values):
-    """stage_enterprise's column values for a new enterprise, for bulk inserts (the import)."""
-    return row_values(Enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
+    """stage_enterprise's column values for a new enterprise, for bulk inserts (the import), with the sort key the
+    model keeps for ORM writes."""
+    row = row_values(Enterprise, ENTERPRISE_FIELDS, stored_enterprise(values))
+    return {**row, "name_sort": pinyin_key(row["name"])}
 
 
 def measure_row(values, types):

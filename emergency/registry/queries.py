@@ -6,10 +6,10 @@ from emergency.text import fold
 from models import Category, County, Enterprise, Grade, Industry, ProductionLine, db
 
 SORTS = {
-    "name": (Enterprise.name, Enterprise.id),
-    "county": (County.sort_order, Enterprise.name),
-    "industry": (Industry.sort_order, Enterprise.name),
-    "grade": (Category.sort_order, Grade.sort_order, Enterprise.name),
+    "name": (Enterprise.name_sort, Enterprise.name, Enterprise.id),
+    "county": (County.sort_order, Enterprise.name_sort, Enterprise.name),
+    "industry": (Industry.sort_order, Enterprise.name_sort, Enterprise.name),
+    "grade": (Category.sort_order, Grade.sort_order, Enterprise.name_sort, Enterprise.name),
     "updated": (Enterprise.updated_at.desc(), Enterprise.id.desc()),
 }
 
@@ -17,6 +17,26 @@ SORTS = {
 def _like_escape(text):
     """Escape LIKE wildcards so a user's % or _ matches literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def enterprise_conditions(q=None, county=None, industry=None, grade=None):
+    """WHERE clauses on Enterprise for the search and filters the registry and every level list share: name
+    (anywhere) or credit code (prefix), county id, industry id, and "grade:CODE" or "category:CODE"."""
+    conditions = []
+    text = fold(q or "")
+    if text:
+        pattern = f"%{_like_escape(text)}%"
+        conditions.append(or_(Enterprise.name.like(pattern, escape="\\"),
+                              Enterprise.credit_code.like(_like_escape(text.upper()) + "%", escape="\\")))
+    if county:
+        conditions.append(Enterprise.county_id == county)
+    if industry:
+        conditions.append(Enterprise.industry_id == industry)
+    if grade:
+        kind, _, code = grade.partition(":")
+        column = Enterprise.category_code if kind == "category" else Enterprise.grade_code
+        conditions.append(column == code)
+    return conditions
 
 
 def enterprise_query(user, q=None, county=None, industry=None, grade=None, flag=None, sort="name"):
@@ -33,20 +53,7 @@ def enterprise_query(user, q=None, county=None, industry=None, grade=None, flag=
         .join(Category, Enterprise.category_code == Category.code)
         .outerjoin(Grade, Enterprise.grade_code == Grade.code)
     )
-    stmt = scope_enterprises(stmt, user)
-    text = fold(q or "")
-    if text:
-        pattern = f"%{_like_escape(text)}%"
-        stmt = stmt.where(or_(Enterprise.name.like(pattern, escape="\\"),
-                              Enterprise.credit_code.like(_like_escape(text.upper()) + "%", escape="\\")))
-    if county:
-        stmt = stmt.where(Enterprise.county_id == county)
-    if industry:
-        stmt = stmt.where(Enterprise.industry_id == industry)
-    if grade:
-        kind, _, code = grade.partition(":")
-        column = Enterprise.category_code if kind == "category" else Enterprise.grade_code
-        stmt = stmt.where(column == code)
+    stmt = scope_enterprises(stmt, user).where(*enterprise_conditions(q, county, industry, grade))
     if flag == "small_micro":
         stmt = stmt.where(Enterprise.small_micro.is_(True))
     elif flag == "violation":

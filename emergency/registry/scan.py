@@ -32,7 +32,7 @@ def scan_select(county_id=None):
             .outerjoin(line, line.enterprise_id == enterprise.id))
     for level, m in zip(LEVELS, measures):
         stmt = stmt.outerjoin(m, and_(m.line_id == line.id, m.level == level))
-    stmt = stmt.order_by(County.sort_order, County.id, enterprise.name, enterprise.id, line.id)
+    stmt = stmt.order_by(County.sort_order, County.id, enterprise.name_sort, enterprise.name, enterprise.id, line.id)
     if county_id is not None:
         stmt = stmt.where(enterprise.county_id == county_id)
     return stmt

@@ -39,7 +39,7 @@ def new_user():
     form.county_id.choices = options(county_choices(current_user, blank="（无）"))
     if form.validate_on_submit():
         user = run(form, users.create_account, form.username.data, form.role.data, form.password.data,
-                   form.county_id.data, form.enterprise.data)
+                   form.county_id.data, form.enterprise.data, form.profile())
         if user is not None:
             flash(f"已创建用户 {user.username}。", "success")
             return redirect(url_for("account.user_list"))

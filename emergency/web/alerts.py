@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from emergency.clock import local_now
+from emergency.errors import DomainError
 from emergency.publishing.alerts import (
     alerts_for,
     change_level,
@@ -19,6 +20,7 @@ from emergency.publishing.alerts import (
 )
 from emergency.publishing.dispatch import gate_errors
 from emergency.publishing.notices import notice_counts
+from emergency.publishing.receipts import record_download, unsigned
 from emergency.publishing.versions import latest_version
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
@@ -78,7 +80,8 @@ def new():
             started = f"已启动{LEVEL_LABELS[alert.level]}预警，已向 {len(alert.counties)} 个县（市、区）下发清单。"
             flash(started + _forced(alert), "success")
             return redirect(url_for("alerts.detail", alert_id=alert.id))
-    return render_template("alerts/new.html", form=form, latest=latest_version(), gate=gate_errors())
+    return render_template("alerts/new.html", form=form, latest=latest_version(), gate=gate_errors(),
+                           county_count=len(form.county_ids.choices))
 
 
 @bp.route("/alerts/<int:alert_id>")
@@ -120,6 +123,8 @@ def end(alert_id):
 def download(dispatch_id):
     """The stored workbook, byte for byte as dispatched; its SHA-256 travels in a header."""
     dispatch = visible_dispatch(dispatch_id, current_user)
+    record_download(dispatch, current_user)
+    db.session.commit()
     response = send_download(io.BytesIO(dispatch.file.content), dispatch.filename)
     response.headers["X-Content-SHA256"] = dispatch.sha256
     return response
@@ -130,9 +135,22 @@ def download(dispatch_id):
 def receipt(dispatch_id):
     """The county confirms receipt (签收) of its own dispatch."""
     dispatch = visible_dispatch(dispatch_id, current_user)
-    if confirm_receipt(dispatch, current_user):
+    try:
+        confirmed = confirm_receipt(dispatch, current_user)
+    except DomainError as refused:
+        flash("未签收：" + "；".join(refused.errors.values()), "danger")
+        return redirect(url_for("alerts.detail", alert_id=dispatch.alert_id))
+    if confirmed:
         db.session.commit()
         flash(f"已签收：{dispatch.filename}", "success")
     else:
         flash(f"该文件已于此前签收（{dispatch.received_by}）。", "info")
     return redirect(url_for("alerts.detail", alert_id=dispatch.alert_id))
+
+
+@bp.route("/alerts/<int:alert_id>/unsigned")
+@roles_required(*CITYWIDE)
+def unsigned_counties(alert_id):
+    """The counties that have not signed for their dispatch, step by step, with whom to call."""
+    alert = visible_alert(alert_id, current_user)
+    return render_template("alerts/unsigned.html", alert=alert, pending=unsigned(step_statuses(alert, current_user)))

@@ -78,7 +78,7 @@ def edit(floor_id):
     rest = []
     if form.validate_on_submit():
         try:
-            changed = ops.update_floor(floor, form.values(), current_user.username)
+            changed = ops.update_floor(floor, form.values(), current_user.signature)
         except DomainError as error:
             rest = form.attach(error.errors)
         else:
@@ -98,7 +98,7 @@ def new():
     rest = []
     if form.validate_on_submit():
         try:
-            floor = ops.create_floor(form.values(), current_user.username)
+            floor = ops.create_floor(form.values(), current_user.signature)
         except DomainError as error:
             rest = form.attach(error.errors)
         else:

@@ -46,7 +46,7 @@ def index():
 def new():
     enterprise = _own_enterprise()
     form = GradeRequestForm(enterprise=enterprise)
-    form.target.choices = options(grade_changes.target_choices(enterprise, workflow.REQUESTABLE_CATEGORIES))
+    form.target.choices = options(workflow.requestable_choices(enterprise))
     if form.validate_on_submit():
         submit = "submit" in request.form
         req = _save(form, enterprise, None, submit)
@@ -77,7 +77,7 @@ def edit(request_id):
         flash(f"“{req.state_label}”状态的申请不能修改。", "danger")
         return redirect(url_for("requests.detail", request_id=req.id))
     form = GradeRequestForm(obj=req, enterprise=req.enterprise, existing=req)
-    form.target.choices = options(grade_changes.target_choices(req.enterprise, workflow.REQUESTABLE_CATEGORIES))
+    form.target.choices = options(workflow.requestable_choices(req.enterprise))
     if request.method == "GET":
         form.target.data = grade_changes.target_value(req.target_category_code, req.target_grade_code)
     if form.validate_on_submit():

@@ -12,12 +12,15 @@ from emergency.lists.orders import build_order
 from emergency.lists.page import build_list_page
 from emergency.lists.quality import run_checks
 from emergency.publishing.notices import preview_official
-from emergency.registry.queries import county_choices
+from emergency.registry.operations import measure_types
+from emergency.registry.queries import county_choices, grade_filter_choices, industry_choices
 from emergency.web.decorators import roles_required
 from emergency.web.downloads import send_download
 from emergency.web.jobs import start_job
 from emergency.web.paging import Page, kept_args, page_number
 from emergency.web.scope import LEVEL, scope_county
+from forms.base import options
+from forms.lists import ListFilterForm
 from models.user import STAFF
 
 bp = Blueprint("lists", __name__)
@@ -49,11 +52,18 @@ def _job_params(level, county):
 @roles_required(*STAFF)
 def level_list(level):
     """The list of one level for the city or a county, paginated by enterprise; totals cover everything."""
-    county = scope_county()
-    result = build_list_page(level, county, page_number(request.args), current_app.config["ENTERPRISES_PER_PAGE"])
+    county, form, types = scope_county(), ListFilterForm(request.args), measure_types()
+    form.county.choices = options(_county_choices())
+    form.county.data = str(county.id) if county else ""
+    form.industry.choices = options(industry_choices())
+    form.grade.choices = options(grade_filter_choices())
+    form.measure.choices = options([("", "全部")] + types.choices())
+    per_page = form.per_page.data or current_app.config["ENTERPRISES_PER_PAGE"]
+    filters = form.filters(types.codes)
+    result = build_list_page(level, county, page_number(request.args), per_page, filters)
     prev_url, next_url = _links("lists.level_list", result.page, result.pages, level=level)
-    return render_template("lists/list.html", level=level, county=county, result=result,
-                           prev_url=prev_url, next_url=next_url, counties=_county_choices(),
+    return render_template("lists/list.html", level=level, county=county, result=result, form=form,
+                           filters=filters, prev_url=prev_url, next_url=next_url, counties=_county_choices(),
                            season=season_in_force())
 
 

@@ -1,4 +1,6 @@
 """The registry: enterprises, their lines and per-level measures."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,10 +29,29 @@ from models.user import STAFF
 bp = Blueprint("registry", __name__)
 
 
+def back_to_check():
+    """The quality check page a fix form was opened from (?next=), or None: only that page, never elsewhere."""
+    target = request.args.get("next") or ""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.path != url_for("lists.check") or "\\" in target:
+        return None
+    return target
+
+
+def fault_marks():
+    """The levels or fields a fix form marks as at fault (?fault=yellow,red or ?fault=credit_code)."""
+    return set((request.args.get("fault") or "").split(",")) - {""}
+
+
+def _form_page(template, **values):
+    """An enterprise or line form, with the marks and the way back of a quality-check fix link."""
+    return render_template(template, fault=fault_marks(), back=back_to_check(), **values)
+
+
 def _to_enterprise(enterprise, message):
-    """Flash ``message`` and go back to the enterprise's page."""
+    """Flash ``message`` and go back to the quality check the form was opened from, else the enterprise's page."""
     flash(message, "success")
-    return redirect(url_for("registry.enterprise", enterprise_id=enterprise.id))
+    return redirect(back_to_check() or url_for("registry.enterprise", enterprise_id=enterprise.id))
 
 
 @bp.route("/")
@@ -79,7 +100,7 @@ def new_enterprise():
         enterprise = ops.create_enterprise(form.values())
         db.session.commit()
         return _to_enterprise(enterprise, f"已登记企业“{enterprise.name}”。")
-    return render_template("registry/enterprise_form.html", form=form, enterprise=None)
+    return _form_page("registry/enterprise_form.html", form=form, enterprise=None)
 
 
 @bp.route("/enterprises/<int:enterprise_id>")
@@ -104,10 +125,10 @@ def edit_enterprise(enterprise_id):
             current = db.session.get(Enterprise, enterprise_id)
             stored = {name: getattr(current, name) for name in ops.ENTERPRISE_FIELDS}
             rows = report_conflict(form, current.version, conflict_rows(form, stored, ops.ENTERPRISE_FIELDS))
-            return render_template("registry/enterprise_form.html", form=form, enterprise=current,
+            return _form_page("registry/enterprise_form.html", form=form, enterprise=current,
                                    conflict=rows), 409
         return _to_enterprise(enterprise, "已保存。")
-    return render_template("registry/enterprise_form.html", form=form, enterprise=enterprise)
+    return _form_page("registry/enterprise_form.html", form=form, enterprise=enterprise)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/delete", methods=["GET", "POST"])
@@ -162,7 +183,7 @@ def new_line(enterprise_id):
         line = ops.save_line(enterprise, form.values(), form.measures())
         db.session.commit()
         return _to_enterprise(enterprise, f"已添加生产线“{line.name}”。")
-    return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=None)
+    return _form_page("registry/line_form.html", form=form, enterprise=enterprise, line=None)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/edit", methods=["GET", "POST"])
@@ -179,10 +200,10 @@ def edit_line(enterprise_id, line_id):
             db.session.rollback()
             current = db.session.get(ProductionLine, line_id)
             rows = report_conflict(form, current.version, line_conflict_rows(form, current))
-            return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=current,
+            return _form_page("registry/line_form.html", form=form, enterprise=enterprise, line=current,
                                    conflict=rows), 409
         return _to_enterprise(enterprise, "生产线已保存。")
-    return render_template("registry/line_form.html", form=form, enterprise=enterprise, line=line)
+    return _form_page("registry/line_form.html", form=form, enterprise=enterprise, line=line)
 
 
 @bp.route("/enterprises/<int:enterprise_id>/lines/<int:line_id>/delete", methods=["GET", "POST"])

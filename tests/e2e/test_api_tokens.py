@@ -47,6 +47,7 @@ def test_admin_creates_and_revokes_a_token_that_a_client_uses(make_enterprise, m
         assert overflowing(page) == [], width
         shot(f"41-api-tokens-{width}")
     page.click("button:has-text('吊销')")
+    page.click("dialog.confirm-dialog button:has-text('确定')")      # revoking asks first
     page.wait_for_selector("text=已吊销令牌")
     status, body = api_status(f"{live_server}/api/v1/lists/red", token)
     assert status == 401 and body["error"]["code"] == "token_invalid"

@@ -9,6 +9,7 @@ from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
 from models import ImportBatch, db
 from tests.baseline_support import make_season
+from tests.e2e.layout_checks import overflowing
 from tests.import_support import registry_rows, xlsx
 
 pytestmark = pytest.mark.e2e
@@ -49,25 +50,6 @@ def long_words(make_enterprise, make_line, make_user):
     db.session.commit()
     return {"firm": firm, "line": line, "version": version, "first": first, "request": request, "alert": alert,
             "season": season}
-
-
-# Elements that stick out of the window, or whose content sticks out of them (form controls scroll inside).
-OVERFLOWING = """() => {
-  const limit = document.documentElement.clientWidth, found = [];
-  for (const el of document.querySelectorAll("body *")) {
-    if (["INPUT", "TEXTAREA", "SELECT", "OPTION"].includes(el.tagName) || el.closest("svg")) continue;
-    const style = getComputedStyle(el), box = el.getBoundingClientRect();
-    const scrolls = ["auto", "scroll", "hidden", "clip"].includes(style.overflowX);
-    if (box.right > limit + 1 || (!scrolls && el.clientWidth && el.scrollWidth > el.clientWidth + 1)) {
-      found.push(el.tagName + "." + el.className + " " + el.textContent.trim().slice(0, 30));
-    }
-  }
-  return found.slice(0, 5);
-}"""
-
-
-def overflowing(page):
-    return page.evaluate(OVERFLOWING)
 
 
 def test_long_words_wrap_on_every_page(long_words, sign_in, live_server, shot):
