@@ -37,7 +37,7 @@ TOP_INDUSTRIES = 15
 generation.install()
 _lock = threading.Lock()          # held while computing a generation that cannot be shared (no token yet)
 # What the accounting reads of a list row (``listing.ListRow``).
-_TotalsRow = namedtuple("_TotalsRow", "county_id county_name enterprise_id measure reductions")
+_TotalsRow = namedtuple("_TotalsRow", "county_id county_name enterprise_id measure reductions staggered")
 # ``code``: the ``dashboard_store.code_version`` of the process that computed the figures.
 Cached = namedtuple("Cached", "generation computed_at figures code")
 
@@ -134,7 +134,9 @@ def scan_figures(county_id=None):
             daily = daily_baselines(row)
             for accumulator, measure in zip(accumulators, verdicts):
                 accumulator.add(_TotalsRow(row.county_id, row.county_name, row.enterprise_id, measure,
-                                           {p: d * measure.counted for p, d in zip(POLLUTANTS, daily)}))
+                                           {p: d * measure.counted for p, d in zip(POLLUTANTS, daily)},
+                                           {p: d * measure.staggered for p, d in zip(POLLUTANTS, daily)
+                                            if measure.staggered}))
     total_name = "全市" if county_id is None else "合计"
     return [a.result(total_name) for a in accumulators], checker.report().errors
 

@@ -120,7 +120,7 @@ class Accumulator:
         totals.problem_lines += row.measure.is_error
         for pollutant, amount in row.reductions.items():
             totals.checks[pollutant].industrial += amount
-        for pollutant, amount in row.staggered.items():
+        for pollutant, amount in (row.staggered or {}).items():
             totals.checks[pollutant].staggered += amount
         return row
 
