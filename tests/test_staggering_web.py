@@ -102,3 +102,12 @@ def test_a_county_user_sees_only_their_county(firms, make_user, login):
     assert client.get("/staggering/?county=泽州县").status_code == 404
     assert client.get("/staggering/export.xlsx?county=泽州县").status_code == 404
     assert client.get(f"/staggering/seasons/{db.session.query(Season.id).scalar()}/rules").status_code == 403
+
+
+def test_the_dashboard_counts_firms_per_regime_and_county(firms, make_user, login):
+    page = login(make_user("city")).get("/dashboard").get_data(as_text=True)
+    assert "城区</td><td>整季停产 1 家</td>" in page
+    assert "泽州县</td><td>错峰限产30% 1 家；豁免 1 家</td>" in page or \
+        "泽州县</td><td>豁免 1 家；错峰限产30% 1 家</td>" in page
+    county_page = login(make_user("county", county_name="城区")).get("/dashboard").get_data(as_text=True)
+    assert "整季停产 1 家" in county_page and "泽州县</td>" not in county_page

@@ -28,6 +28,7 @@ from emergency.lists.quality import Checker
 from emergency.publishing.alerts import running_alerts, step_statuses
 from emergency.registry import generation
 from emergency.registry.scan import daily_baselines, scan_firms
+from emergency.staggering.firms import regime_counts
 from emergency.supervision.board import build_board
 from models import LEVEL_LABELS, LEVELS, POLLUTANTS, Category, County, Enterprise, Grade, Industry, db
 
@@ -82,6 +83,7 @@ class Dashboard:
     pending_requests: int
     alerts: list          # [(Alert, StepStatus of its current step)]
     supervision: dict = None   # alert id → {judgement status: firms}, the power-use board's counts
+    regimes: dict = None       # county name → {staggered-production regime: firms}, the season in force
 
 
 def _scoped(stmt, county_id):
@@ -263,4 +265,4 @@ def build_dashboard(user, county_id=None):
         county_id = user.county_id
     alerts = [(alert, step_statuses(alert, user)[-1]) for alert in running_alerts(user)]
     supervision = {alert.id: build_board(alert, user).counts() for alert, _ in alerts}
-    return Dashboard(cached_figures(county_id), pending_count(user), alerts, supervision)
+    return Dashboard(cached_figures(county_id), pending_count(user), alerts, supervision, regime_counts(county_id))

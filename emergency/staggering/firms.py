@@ -71,3 +71,31 @@ def write_regime_workbook(fh, rows, scope_name, season_name):
     values = [[n, r.county_name, r.enterprise_name, r.credit_code, r.industry, r.grade_label, r.line_name, r.process,
                r.label, r.period] for n, r in enumerate(rows, start=1)]
     write_table_workbook(fh, [("错峰生产企业", HEADERS, WIDTHS, f"{scope_name}{season_name}错峰生产企业名单", values)])
+
+
+def regime_counts(county_id=None, book=None):
+    """{county name: {regime label: firms}} of the season in force, for the dashboard: one light query of each firm's
+    distinct (industry, category, grade, process) keys, regimes memoised per key."""
+    book = book or StaggerBook.load()
+    if not book.rules:
+        return {}
+    stmt = (select(County.name, Enterprise.id, Enterprise.industry_id, Enterprise.category_code,
+                   Enterprise.grade_code, ProductionLine.process_stage).distinct()
+            .select_from(ProductionLine).join(Enterprise, ProductionLine.enterprise_id == Enterprise.id)
+            .join(County, Enterprise.county_id == County.id).order_by(County.sort_order, County.name))
+    if county_id is not None:
+        stmt = stmt.where(Enterprise.county_id == county_id)
+    memo, seen, counts = {}, set(), {}
+    for county_name, enterprise_id, *key in db.session.execute(stmt):
+        key = tuple(key)
+        if key not in memo:
+            industry_id, category, grade, process = key
+            found = book.regime(industry_id, process, category, grade)
+            memo[key] = found.label if found else None
+        label = memo[key]
+        if label is None or (enterprise_id, label) in seen:
+            continue
+        seen.add((enterprise_id, label))
+        by_label = counts.setdefault(county_name, {})
+        by_label[label] = by_label.get(label, 0) + 1
+    return counts
