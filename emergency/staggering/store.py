@@ -10,7 +10,7 @@ from emergency.clock import local_today
 from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
 from emergency.staggering.regimes import DAYS, LIMIT, Rule, apply_regime, parse_days, regime_for
-from models import REGIME_LABELS, Category, Grade, Industry, StaggerRule, db
+from models import REGIME_LABELS, Category, Grade, Industry, Season, StaggerRule, db
 
 PROCESS_MAX, SOURCE_MAX = text_limit(StaggerRule.process), text_limit(StaggerRule.source)
 
@@ -56,12 +56,19 @@ class StaggerBook:
     rules: tuple
 
     @classmethod
-    def load(cls, day=None):
+    def load(cls, day=None, find_season=False):
+        """One query: the rules of the season whose dates hold ``day`` (the latest started, where seasons overlap).
+        Without rules the season is looked up only when ``find_season`` (pages name it; the list need not)."""
         day = day or local_today()
-        season = season_in_force(day)
-        if season is None or not season.contains(day):
-            return cls(None, day, ())
-        return cls(season, day, tuple(as_rule(r) for r in season_rules(season)))
+        rows = db.session.execute(
+            select(StaggerRule, Season).join(Season, StaggerRule.season_id == Season.id)
+            .where(Season.starts_on <= day, Season.ends_on >= day)
+            .order_by(Season.starts_on.desc(), Season.id.desc(), StaggerRule.id)).all()
+        if not rows:
+            season = season_in_force(day) if find_season else None
+            return cls(season if season is not None and season.contains(day) else None, day, ())
+        season = rows[0][1]
+        return cls(season, day, tuple(as_rule(rule) for rule, owner in rows if owner.id == season.id))
 
     def regime(self, industry_id, process, category_code, grade_code):
         if not self.rules:

@@ -21,7 +21,7 @@ bp = Blueprint("staggering", __name__, url_prefix="/staggering")
 @roles_required(*STAFF)
 def index():
     county = scope_county()
-    book = StaggerBook.load()
+    book = StaggerBook.load(find_season=True)
     rows = firms.regime_rows(county.id if county else None, book)
     return render_template("staggering/index.html", book=book, rows=rows, county=county,
                            counts=firms.counts_by_county(rows))
@@ -31,7 +31,7 @@ def index():
 @roles_required(*STAFF)
 def export():
     county = scope_county()
-    book = StaggerBook.load()
+    book = StaggerBook.load(find_season=True)
     buffer = io.BytesIO()
     firms.write_regime_workbook(buffer, firms.regime_rows(county.id if county else None, book),
                                 county.name if county else "全市", book.season.name if book.season else "")
