@@ -79,14 +79,14 @@ def regime_counts(county_id=None, book=None):
     book = book or StaggerBook.load()
     if not book.rules:
         return {}
-    stmt = (select(County.name, Enterprise.id, Enterprise.industry_id, Enterprise.category_code,
+    stmt = (select(County.sort_order, County.name, Enterprise.id, Enterprise.industry_id, Enterprise.category_code,
                    Enterprise.grade_code, ProductionLine.process_stage).distinct()
             .select_from(ProductionLine).join(Enterprise, ProductionLine.enterprise_id == Enterprise.id)
             .join(County, Enterprise.county_id == County.id).order_by(County.sort_order, County.name))
     if county_id is not None:
         stmt = stmt.where(Enterprise.county_id == county_id)
     memo, seen, counts = {}, set(), {}
-    for county_name, enterprise_id, *key in db.session.execute(stmt):
+    for _, county_name, enterprise_id, *key in db.session.execute(stmt):
         key = tuple(key)
         if key not in memo:
             industry_id, category, grade, process = key
