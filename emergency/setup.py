@@ -101,9 +101,10 @@ def register_blueprints(app):
     for module in (versions, alerts, dashboard):
         app.register_blueprint(module.bp)
 
-    from emergency.web import notices
+    from emergency.web import notices, staggering
 
     app.register_blueprint(notices.bp)
+    app.register_blueprint(staggering.bp)
 
     from emergency.web import floors, imports
 

@@ -20,6 +20,7 @@ from models import (
     MeasureFloor,
     MeasureType,
     Setting,
+    StaggerRule,
     TargetRatio,
     db,
 )
@@ -134,6 +135,21 @@ def load_floors():
                 setattr(row, name, value)
 
 
+def load_stagger_defaults():
+    """Insert the default stagger rules (no season) not stored yet; a stored one may be the bureau's and is kept."""
+    industries = {i.code: i.id for i in db.session.query(Industry)}
+    stored = {(r.industry_id, r.process, r.grade_code, r.category_code)
+              for r in db.session.query(StaggerRule).filter(StaggerRule.season_id.is_(None))}
+    for r in read_csv("stagger_rules.csv"):
+        key = (industries[r["industry_code"]] if r["industry_code"] else None, r["process"], r["grade"] or None,
+               r["category"] or None)
+        if key in stored:
+            continue
+        db.session.add(StaggerRule(industry_id=key[0], process=key[1], grade_code=key[2], category_code=key[3],
+                                   regime=r["regime"], limit_pct=_float(r["limit_pct"]), stop_days=r["stop_days"],
+                                   provisional="暂定" in r["source"], source=r["source"]))
+
+
 def load_target_ratios():
     for r in read_csv("target_ratios.csv"):
         _upsert(TargetRatio, {"level": r["level"], "pollutant": r["pollutant"]},
@@ -158,6 +174,7 @@ def load_reference():
     load_category_reasons()
     db.session.flush()
     load_floors()
+    load_stagger_defaults()
     load_target_ratios()
     load_settings()
     load_batch_cutoffs()

@@ -125,6 +125,11 @@ MATRIX = {
     "api.level_list": {"GET": {p: 401 for p in PERSONAS}},
     "api.enterprise": {"GET": {p: 401 for p in PERSONAS}},
     "baseline.index": {"GET": CITY_ONLY},
+    # Staggered production: staff read the firms under the regime (a county user only their own county: ?county=
+    # of another is a 404, see test_staggering_web); only city staff edit the rules.
+    "staggering.index": {"GET": STAFF_ONLY},
+    "staggering.export": {"GET": STAFF_ONLY},
+    "staggering.rules": {"GET": CITY_ONLY, "POST": CITY_ONLY},
     "baseline.new_season": {"GET": CITY_ONLY, "POST": CITY_ONLY},
     "baseline.edit_season": {"GET": CITY_ONLY, "POST": CITY_ONLY},
     "baseline.season": {"GET": CITY_ONLY, "POST": CITY_ONLY},

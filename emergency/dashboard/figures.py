@@ -28,6 +28,7 @@ from emergency.lists.quality import Checker
 from emergency.publishing.alerts import running_alerts, step_statuses
 from emergency.registry import generation
 from emergency.registry.scan import daily_baselines, scan_firms
+from emergency.staggering.firms import regime_counts
 from emergency.supervision.board import build_board
 from models import LEVEL_LABELS, LEVELS, POLLUTANTS, Category, County, Enterprise, Grade, Industry, db
 
@@ -37,7 +38,7 @@ TOP_INDUSTRIES = 15
 generation.install()
 _lock = threading.Lock()          # held while computing a generation that cannot be shared (no token yet)
 # What the accounting reads of a list row (``listing.ListRow``).
-_TotalsRow = namedtuple("_TotalsRow", "county_id county_name enterprise_id measure reductions")
+_TotalsRow = namedtuple("_TotalsRow", "county_id county_name enterprise_id measure reductions staggered")
 # ``code``: the ``dashboard_store.code_version`` of the process that computed the figures.
 Cached = namedtuple("Cached", "generation computed_at figures code")
 
@@ -82,6 +83,7 @@ class Dashboard:
     pending_requests: int
     alerts: list          # [(Alert, StepStatus of its current step)]
     supervision: dict = None   # alert id → {judgement status: firms}, the power-use board's counts
+    regimes: dict = None       # county name → {staggered-production regime: firms}, the season in force
 
 
 def _scoped(stmt, county_id):
@@ -134,7 +136,9 @@ def scan_figures(county_id=None):
             daily = daily_baselines(row)
             for accumulator, measure in zip(accumulators, verdicts):
                 accumulator.add(_TotalsRow(row.county_id, row.county_name, row.enterprise_id, measure,
-                                           {p: d * measure.counted for p, d in zip(POLLUTANTS, daily)}))
+                                           {p: d * measure.counted for p, d in zip(POLLUTANTS, daily)},
+                                           {p: d * measure.staggered for p, d in zip(POLLUTANTS, daily)
+                                            if measure.staggered}))
     total_name = "全市" if county_id is None else "合计"
     return [a.result(total_name) for a in accumulators], checker.report().errors
 
@@ -261,4 +265,4 @@ def build_dashboard(user, county_id=None):
         county_id = user.county_id
     alerts = [(alert, step_statuses(alert, user)[-1]) for alert in running_alerts(user)]
     supervision = {alert.id: build_board(alert, user).counts() for alert, _ in alerts}
-    return Dashboard(cached_figures(county_id), pending_count(user), alerts, supervision)
+    return Dashboard(cached_figures(county_id), pending_count(user), alerts, supervision, regime_counts(county_id))

@@ -23,6 +23,8 @@ class PollutantCheck:
     baseline: float | None = None
     ratio: float | None = None
     missing_note: str = MISSING_BASELINE
+    # Removed already by staggered production (错峰生产) in force; shown beside the alert's reduction, not in it.
+    staggered: float = 0.0
 
     @property
     def reduction(self):
@@ -32,6 +34,11 @@ class PollutantCheck:
     @property
     def share(self):
         return self.reduction / self.baseline if self.baseline else None
+
+    @property
+    def staggered_share(self):
+        """The share of the whole-society baseline that staggering in force already removes."""
+        return self.staggered / self.baseline if self.baseline else None
 
     @property
     def target(self):
@@ -113,6 +120,8 @@ class Accumulator:
         totals.problem_lines += row.measure.is_error
         for pollutant, amount in row.reductions.items():
             totals.checks[pollutant].industrial += amount
+        for pollutant, amount in (row.staggered or {}).items():
+            totals.checks[pollutant].staggered += amount
         return row
 
     def result(self, total_name="合计"):
@@ -129,6 +138,7 @@ class Accumulator:
             total.checks[p] = PollutantCheck(
                 p, industrial=sum(t.checks[p].industrial for t in rows),
                 non_industrial=sum(t.checks[p].non_industrial for t in rows),
+                staggered=sum(t.checks[p].staggered for t in rows),
                 baseline=sum(baselines) if known else None, ratio=self.ratios.get(p),
                 missing_note=PARTLY_MISSING_BASELINE if any(baselines) else MISSING_BASELINE)
         return Summary(self.level, rows, total)

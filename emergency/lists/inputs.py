@@ -13,6 +13,7 @@ from emergency.lists.rules import EnterpriseFacts, LineFacts, effective_measure
 from emergency.lists.verdicts import check_line_shares
 from emergency.registry.grades import check_classification
 from emergency.registry.measures import LineParams, Measure, MeasureTypes
+from emergency.staggering.store import StaggerBook
 from models import (
     POLLUTANTS,
     Category,
@@ -132,6 +133,7 @@ class RuleInputs:
         self.grades = self.classifications.grades
         self.policy = load_policy(self.classifications.industries.values(), self.grades.values())
         self._enterprises, self._lines, self._verdicts = {}, {}, {}
+        self.stagger = StaggerBook.load()
 
     def enterprise_facts(self, facts, annual_t_yr):
         """The rules' ``EnterpriseFacts`` of a firm; the emissions matter only to small and micro firms."""
@@ -168,7 +170,10 @@ class RuleInputs:
             if found is None:
                 found = self._verdicts[key] = effective_measure(enterprise, line, measure, level, self.policy)
             verdicts.append(found)
-        return check_line_shares([self.line_facts(f) for f, _ in lines], verdicts, self.policy.types)
+        verdicts = check_line_shares([self.line_facts(f) for f, _ in lines], verdicts, self.policy.types)
+        if not self.stagger.rules:
+            return verdicts
+        return [self.stagger.apply(facts, found) for (facts, _), found in zip(lines, verdicts)]
 
     def judge_enterprise(self, enterprise, level):
         """``judge_firm`` for an ORM enterprise with its lines and their measures loaded."""

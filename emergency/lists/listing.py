@@ -1,6 +1,6 @@
 """Build the reduction list: one plain row per enterprise line at an alert level, streamed in batches."""
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -30,6 +30,8 @@ class ListRow:
     facilities: str
     measure: EffectiveMeasure
     reductions: dict
+    # t/d per pollutant that staggered production (错峰生产) in force already removes, before any alert.
+    staggered: dict = field(default_factory=dict)
 
 
 def find_county(value):
@@ -104,6 +106,7 @@ def enterprise_rows(enterprise, level, inputs=None):
         industry=enterprise.industry.display_name, grade_label=enterprise.grade_label,
         line_id=line.id, line_name=line.name, process_stage=line.process_stage, facilities=line.facilities,
         measure=measure, reductions={p: line.daily_baseline(p) * measure.counted for p in POLLUTANTS},
+        staggered={p: line.daily_baseline(p) * measure.staggered for p in POLLUTANTS if measure.staggered},
     ) for line, measure in zip(enterprise.lines, verdicts)]
 
 
@@ -199,6 +202,8 @@ def iter_list_rows(level, county_id=None, enterprise_ids=None, where=()):
                 # Same formula as ProductionLine.daily_baseline: annual emission / operating days.
                 reductions={p: ((a or 0.0) / days if days else 0.0) * measure.counted
                             for p, a in zip(POLLUTANTS, annual)},
+                staggered={p: ((a or 0.0) / days if days else 0.0) * measure.staggered
+                           for p, a in zip(POLLUTANTS, annual) if measure.staggered},
             )
 
 

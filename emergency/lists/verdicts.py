@@ -20,7 +20,7 @@ from emergency.text import fold
 ERROR, WARNING = "error", "warning"
 # Rules whose treatment the list and the order state with their reason even when nothing was replaced: a firm
 # must read why it is not graded, or why it may take a lighter measure.
-EXPLAINED_RULES = ("non_compliant", "small_micro")
+EXPLAINED_RULES = ("non_compliant", "small_micro", "staggered_stop")
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
 OK, STATUS_WARNING, STATUS_ERROR = "ok", "warning", "error"
 
@@ -52,6 +52,9 @@ class EffectiveMeasure:
     floor_label: str = ""
     commitment: str = ""
     problems: tuple = ()
+    # Staggered production (错峰生产) in force: the share of output it already removes, and the regime's label.
+    staggered: float = 0.0
+    stagger_label: str = ""
 
     # Plain views kept for templates, exports and versions.
     @property

@@ -51,6 +51,7 @@ class PlanLine:
     daily: dict
     eligible: bool
     reductions: dict = None      # what the list counts today, t/d per pollutant (the accounting's row interface)
+    staggered: dict = None       # what staggered production in force already removes, t/d per pollutant
     candidates: tuple = ()       # (Measure, cut)
     ladder: tuple | None = None
     daily_value: float = 1.0     # lost production of a full cut, 万元/日 (or 1 per line under the equal fallback)
@@ -127,9 +128,11 @@ def read_lines(level, county=None):
                 enterprise_name=name, line_name=line_name, industry=industries[facts.industry_id].display_name,
                 grade_label=grades[facts.grade_code].label if facts.grade_code in grades else "",
                 verdict=verdict, daily={p: (a or 0.0) / days if days else 0.0 for p, a in zip(POLLUTANTS, annual)},
-                eligible=verdict.rule == ELIGIBLE_RULE and not verdict.is_error)
+                # A staggered line's candidates would be cut from its full output: the solver leaves it alone.
+                eligible=verdict.rule == ELIGIBLE_RULE and not verdict.is_error and not verdict.staggered)
             counted = verdict.counted
             line.reductions = {p: amount * counted for p, amount in line.daily.items()}
+            line.staggered = {p: amount * verdict.staggered for p, amount in line.daily.items() if verdict.staggered}
             if line.eligible:
                 params = LineParams(bool(facts.can_stop_quickly), facts.coking_hours, facts.capacity)
                 scope_key = GRADED_SCOPE if facts.category_code == GRADED else GENERAL_SCOPE
