@@ -7,6 +7,7 @@ from emergency.clock import local_today
 from emergency.errors import DomainError
 from emergency.grading import attachments, workflow
 from emergency.grading import history as grade_changes
+from emergency.grading.in_effect import approved_grade_note
 from emergency.grading.queries import STATE_FILTERS, request_attachment, request_list, visible_request
 from emergency.registry.queries import county_choices
 from emergency.web.decorators import roles_required
@@ -101,6 +102,7 @@ def _review_forms(req, county_form=None, city_form=None):
 
 def _detail(req, status=200, **forms):
     return render_template("requests/detail.html", req=req, actions=workflow.allowed_actions(req, current_user),
+                           in_effect=approved_grade_note(req),
                            can_edit=workflow.can_edit(req, current_user), **_review_forms(req, **forms)), status
 
 
