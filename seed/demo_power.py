@@ -25,7 +25,7 @@ from models import Alert, AlertStep, County, PowerAccount, PowerReading, Version
 DEMO_NOTE = "演示预警（演示数据：用电监管示例，未下发）"
 DEMO_PREFIX = "演示数据·"
 LEVEL, DAYS_BEFORE, PLANTED = "orange", 60, 5
-DEMO_USER = SimpleNamespace(id=None, username="demo", role="city")
+DEMO_USER = SimpleNamespace(id=None, username="demo", signature="demo", role="city")
 
 
 def demo_alert(today):
