@@ -57,4 +57,5 @@ def test_a_grade_in_the_running_version_is_said_to_be_in_effect(parties, login, 
 def test_other_states_say_nothing(parties, login):
     req = advance(parties, "submitted")
     assert approved_grade_note(req) is None
-    assert "grade-in-effect" not in _page(login, parties, req)
+    page = _page(login, parties, req)
+    assert f"第{req.id}号调级申请" in page and "grade-in-effect" not in page

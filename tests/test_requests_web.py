@@ -409,4 +409,5 @@ def test_a_stored_file_whose_bytes_changed_kind_is_only_downloaded(parties, logi
     (attachment_dir / item.stored_name).write_bytes(b"<html><script>alert(1)</script></html>")
     status, _, headers = fetch(client, f"/requests/{item.request_id}/attachments/{item.id}?inline=1")
     assert status == 200 and headers["Content-Disposition"].startswith("attachment")
-    assert "sandbox" not in headers["Content-Security-Policy"]
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "sandbox" not in csp
