@@ -41,7 +41,7 @@ def test_the_line_form_marks_the_level_at_fault_and_saving_returns(make_enterpri
     assert re.search(r'class="measure-set[^"]* at-fault" id="level-red"', form)
     assert not re.search(r'class="measure-set[^"]* at-fault" id="level-(yellow|orange)"', form)
     assert "质量检查指出此级别有问题" in form
-    data = _line_form(name="2#窑", **{"red-action": "stop", "red-text": "停产"})
+    data = _line_form(name="2#窑", version=str(line.version), **{"red-action": "stop", "red-text": "停产"})
     response = clerk.post(link, data=data)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/lists/check?page=1#finding-{firm.id}-{line.id}-missing_measure"
@@ -64,7 +64,7 @@ def test_next_leads_only_back_to_the_check(make_enterprise, make_line, clerk, ta
     firm = make_enterprise(name="跳转企业", grade="B")
     line = make_line(firm, name="1#窑")
     url = f"/enterprises/{firm.id}/lines/{line.id}/edit"
-    response = clerk.post(url, query_string={"next": target}, data=_line_form(name="1#窑"))
+    response = clerk.post(url, query_string={"next": target}, data=_line_form(name="1#窑", version=str(line.version)))
     assert response.status_code == 302 and response.headers["Location"] == f"/enterprises/{firm.id}"
     form = clerk.get(url, query_string={"next": target, "fault": "<script>"}).get_data(as_text=True)
     assert "保存后将回到质量检查" not in form and "<script>" not in form and "1#窑" in form
