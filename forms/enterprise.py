@@ -3,6 +3,7 @@ from wtforms import BooleanField, FloatField, IntegerField, SelectField, StringF
 from wtforms.validators import DataRequired, Length, Optional
 
 from emergency.limits import text_limit
+from emergency.lists.page import REGISTRY_STATUSES
 from emergency.registry.operations import ENTERPRISE_FIELDS, check_enterprise
 from forms.base import BaseForm, FilterForm, VersionField, add_error, finite, int_or_none, options
 from models import Enterprise
@@ -65,6 +66,9 @@ class RegistryFilterForm(FilterForm):
     county = SelectField("县（市、区）", coerce=int_or_none, validate_choice=False)
     industry = SelectField("行业", coerce=int_or_none, validate_choice=False)
     grade = SelectField("等级/类别", default="", validate_choice=False)
+    measure = SelectField("措施类型", default="", validate_choice=False)
+    status = SelectField("状态", default="", validate_choice=False,
+                         choices=options([("", "全部")] + list(REGISTRY_STATUSES.items())))
     flag = SelectField("标记", default="", validate_choice=False, choices=options([
         ("", "全部"), ("small_micro", "小微低排放"), ("violation", "上年度违法违规"), ("no_lines", "无生产线")]))
     sort = SelectField("排序", default="name", validate_choice=False, choices=options([

@@ -119,13 +119,13 @@ def test_two_row_header_with_a_group_over_the_levels_and_per_level_columns():
     code = new_credit_code()
     rows = [
         ["企业名称", "统一社会信用代码", "县（市、区）", "行业类别", "绩效等级", "生产线", "应急减排措施", None, None,
-         "黄色预警", None],
-        [None, None, None, None, None, None, "黄色预警", "橙色预警", "红色预警", "措施类型", "限产比例(%)"],
+         "黄色预警", None, "NOx年排放量(吨/年)"],
+        [None, None, None, None, None, None, "黄色预警", "橙色预警", "红色预警", "措施类型", "限产比例(%)", None],
         ["甲公司", code, "高平市", "焦化", "B-级", "1#焦炉", "延长结焦时间至36小时，限产20%", "停产50%", "全部停产",
-         "限产", 25],
+         "限产", 25, 40],
     ]
     report = commit_file(xlsx(("表", rows, ["A1:A2", "B1:B2", "C1:C2", "D1:D2", "E1:E2", "F1:F2", "G1:I1",
-                                            "J1:K1"])), "a.xlsx")
+                                            "J1:K1", "L1:L2"])), "a.xlsx")
     assert report.committed, report.lines()
     assert measures_of(code) == {
         ("1#焦炉", "yellow"): ("limit", 25.0, None, "none", "延长结焦时间至36小时，限产20%"),
@@ -165,6 +165,13 @@ def test_missing_required_columns_and_unknown_columns():
     assert problems(report) == [("表", 1, "", "缺少必需的列：统一社会信用代码、县（市、区）、绩效等级（或管控类别）")]
     rows[0][1:2] = ["统一社会信用代码", "县区", "绩效等级", "生产线"]
     rows[1][1:2] = [new_credit_code(), "城区", "B", "1#"]
+    report, _ = inspect_file(xlsx(("表", rows)), "a.xlsx")
+    # A file that creates a line but has no emission column at all is refused, naming the columns to add.
+    [(sheet, row, column, message)] = problems(report)
+    assert (sheet, row, column) == ("表", 2, "") and "没有任何排放量列" in message
+    assert all(name in message for name in ("“SO2(吨/年)”", "“NOx(吨/年)”", "“颗粒物(吨/年)”", "“VOCs(吨/年)”"))
+    rows[0].append("SO2年排放量(吨/年)")
+    rows[1].append(3)
     report, _ = inspect_file(xlsx(("表", rows)), "a.xlsx")
     assert report.clean and report.sheets[0].ignored == ["企业规模"]
 

@@ -13,7 +13,7 @@ from tests.import_support import REGISTRY_KEYS, problems, registry_rows, snapsho
 
 # A short county-made layout: no 措施类型, no parameter and no 运输管控 column, only the words.
 TEXT_HEADERS = ["企业名称", "统一社会信用代码", "县（市、区）", "行业类别", "绩效等级", "生产线", "正常结焦时间(小时)",
-                "红色预警减排措施"]
+                "红色预警减排措施", "NOx年排放量(吨/年)"]
 MEASURE_KEYS = ("action", "limit_pct", "hours", "cap_pct", "other_fraction", "transport", "text")
 PARAMS = {"limit_pct": None, "hours": None, "cap_pct": None, "other_fraction": None}
 
@@ -154,7 +154,8 @@ def test_coking_hours_are_read_and_stored():
 
 def test_the_old_limit_header_still_reads():
     rows = [["企业名称", "统一社会信用代码", "县（市、区）", "行业类别", "绩效等级", "生产线", "红色预警措施类型",
-             "红色预警限产比例(%)"], ["甲焦化", new_credit_code(), "泽州县", "焦化", "B", "1#焦炉", "限产", 30]]
+             "红色预警限产比例(%)", "NOx年排放量(吨/年)"],
+            ["甲焦化", new_credit_code(), "泽州县", "焦化", "B", "1#焦炉", "限产", 30, 12.5]]
     assert planned(xlsx(("表", rows)))["limit_pct"] == 30.0
 
 

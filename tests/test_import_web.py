@@ -197,7 +197,7 @@ def test_template_is_blank_explains_every_column_and_reads_back(login, make_user
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data))
-    assert workbook.sheetnames == ["企业名录", "填写说明"]
+    assert workbook.sheetnames == ["企业名录", "填写说明", "选项"]
     assert [c.value for c in workbook["企业名录"][1]] == list(REGISTRY_HEADERS)
     assert workbook["企业名录"].max_row == 1
     guide = {row[0]: row[1:] for row in workbook["填写说明"].iter_rows(min_row=2, values_only=True)}
@@ -213,7 +213,32 @@ def test_template_is_blank_explains_every_column_and_reads_back(login, make_user
                                                           "不能稳定达标排放"))
     assert "居民供暖锅炉" in guide["管控类别"][1] and "1–240小时" in guide["正常结焦时间(小时)"][1]
     report, _ = inspect_file(response.data, "模板.xlsx")
-    assert report.file_error == "表中没有数据行" and report.skipped == ["填写说明"]
+    assert report.file_error == "表中没有数据行" and report.skipped == ["填写说明"]    # the hidden list is not read
+
+
+def test_template_has_drop_down_lists_from_a_hidden_sheet(login, make_user):
+    response = login(make_user("city")).get("/import/template.xlsx")
+    workbook = load_workbook(io.BytesIO(response.data))
+    lists = workbook["选项"]
+    assert lists.sheet_state == "hidden"
+    columns = {col[0].column_letter: [c.value for c in col if c.value is not None] for col in lists.iter_cols()}
+    headers = list(REGISTRY_HEADERS)
+    found = {}
+    for validation in workbook["企业名录"].data_validations.dataValidation:
+        assert validation.type == "list" and validation.errorStyle == "warning"
+        [cells] = validation.sqref.ranges
+        assert (cells.min_col, cells.max_col, cells.min_row, cells.max_row) == (cells.min_col, cells.min_col, 2, 2001)
+        match = re.fullmatch(r"'选项'!\$([A-Z]+)\$1:\$\1\$(\d+)", validation.formula1)
+        assert match, validation.formula1
+        values = columns[match.group(1)]
+        assert len(values) == int(match.group(2))
+        found[headers[cells.min_col - 1]] = values
+    types = list(measure_types().labels.values())
+    assert set(found) == {"县（市、区）", "行业类别", "绩效等级", "黄色预警措施类型", "橙色预警措施类型", "红色预警措施类型"}
+    assert "泽州县" in found["县（市、区）"] and "城区" in found["县（市、区）"]
+    assert "水泥（熟料）" in found["行业类别"] and "铸造（铸件）" in found["行业类别"]
+    assert "B-" in "".join(found["绩效等级"])
+    assert all(found[f"{label}预警措施类型"] == types for label in ("黄色", "橙色", "红色"))
 
 
 def test_commit_without_csrf_token_is_refused(app, make_user):

@@ -116,3 +116,33 @@ def test_county_user_filters_within_their_county_and_sees_no_zip(firms, make_use
     assert names_in_order(body) == [] and "分县导出" not in body and "一键导出" in body
     assert names_in_order(client.get("/lists/red").get_data(as_text=True)) == [
         "大唐阳城水泥有限公司", "国投晋城水泥有限公司"]
+
+
+def registry_names(body):
+    """Enterprise names in the registry table, in order."""
+    return [name for name in re.findall(r">([^<>]+有限公司)</a>", body)]
+
+
+def test_registry_filters_by_measure_type_and_status(firms, make_user, login):
+    client = login(make_user("city"))
+    assert registry_names(client.get("/enterprises").get_data(as_text=True)) == [
+        "大唐阳城水泥有限公司", "国投晋城水泥有限公司", "晋城焦化有限公司"]
+    # Judged as on the level lists, at any level: the A firm's 停产 is 自主减排 there, and imposed.
+    assert registry_names(client.get("/enterprises?measure=self").get_data(as_text=True)) == ["大唐阳城水泥有限公司"]
+    assert registry_names(client.get("/enterprises?status=error").get_data(as_text=True)) == ["晋城焦化有限公司"]
+    assert registry_names(client.get("/enterprises?status=imposed").get_data(as_text=True)) == ["大唐阳城水泥有限公司"]
+    both = client.get("/enterprises?status=error&grade=grade:B").get_data(as_text=True)
+    assert registry_names(both) == [] and 'name="status"' in both
+
+
+def test_registry_measure_and_status_filters_keep_to_the_county(firms, make_user, login):
+    client = login(make_user("county", county_name="城区"))
+    assert registry_names(client.get("/enterprises?status=error").get_data(as_text=True)) == []
+    assert registry_names(client.get("/enterprises?measure=self").get_data(as_text=True)) == ["大唐阳城水泥有限公司"]
+
+
+@pytest.mark.parametrize("query", ["measure=nonsense", "status=ok", "status=%E6%97%A0", "measure=" + "x" * 500])
+def test_registry_ignores_unknown_measure_and_status_values(firms, make_user, login, query):
+    response = login(make_user("city")).get(f"/enterprises?{query}")
+    assert response.status_code == 200
+    assert len(registry_names(response.get_data(as_text=True))) == 3

@@ -79,6 +79,9 @@ def test_order_comes_from_the_alerts_version(world, login):
     assert "晋城市重污染天气红色预警停限产通知单" in body and "2020年修订版" in body
     assert "red措施" in body and "发布后修改的措施" not in body
     assert not has_inline_script(body)
+    # The enterprise's own order has a 打印 button, wired by the served print.js, not by inline script.
+    assert '<button type="button" class="button primary" data-print>打印</button>' in body
+    assert "js/print.js" in body
 
 
 def test_no_alert_says_so_and_shows_all_three_levels(world, login):

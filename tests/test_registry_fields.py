@@ -136,9 +136,10 @@ def test_the_registry_workbook_carries_every_field_and_reads_back_into_an_empty_
 def test_the_import_reads_other_spellings_of_the_new_headers(make_enterprise):
     code = new_credit_code()
     rows = [["企业名称", "统一社会信用代码", "县（市、区）", "行业类别", "绩效等级", "东经", "北纬", "排污许可证号",
-             "主要运输方式", "日均运输车次", "是否安装门禁系统", "生产线", "产品", "年产量", "年产量单位", "治理设施"],
+             "主要运输方式", "日均运输车次", "是否安装门禁系统", "生产线", "产品", "年产量", "年产量单位", "治理设施",
+             "颗粒物排放量（吨/年）"],
             ["拼写水泥", code, "城区", "水泥（熟料）", "C", "112.9", "35.5", "P-001", "公路", "35", "否", "1#窑", "熟料",
-             "800000", "吨/年", "布袋除尘"]]
+             "800000", "吨/年", "布袋除尘", "6.5"]]
     report = commit_file(xlsx(("表", rows)), "拼写.xlsx", username="tester")
     assert report.committed, report.lines()
     db.session.commit()
@@ -146,8 +147,8 @@ def test_the_import_reads_other_spellings_of_the_new_headers(make_enterprise):
     assert (firm.longitude, firm.latitude, firm.permit_number, firm.transport_mode, firm.heavy_trucks_per_day,
             firm.access_control) == (112.9, 35.5, "P-001", "公路", 35, False)
     line = firm.lines[0]
-    assert (line.main_products, line.output, line.output_unit, line.treatment_facilities) == (
-        "熟料", 800000.0, "吨/年", "布袋除尘")
+    assert (line.main_products, line.output, line.output_unit, line.treatment_facilities, line.pm_t_yr) == (
+        "熟料", 800000.0, "吨/年", "布袋除尘", 6.5)
 
 
 def test_bad_new_fields_in_an_import_are_problems_by_cell_and_nothing_is_written(make_enterprise):

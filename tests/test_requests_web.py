@@ -383,3 +383,31 @@ def test_deleting_an_enterprise_removes_its_requests_history_and_files(parties, 
     assert response.status_code == 302
     assert db.session.query(GradeRequest).count() == 0 and db.session.query(GradeHistory).count() == 0
     assert db.session.query(RequestAttachment).count() == 0 and stored_files(attachment_dir) == []
+
+
+@pytest.mark.parametrize("name, data, mime", [("报告.pdf", PDF, "application/pdf"), ("现场.png", PNG, "image/png")])
+def test_attachments_preview_inline_sandboxed(parties, login, attachment_dir, name, data, mime):
+    client = login(parties["ent"])
+    client.post("/requests/new", data=form([(name, data)]), content_type="multipart/form-data")
+    item = db.session.query(RequestAttachment).one()
+    url = f"/requests/{item.request_id}/attachments/{item.id}"
+    assert f'href="{url}?inline=1"' in body(client.get(f"/requests/{item.request_id}"))
+    status, got, headers = fetch(client, f"{url}?inline=1")
+    assert (status, got, headers["Content-Type"]) == (200, data, mime)
+    assert headers["Content-Disposition"].startswith("inline")
+    csp = headers["Content-Security-Policy"]
+    assert csp.startswith("sandbox;") and "default-src 'none'" in csp and "script-src" not in csp
+    # County staff see it inline too; another firm gets nothing.
+    assert fetch(login(parties["county"]), f"{url}?inline=1")[0] == 200
+    assert fetch(login(parties["ent_other"]), f"{url}?inline=1")[0] == 404
+
+
+def test_a_stored_file_whose_bytes_changed_kind_is_only_downloaded(parties, login, attachment_dir):
+    client = login(parties["ent"])
+    client.post("/requests/new", data=form([("报告.pdf", PDF)]), content_type="multipart/form-data")
+    item = db.session.query(RequestAttachment).one()
+    (attachment_dir / item.stored_name).write_bytes(b"<html><script>alert(1)</script></html>")
+    status, _, headers = fetch(client, f"/requests/{item.request_id}/attachments/{item.id}?inline=1")
+    assert status == 200 and headers["Content-Disposition"].startswith("attachment")
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "sandbox" not in csp

@@ -59,6 +59,18 @@ def sniff(head):
     return None
 
 
+def previewable(attachment):
+    """Whether the stored file's own bytes are of the kind it was saved as (PDF, JPG or PNG): only then is it
+    shown in the browser rather than downloaded."""
+    kinds = [kind for kind, (mime, _, _) in KINDS.items() if mime == attachment.content_type]
+    try:
+        with open(path_of(attachment), "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return False
+    return bool(kinds) and sniff(head) == kinds[0]
+
+
 def clean_display_name(name, fallback_extension=".pdf"):
     """A safe display name: no path, no control or reserved characters, at most 120 characters."""
     name = unicodedata.normalize("NFC", name or "")

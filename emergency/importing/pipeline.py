@@ -11,6 +11,7 @@ import hashlib
 from flask import current_app
 
 from emergency.importing.apply import apply
+from emergency.importing.changes import list_changes
 from emergency.importing.existing import Existing
 from emergency.importing.layout import (
     ENTERPRISE_FIELDS,
@@ -204,7 +205,8 @@ def inspect_file(data, filename, county_id=None, progress=_quiet):
     plans, done, total = [], 0, report.rows
     progress("check", 0, total)
     with db.session.no_autoflush:
-        planner = Planner(Vocabulary(), Existing(entries), report, county_id)
+        existing = Existing(entries)
+        planner = Planner(Vocabulary(), existing, report, county_id)
         for number, entry in enumerate(entries.values(), start=1):
             done += max(1, len(entry.lines))
             if number % 500 == 0:
@@ -216,6 +218,8 @@ def inspect_file(data, filename, county_id=None, progress=_quiet):
                     report.counts[kind].update(plan.counts[kind])
                 if plan.writes:      # a plan that writes nothing is counted, not kept
                     plans.append(plan)
+        planner.finish()
+        list_changes(report, plans, existing)
     progress("check", total, total)
     order = {sheet.name: i for i, sheet in enumerate(report.sheets)}
     report.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))

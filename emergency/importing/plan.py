@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from emergency.importing.classification import Classifier
 from emergency.importing.plan_measures import MeasureCells
-from emergency.importing.values import fold, parse_bool, parse_number
+from emergency.importing.values import fold, is_blank, parse_bool, parse_number
 from emergency.limits import text_limit
 from emergency.registry import credit_code
 from emergency.registry.operations import (
@@ -22,6 +22,7 @@ from emergency.registry.operations import (
     line_rules,
     stored_enterprise,
 )
+from emergency.spreadsheets.registry import REGISTRY_COLUMNS
 from models import LEVELS, Enterprise, LineMeasure, ProductionLine
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -43,6 +44,8 @@ ENTERPRISE_DEFAULTS = {"town": "", "address": "", "contact_person": "", "contact
                        "category_reason": "", "longitude": None, "latitude": None, "permit_number": "",
                        "transport_mode": "", "heavy_trucks_per_day": None, "access_control": False,
                        "output_value": None}
+EMISSIONS = ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr")
+FIELD_LABELS = dict(REGISTRY_COLUMNS)
 NUMBERS = ("capacity", "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "output")
 # Enterprise cells read as numbers: (field, whole numbers only).
 ENTERPRISE_NUMBERS = (("longitude", False), ("latitude", False), ("heavy_trucks_per_day", True),
@@ -94,6 +97,14 @@ class Planner:
         self.vocab, self.existing, self.report, self.county_id = vocab, existing, report, county_id
         self.classifier = Classifier(vocab, self._check)
         self.measure_cells = MeasureCells(vocab.types, report)
+        self.no_emissions = {}        # sheet name → (layout, first row) of lines created with no emission column
+
+    def finish(self):
+        """Refuse sheets that would create lines while having no emission column at all (they would read 0)."""
+        for layout, row in self.no_emissions.values():
+            names = "、".join(f"“{FIELD_LABELS[name]}”" for name in EMISSIONS)
+            self.report.add(layout, row, None, "",
+                            f"该表新增生产线，但没有任何排放量列，排放量将全部为0；请添加以下列：{names}")
 
     def enterprise(self, entry):
         """Return an EnterprisePlan, or None when the enterprise has problems (its lines are still checked)."""
@@ -178,7 +189,14 @@ class Planner:
         elif stored is None:
             self._check(entry, "county", "县（市、区）不能为空")
         if entry.given("industry_name"):
-            industry, message = self.vocab.industry(entry.cells["industry_name"], entry.cells.get("industry_sub_type"))
+            name, sub_type = entry.cells["industry_name"], entry.cells.get("industry_sub_type")
+            industry, message = self.vocab.industry(name, sub_type)
+            default = self.vocab.default_industry(name) if message and is_blank(sub_type) else None
+            if default is not None:
+                industry, message = default, None
+                layout, row = entry.origins.get("industry_name", entry.first)
+                self.report.warn(layout, row, "industry_name", name,
+                                 f"未填写行业子类，按默认子类导入为“{default.display_name}”")
             if message:
                 self._check(entry, "industry_name", message)
                 return False
@@ -196,6 +214,8 @@ class Planner:
         self._line_cells(line, values)
         for name, message in line_rules(values).items():
             line.problem(self.report, name, message)
+        if stored is None and not any(line.has(name) for name in EMISSIONS):
+            self.no_emissions.setdefault(line.layout.sheet, (line.layout, line.row))
         plan = LinePlan(line.name, CREATE if stored is None else UNCHANGED, stored and stored["id"], values)
         if stored is not None and changed(stored, values, LINE_FIELDS):
             plan.action = UPDATE

@@ -52,6 +52,10 @@ class Report:
     sheets: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)      # Problems that do not stop the import
+    # The first PREVIEW_LIMIT enterprises the file creates or changes: {code, name, action, what}.
+    listed: list = field(default_factory=list)
+    writes: int = 0
     counts: dict = field(default_factory=lambda: {kind: Counter() for kind, _ in KINDS})
     file_error: str = ""
     committed: bool = False
@@ -69,12 +73,17 @@ class Report:
     def changes(self):
         return sum(c[CREATE] + c[UPDATE] for c in self.counts.values())
 
-    def add(self, layout, row_index, name, value, message):
+    def add(self, layout, row_index, name, value, message, into=None):
         col = layout.columns.get(name) if layout and name else None
         header = layout.labels.get(col, "") if col is not None else FIELD_LABELS.get(name, "")
-        self.problems.append(Problem(layout.sheet if layout else "", None if row_index is None else row_index + 1,
+        row = None if row_index is None else row_index + 1
+        (self.problems if into is None else into).append(Problem(layout.sheet if layout else "", row,
                                      column_letter(col) if col is not None else "", header,
                                      cell_text(value)[:100], message))
+
+    def warn(self, layout, row_index, name, value, message):
+        """Note something the import does on the file's behalf; it does not stop the import."""
+        self.add(layout, row_index, name, value, message, into=self.warnings)
 
     def table(self):
         """[(kind label, created, updated, unchanged)] for templates and the CLI."""
@@ -91,6 +100,9 @@ class Report:
         if self.skipped:
             out.append(f"未找到表头、已跳过的工作表：{'、'.join(self.skipped)}")
         out += [f"{label}：新增 {c}，修改 {u}，不变 {n}" for label, c, u, n in self.table()]
+        if self.warnings:
+            out.append(f"提示 {len(self.warnings)} 项（不影响导入）：")
+            out += [p.as_text() for p in self.warnings]
         if self.problems:
             out.append(f"发现问题 {len(self.problems)} 项（未导入任何数据）：")
             out += [p.as_text() for p in self.problems]
@@ -108,5 +120,6 @@ def report_from_json(text):
     data = json.loads(text)
     data["sheets"] = [SheetInfo(**sheet) for sheet in data["sheets"]]
     data["problems"] = [Problem(**problem) for problem in data["problems"]]
+    data["warnings"] = [Problem(**problem) for problem in data.get("warnings", [])]
     data["counts"] = {kind: Counter(counts) for kind, counts in data["counts"].items()}
     return Report(**data)

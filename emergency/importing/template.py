@@ -4,6 +4,7 @@ It is built from spreadsheets.py's sheet layout and formats, so it looks like th
 lists (measure types, transport rules, category reasons, industries...) are read from the reference tables.
 """
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from emergency.registry.grades import category_reason_choices, livelihood_industries
 from emergency.registry.measures import TRANSPORT_LABELS, TRANSPORTS
@@ -13,6 +14,9 @@ from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats
 from models import LEVEL_LABELS, LEVELS, Category, County, Grade, Industry, db
 
 TEMPLATE_FILENAME = "应急减排清单导入模板.xlsx"
+LIST_SHEET = "选项"
+# Rows of 企业名录 that carry the drop-down lists (below the header).
+VALIDATED_ROWS = 2000
 HELP_HEADERS = ("列名", "是否必填", "说明", "可填写的值")
 YES_NO = "是、否"
 
@@ -91,8 +95,48 @@ def _level_notes(level, ref):
     }
 
 
+def choice_lists():
+    """{template column: accepted values} for the drop-down lists, from the reference tables."""
+    types = [t.label for t in measure_types().by_code.values()]
+    return {
+        "county": [c.name for c in db.session.query(County).order_by(County.sort_order)],
+        "industry_name": [i.display_name for i in db.session.query(Industry).order_by(Industry.sort_order)],
+        "grade": [g.label for g in db.session.query(Grade).order_by(Grade.sort_order)],
+        **{f"{level}_action": types for level in LEVELS},
+    }
+
+
+def _add_lists(workbook, data):
+    """A hidden sheet holding each list in a column, and a drop-down over each list's column in ``data``.
+
+    The check only warns: the import also takes other spellings (泽州, B级, 保障类（A）...) and says what it read.
+    """
+    lists = choice_lists()
+    sheet = workbook.add_worksheet(LIST_SHEET)
+    columns = list(lists)
+    headers = dict(REGISTRY_COLUMNS)
+    longest = max(len(values) for values in lists.values())
+    # Values only, no header row (a header would make the import take the sheet for a table); written row by
+    # row, as the workbook is in constant-memory mode.
+    for row in range(longest):
+        for col, name in enumerate(columns):
+            if row < len(lists[name]):
+                sheet.write_string(row, col, lists[name][row])
+    sheet.hide()
+    keys = [key for key, _ in REGISTRY_COLUMNS]
+    for col, name in enumerate(columns):
+        letter = xl_col_to_name(col)
+        target = keys.index(name)
+        data.ws.data_validation(data.next_row, target, data.next_row + VALIDATED_ROWS - 1, target, {
+            "validate": "list", "source": f"='{LIST_SHEET}'!${letter}$1:${letter}${len(lists[name])}",
+            "error_type": "warning", "error_title": "不在可选列表中",
+            "error_message": f"“{headers[name]}”请从下拉列表中选择；其他写法见“填写说明”。",
+        })
+
+
 def write_import_template(fh):
-    """Write the blank template: sheet 企业名录 (headers only) and 填写说明."""
+    """Write the blank template: sheet 企业名录 (headers only, with drop-down lists), 填写说明 and the hidden
+    list sheet 选项."""
     workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
     formats = _formats(workbook)
     data = Sheet(workbook, formats, "企业名录", REGISTRY_HEADERS, [16] * len(REGISTRY_HEADERS))
@@ -101,4 +145,5 @@ def write_import_template(fh):
     for row in help_rows():
         guide.append(row, ("bold", "text", "wrap", "wrap"))
     guide.finish()
+    _add_lists(workbook, data)
     workbook.close()

@@ -159,7 +159,15 @@ class Vocabulary:
         for name, members in by_name.items():
             if len(members) == 1:
                 index.setdefault(name, members[0])
+        by_code = {i.code: i for i in self.industries.values()}
+        defaults = [by_code[r["code"]] for r in read_csv("industries.csv")
+                    if r["default_sub_type"] == "1" and r["code"] in by_code]
+        self._default_sub = {_industry_key(industry.name): industry for industry in defaults}
         return index, by_name
+
+    def default_industry(self, name):
+        """The sub-type an industry written without one resolves to (data: industries.csv default_sub_type)."""
+        return self._default_sub.get(_industry_key(name))
 
     def industry(self, name, sub_type=""):
         """Return (Industry or None, message) for a 行业 cell and an optional 行业子类 cell."""

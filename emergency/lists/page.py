@@ -7,10 +7,13 @@ from emergency.lists.listing import count_without_lines, enterprise_ids, iter_li
 from emergency.lists.orders import is_stop_or_limit
 from emergency.lists.verdicts import STATUS_ERROR, STATUS_WARNING
 from emergency.registry.queries import enterprise_conditions
+from models import LEVELS
 
 PAGE_SIZES = (50, 100, 200)
 # The status filter: what a line's verdict says about it.
 STATUSES = {"error": "措施有误", "warning": "有警告", "imposed": "按规则调整了填报措施", "ok": "无问题"}
+# The registry's status filter: the problems only ("no problem at any level" says little about a firm).
+REGISTRY_STATUSES = {code: STATUSES[code] for code in ("error", "warning", "imposed")}
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,15 @@ def _matching_ids(level, county_id, filters):
     for row in iter_list_rows(level, county_id, where=filters.where()):
         if filters.keeps(row) and (not found or found[-1] != row.enterprise_id):
             found.append(row.enterprise_id)
+    return found
+
+
+def enterprises_matching(county_id, filters):
+    """Ids of the enterprises with a line passing the measure-type and status filters at any level: the registry's
+    filters, judged by the same rules as the level lists."""
+    found = set()
+    for level in LEVELS:
+        found.update(row.enterprise_id for row in iter_list_rows(level, county_id) if filters.keeps(row))
     return found
 
 

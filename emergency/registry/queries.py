@@ -1,5 +1,5 @@
 """Registry queries: the filtered, sorted, paginated enterprise list and choice lists for forms."""
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, false, func, or_, select
 
 from emergency.accounts.access import scope_enterprises
 from emergency.text import fold
@@ -39,8 +39,9 @@ def enterprise_conditions(q=None, county=None, industry=None, grade=None):
     return conditions
 
 
-def enterprise_query(user, q=None, county=None, industry=None, grade=None, flag=None, sort="name"):
-    """Build the select of enterprises for the registry list, scoped to ``user``.
+def enterprise_query(user, q=None, county=None, industry=None, grade=None, flag=None, sort="name", ids=None):
+    """Build the select of enterprises for the registry list, scoped to ``user``; ``ids`` (a set), when given,
+    keeps only those enterprises (the measure-type and status filters, judged by the rules).
 
     Line counts are not joined here: aggregating every line for each page view was the slow part on
     PostgreSQL; ``with_line_counts`` counts the lines of the page's enterprises only.
@@ -60,6 +61,8 @@ def enterprise_query(user, q=None, county=None, industry=None, grade=None, flag=
         stmt = stmt.where(Enterprise.violation_prev_year.is_(True))
     elif flag == "no_lines":
         stmt = stmt.where(~has_lines)
+    if ids is not None:
+        stmt = stmt.where(Enterprise.id.in_(sorted(ids))) if ids else stmt.where(false())
     return stmt.order_by(*SORTS.get(sort, SORTS["name"]))
 
 

@@ -7,6 +7,7 @@ from emergency.clock import local_today
 from emergency.errors import DomainError
 from emergency.grading import attachments, workflow
 from emergency.grading import history as grade_changes
+from emergency.grading.in_effect import approved_grade_note
 from emergency.grading.queries import STATE_FILTERS, request_attachment, request_list, visible_request
 from emergency.registry.queries import county_choices
 from emergency.web.decorators import roles_required
@@ -16,6 +17,7 @@ from forms.request import CityReviewForm, CountyReviewForm, DowngradeForm, Grade
 from models import db
 from models.user import CITYWIDE
 
+PREVIEW_CSP = "sandbox; default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'"
 bp = Blueprint("requests", __name__)
 
 
@@ -101,6 +103,7 @@ def _review_forms(req, county_form=None, city_form=None):
 
 def _detail(req, status=200, **forms):
     return render_template("requests/detail.html", req=req, actions=workflow.allowed_actions(req, current_user),
+                           in_effect=approved_grade_note(req),
                            can_edit=workflow.can_edit(req, current_user), **_review_forms(req, **forms)), status
 
 
@@ -170,8 +173,11 @@ def city_review(request_id):
 def attachment(request_id, attachment_id):
     req = visible_request(request_id, current_user)
     item = request_attachment(req, attachment_id)
-    response = send_file(attachments.path_of(item), mimetype=item.content_type, as_attachment=True,
+    inline = request.args.get("inline") == "1" and attachments.previewable(item)
+    response = send_file(attachments.path_of(item), mimetype=item.content_type, as_attachment=not inline,
                          download_name=item.display_name, max_age=0)
+    if inline:     # shown in the browser, sandboxed: no script, no forms, no requests of its own
+        response.headers["Content-Security-Policy"] = PREVIEW_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -7,8 +7,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from emergency.accounts.access import visible_enterprise
 from emergency.lists.listing import line_verdicts
+from emergency.lists.page import REGISTRY_STATUSES, ListFilters, enterprises_matching
 from emergency.registry import grades as grade_lists
 from emergency.registry import operations as ops
+from emergency.registry.operations import measure_types
 from emergency.registry.queries import (
     county_choices,
     enterprise_query,
@@ -74,7 +76,14 @@ def enterprises():
     form.county.choices = options(county_choices(current_user))
     form.industry.choices = options(industry_choices())
     form.grade.choices = options(grade_filter_choices())
+    types = measure_types()
+    form.measure.choices = options([("", "全部")] + types.choices())
     filters = {name: form[name].data for name in ("q", "county", "industry", "grade", "flag", "sort")}
+    by_line = ListFilters(measure=form.measure.data if form.measure.data in types.by_code else "",
+                          status=form.status.data if form.status.data in REGISTRY_STATUSES else "")
+    if by_line.by_line:
+        county_id = None if current_user.is_citywide else current_user.county_id
+        filters["ids"] = enterprises_matching(county_id, by_line)
     page = paginate(enterprise_query(current_user, **filters), request.args, "registry.enterprises")
     page.items = with_line_counts([enterprise for (enterprise,) in page.items])
     return render_template("registry/list.html", form=form, page=page)
