@@ -62,7 +62,9 @@ def test_staff_pages_fit_and_keep_figures_whole(bureau, sign_in, live_server, pa
             "/import", "/import/history", "/requests?state=", f"/requests/{bureau['request'].id}", "/alerts",
             f"/alerts/{alert.id}", "/versions/new", "/alerts/new", "/floors", "/baseline/",
             f"/baseline/seasons/{bureau['season'].id}", f"/baseline/seasons/{bureau['season'].id}/reductions/red",
-            "/notices/settings"]
+            "/notices/settings", "/supervision/", f"/supervision/alerts/{alert.id}", "/supervision/positive",
+            "/supervision/proposals", "/supervision/power/import", f"/alerts/{alert.id}/unsigned",
+            "/lists/red/solve?county=城区", "/staggering/"]
     sign_in("width_city")
     problems = {}
     for url in urls:
