@@ -1,4 +1,6 @@
 """Grade-change requests: the enterprise applies, the county reviews, the city decides; city downgrades."""
+import io
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
@@ -170,7 +172,7 @@ def city_review(request_id):
 def attachment(request_id, attachment_id):
     req = visible_request(request_id, current_user)
     item = request_attachment(req, attachment_id)
-    response = send_file(attachments.path_of(item), mimetype=item.content_type, as_attachment=True,
+    response = send_file(io.BytesIO(attachments.content_of(item)), mimetype=item.content_type, as_attachment=True,
                          download_name=item.display_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
