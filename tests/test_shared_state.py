@@ -1,12 +1,19 @@
 """Two app instances with their own instance folders share what the database holds: the dashboard's figures
 (FIGURES_BACKEND=database) and kept files (STORAGE_BACKEND=database), as two hosts would."""
+import hashlib
+
 import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from emergency.dashboard import figures as dashboard
+from emergency.dashboard import store as dashboard_store
+from emergency.platform import storage
 from emergency.web.sessions import stamp
-from models import LineMeasure, db
+from models import LineMeasure, RequestAttachment, StoredChunk, db
 from tests.test_dashboard import FULL, figures, tpd
+from tests.test_requests_web import PDF, form
 
 
 @pytest.fixture
@@ -55,3 +62,78 @@ def test_an_edit_committed_through_one_host_changes_the_figures_the_other_serves
     assert after["orange-so2-reduction"] == tpd(reduction)
     assert not list((tmp_path / "a-dash").glob("*.json")) and not list((tmp_path / "b-dash").glob("*.json"))
     dashboard.clear_cache()
+
+
+def test_an_attachment_uploaded_on_one_host_downloads_from_the_other(app, host_b, parties, login, tmp_path,
+                                                                      monkeypatch):
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "database")
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path / "a-files"))
+    response = login(parties["ent"]).post("/requests/new", data=form([("监测报告.pdf", PDF)]),
+                                          content_type="multipart/form-data")
+    assert response.status_code == 302
+    item = db.session.query(RequestAttachment).one()
+    url = f"/requests/{item.request_id}/attachments/{item.id}"
+    with _client_of(host_b, parties["county"]).get(url) as downloaded:
+        assert (downloaded.status_code, downloaded.data) == (200, PDF)
+        assert "attachment" in downloaded.headers["Content-Disposition"]
+    assert not (tmp_path / "a-files").exists() and not (tmp_path / "host-b").exists()   # neither host's disk
+
+
+@pytest.fixture(params=storage.BACKENDS)
+def backend(app, tmp_path, monkeypatch, request):
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", request.param)
+    monkeypatch.setitem(app.config, "ATTACHMENT_DIR", str(tmp_path / "files"))
+    return request.param
+
+
+def test_a_large_file_is_kept_in_chunks_and_read_back_whole(backend, monkeypatch):
+    monkeypatch.setattr(storage, "CHUNK_BYTES", 1000)
+    data = bytes(range(256)) * 40                                    # 10 240 bytes: 11 chunks
+    storage.put("attachments", "big.pdf", data)
+    db.session.commit()
+    assert storage.get("attachments", "big.pdf", hashlib.sha256(data).hexdigest()) == data
+    assert storage.names("attachments") == ["big.pdf"]
+    chunks = db.session.scalar(select(func.count()).select_from(StoredChunk))
+    assert chunks == (11 if backend == "database" else 0)
+
+
+def test_a_kept_file_is_never_written_twice(backend):
+    storage.put("attachments", "a.pdf", PDF)
+    db.session.commit()
+    with pytest.raises((FileExistsError, IntegrityError)):
+        storage.put("attachments", "a.pdf", b"%PDF-other")
+    db.session.rollback()
+    assert storage.get("attachments", "a.pdf") == PDF
+
+
+def test_a_file_whose_bytes_changed_is_refused(backend, tmp_path):
+    storage.put("attachments", "a.pdf", PDF)
+    db.session.commit()
+    if backend == "database":
+        db.session.execute(update(StoredChunk).values(data=b"%PDF-forged"))
+        db.session.commit()
+    else:
+        (tmp_path / "files" / "a.pdf").write_bytes(b"%PDF-forged")
+    with pytest.raises(storage.DamagedFile):
+        storage.get("attachments", "a.pdf", hashlib.sha256(PDF).hexdigest())
+
+
+def test_a_rolled_back_deletion_keeps_the_file_and_a_committed_one_removes_it(backend, parties, login):
+    login(parties["ent"]).post("/requests/new", data=form([("a.pdf", PDF)]), content_type="multipart/form-data")
+    item = db.session.query(RequestAttachment).one()
+    name = item.stored_name
+    db.session.delete(item)
+    db.session.flush()
+    db.session.rollback()
+    assert storage.names("attachments") == [name]
+    db.session.delete(db.session.query(RequestAttachment).one())
+    db.session.commit()
+    assert storage.names("attachments") == []
+    assert db.session.scalar(select(func.count()).select_from(StoredChunk)) == 0
+
+
+@pytest.mark.parametrize("setting, module", [("STORAGE_BACKEND", storage), ("FIGURES_BACKEND", dashboard_store)])
+def test_an_unknown_backend_setting_is_refused(app, monkeypatch, setting, module):
+    monkeypatch.setitem(app.config, setting, "s3")
+    with pytest.raises(ValueError, match=setting):
+        module.backend()
