@@ -26,7 +26,7 @@ from models.shared import FILE_AREAS
 BACKENDS = ("local", "database")
 CHUNK_BYTES = 1024 * 1024
 # area: the setting that names its local folder (else <INSTANCE_DATA or instance>/<area>)
-FOLDER_SETTINGS = {"attachments": "ATTACHMENT_DIR"}
+FOLDER_SETTINGS = {"attachments": "ATTACHMENT_DIR", "jobs": "JOBS_DIR"}
 WRITTEN, REMOVED = "storage_files_written", "storage_files_removed"
 
 
@@ -60,12 +60,7 @@ def put(area, name, data):
     """Keep ``data`` as ``area``/``name`` within the session's transaction; never overwrites a kept file."""
     path = _path(area, name)
     if backend() == "database":
-        stored = StoredFile(area=area, name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest())
-        db.session.add(stored)
-        db.session.flush()
-        db.session.execute(StoredChunk.__table__.insert(),
-                           [{"file_id": stored.id, "seq": seq, "data": data[start:start + CHUNK_BYTES]}
-                            for seq, start in enumerate(range(0, max(len(data), 1), CHUNK_BYTES))])
+        _put_chunks(area, name, (data[start:start + CHUNK_BYTES] for start in range(0, len(data), CHUNK_BYTES)))
         return
     written = db.session.info.setdefault(WRITTEN, [])
     os.makedirs(folder(area), mode=0o750, exist_ok=True)
@@ -74,6 +69,26 @@ def put(area, name, data):
         written.append(path)
         os.fchmod(fh.fileno(), 0o640)
         fh.write(data)
+
+
+def put_file(area, name, path):
+    """Keep the local file at ``path`` as ``area``/``name`` in the database, read a chunk at a time; flush."""
+    _path(area, name)
+    with open(path, "rb") as fh:
+        _put_chunks(area, name, iter(lambda: fh.read(CHUNK_BYTES), b""))
+
+
+def _put_chunks(area, name, chunks):
+    stored = StoredFile(area=area, name=name, size=0, sha256="")
+    db.session.add(stored)
+    db.session.flush()
+    digest, size = hashlib.sha256(), 0
+    for seq, chunk in enumerate(chunks):
+        db.session.execute(StoredChunk.__table__.insert().values(file_id=stored.id, seq=seq, data=chunk))
+        digest.update(chunk)
+        size += len(chunk)
+    stored.size, stored.sha256 = size, digest.hexdigest()
+    db.session.flush()
 
 
 def get(area, name, sha256=None):
@@ -106,12 +121,25 @@ def remove(session, area, name):
     """Delete ``area``/``name`` as part of ``session``'s flush: for good once it commits, not if it rolls back."""
     path = _path(area, name)
     if backend() == "database":
-        conn = session.connection()
-        found = select(StoredFile.id).where(StoredFile.area == area, StoredFile.name == name).scalar_subquery()
-        conn.execute(delete(StoredChunk).where(StoredChunk.file_id == found))
-        conn.execute(delete(StoredFile).where(StoredFile.area == area, StoredFile.name == name))
+        _delete_rows(session.connection(), area, name)
         return
     session.info.setdefault(REMOVED, []).append(path)
+
+
+def discard_now(area, name):
+    """Delete ``area``/``name`` at once, in a transaction of its own (work that is not part of a request's)."""
+    path = _path(area, name)
+    if backend() == "database":
+        with db.engine.begin() as conn:
+            _delete_rows(conn, area, name)
+        return
+    _discard([path])
+
+
+def _delete_rows(conn, area, name):
+    found = select(StoredFile.id).where(StoredFile.area == area, StoredFile.name == name).scalar_subquery()
+    conn.execute(delete(StoredChunk).where(StoredChunk.file_id == found))
+    conn.execute(delete(StoredFile).where(StoredFile.area == area, StoredFile.name == name))
 
 
 def _discard(paths):
