@@ -1,6 +1,7 @@
 """Two app instances with their own instance folders share what the database holds: the dashboard's figures
 (FIGURES_BACKEND=database) and kept files (STORAGE_BACKEND=database), as two hosts would."""
 import hashlib
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -9,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from app import create_app
 from emergency.dashboard import figures as dashboard
 from emergency.dashboard import store as dashboard_store
-from emergency.platform import storage
+from emergency.platform import jobs, storage
 from emergency.web.sessions import stamp
-from models import LineMeasure, RequestAttachment, StoredChunk, db
+from models import Job, LineMeasure, RequestAttachment, StoredChunk, db
 from tests.test_dashboard import FULL, figures, tpd
 from tests.test_requests_web import PDF, form
 
@@ -137,3 +138,23 @@ def test_an_unknown_backend_setting_is_refused(app, monkeypatch, setting, module
     monkeypatch.setitem(app.config, setting, "s3")
     with pytest.raises(ValueError, match=setting):
         module.backend()
+
+
+def test_a_job_run_on_one_host_shows_its_progress_and_downloads_from_the_other(
+        app, host_b, make_user, make_enterprise, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "database")
+    make_enterprise(name="任务共享有限公司", county_name="城区")
+    user = make_user("city")
+    job = jobs.submit("export_list", "导出共享", {"level": "red"}, user)
+    db.session.commit()
+    b = _client_of(host_b, user)
+    assert "导出共享" in b.get(f"/jobs/{job.id}").get_data(as_text=True)
+    jobs._run(app, job.id)                                           # runs on host A (its own jobs folder)
+    db.session.expire_all()
+    done = db.session.get(Job, job.id)
+    assert done.status == "done" and not Path(done.path).exists()   # no host's disk holds it
+    page = b.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert f"/jobs/{job.id}/download" in page
+    with b.get(f"/jobs/{job.id}/download") as response:
+        assert response.status_code == 200 and response.data == storage.get("jobs", f"{job.id}.out")
+        assert response.data.startswith(b"PK")
