@@ -2,7 +2,7 @@
 from .base import db, one_of, utcnow
 
 # The areas the storage module keeps files in (emergency.platform.storage.AREAS gives their local folders).
-FILE_AREAS = ("attachments", "jobs")
+FILE_AREAS = ("attachments", "jobs", "imports")
 
 
 class StoredFile(db.Model):

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app import create_app
 from emergency.dashboard import figures as dashboard
 from emergency.dashboard import store as dashboard_store
+from emergency.importing import uploads
 from emergency.platform import jobs, storage
 from emergency.web.sessions import stamp
 from models import Job, LineMeasure, RequestAttachment, StoredChunk, db
@@ -158,3 +159,25 @@ def test_a_job_run_on_one_host_shows_its_progress_and_downloads_from_the_other(
     with b.get(f"/jobs/{job.id}/download") as response:
         assert response.status_code == 200 and response.data == storage.get("jobs", f"{job.id}.out")
         assert response.data.startswith(b"PK")
+
+
+def test_an_upload_previewed_on_one_host_is_committed_from_the_other_and_claimed_once(
+        app, host_b, make_user, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "STORAGE_BACKEND", "database")
+    monkeypatch.setitem(app.config, "IMPORT_FOLDER", str(tmp_path / "a-imports"))
+    user = make_user("city")
+    db.session.commit()
+    data = "企业名称\n共享导入有限公司\n".encode()
+    token = uploads.save(data, "清单.csv", user.id, rows=1)
+    digest = hashlib.sha256(data).hexdigest()
+    with host_b.app_context():
+        assert uploads.load(token, user.id, digest)[0] == data
+        assert uploads.load(token, user.id + 1, digest) is None                 # another user's upload
+        new, meta = uploads.claim(token, user.id, digest)
+        assert meta["rows"] == 1 and uploads.claim(token, user.id, digest) is None   # one claim wins
+        db.session.remove()
+    assert uploads.load(new, user.id, digest)[0] == data and uploads.load(token, user.id, digest) is None
+    assert not (tmp_path / "a-imports").exists() or not any((tmp_path / "a-imports").iterdir())
+    assert not (tmp_path / "host-b").exists()
+    uploads.discard(new)
+    assert uploads.kept() == []

@@ -213,4 +213,4 @@ def purge(now=None):
     from emergency.importing import uploads
 
     # A claimed upload of a dead job went with it (``interrupt``); what is left past a day is an orphan.
-    return {"closed": closed, "expired": len(expired), "orphans": len(orphans) + uploads.purge()}
+    return {"closed": closed, "expired": len(expired), "orphans": len(orphans) + uploads.purge(in_session=True)}

@@ -17,16 +17,17 @@ import hashlib
 import os
 
 from flask import current_app
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from models import StoredChunk, StoredFile, db
+from models.base import utcnow
 from models.shared import FILE_AREAS
 
 BACKENDS = ("local", "database")
 CHUNK_BYTES = 1024 * 1024
 # area: the setting that names its local folder (else <INSTANCE_DATA or instance>/<area>)
-FOLDER_SETTINGS = {"attachments": "ATTACHMENT_DIR", "jobs": "JOBS_DIR"}
+FOLDER_SETTINGS = {"attachments": "ATTACHMENT_DIR", "jobs": "JOBS_DIR", "imports": "IMPORT_FOLDER"}
 WRITTEN, REMOVED = "storage_files_written", "storage_files_removed"
 
 
@@ -134,6 +135,40 @@ def discard_now(area, name):
             _delete_rows(conn, area, name)
         return
     _discard([path])
+
+
+# Database-only operations in transactions of their own, for files no request's transaction owns (uploads
+# kept between an import's preview and its commit: emergency.importing.uploads).
+
+def keep_now(area, name, data):
+    """Keep ``data`` as ``area``/``name`` in the database at once."""
+    _path(area, name)
+    with db.engine.begin() as conn:
+        file_id = conn.execute(insert(StoredFile).values(
+            area=area, name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+            created_at=utcnow())).inserted_primary_key[0]
+        for seq, start in enumerate(range(0, len(data), CHUNK_BYTES)):
+            conn.execute(insert(StoredChunk).values(file_id=file_id, seq=seq, data=data[start:start + CHUNK_BYTES]))
+
+
+def rename_now(area, old, new):
+    """Rename ``area``/``old`` to ``new`` (its time renewed); True only for the one caller that moved it."""
+    _path(area, new)
+    with db.engine.begin() as conn:
+        moved = conn.execute(update(StoredFile).where(StoredFile.area == area, StoredFile.name == old)
+                             .values(name=new, created_at=utcnow()))
+        return moved.rowcount == 1
+
+
+def purge_older(area, cutoff, conn=None):
+    """Delete the files of ``area`` kept before ``cutoff`` (naive UTC) through ``conn`` (a transaction of its
+    own when None); return how many went."""
+    if conn is None:
+        with db.engine.begin() as conn:
+            return purge_older(area, cutoff, conn)
+    old = select(StoredFile.id).where(StoredFile.area == area, StoredFile.created_at < cutoff)
+    conn.execute(delete(StoredChunk).where(StoredChunk.file_id.in_(old)))
+    return conn.execute(delete(StoredFile).where(StoredFile.id.in_(old))).rowcount
 
 
 def _delete_rows(conn, area, name):

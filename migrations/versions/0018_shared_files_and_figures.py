@@ -27,7 +27,7 @@ def upgrade():
         sa.Column('size', sa.BigInteger(), nullable=False),
         sa.Column('sha256', sa.String(length=64), nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.CheckConstraint("area IN ('attachments', 'jobs')", name=op.f('ck_stored_file_area')),
+        sa.CheckConstraint("area IN ('attachments', 'jobs', 'imports')", name=op.f('ck_stored_file_area')),
         sa.CheckConstraint('size >= 0', name=op.f('ck_stored_file_size_not_negative')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_stored_file')),
         sa.UniqueConstraint('area', 'name', name='uq_stored_file_area_name'),
