@@ -16,7 +16,7 @@ from emergency.lists.page import build_list_page
 from emergency.lists.quality import run_checks
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
-from models import LEVELS, POLLUTANTS, County, LineMeasure, db
+from models import LEVELS, POLLUTANTS, County, LineMeasure, SharedFigure, db
 from models.base import utcnow
 from tests.baseline_support import set_baselines
 from tests.html import has_inline_script, loads_external
@@ -27,10 +27,12 @@ FULL = {"yellow": ("other", None, 0.1, "no_g4"), "orange": ("limit", 20.0, None,
         "red": ("stop", None, None, "no_g4")}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache(app, tmp_path, monkeypatch):
+@pytest.fixture(autouse=True, params=dashboard_store.BACKENDS)
+def _fresh_cache(app, tmp_path, monkeypatch, request):
+    """Every test runs on both figure stores: this host's files and the database."""
     # Tests delete rows behind the ORM's back; real edits always go through audited flushes.
     monkeypatch.setitem(app.config, "DASHBOARD_CACHE_DIR", str(tmp_path / "dashboard"))
+    monkeypatch.setitem(app.config, "FIGURES_BACKEND", request.param)
     dashboard.clear_cache()
     yield
     dashboard.clear_cache()
@@ -39,7 +41,8 @@ def _fresh_cache(app, tmp_path, monkeypatch):
 @pytest.fixture
 def second_app(app):
     """Another app on the same database and cache folder, as a second gunicorn worker would have."""
-    other = create_app({key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "TESTING", "DASHBOARD_CACHE_DIR")})
+    other = create_app({key: app.config[key]
+                        for key in ("SQLALCHEMY_DATABASE_URI", "TESTING", "DASHBOARD_CACHE_DIR", "FIGURES_BACKEND")})
     yield other
     with other.app_context():
         db.session.remove()
@@ -227,7 +230,8 @@ def test_a_second_app_reuses_the_stored_figures_without_recomputing(registry, se
     with second_app.app_context():
         with count_queries() as statements:
             shared = dashboard.cached_figures()
-        assert len(statements) == 1 and "setting" in statements[0]          # the generation token only
+        # The generation token only, and on the database store the figures' row.
+        assert len(statements) == _store_reads() and "setting" in statements[0]
         assert dashboard.figures_to_dict(shared) == dashboard.figures_to_dict(computed)
         assert not shared.updating and shared.levels[2].chart == computed.levels[2].chart
 
@@ -245,7 +249,7 @@ def test_an_edit_made_through_another_app_invalidates_the_figures_everywhere(reg
     with second_app.app_context():
         with count_queries() as statements:
             again = dashboard.cached_figures()            # and the other app reuses that computation
-        assert len(statements) == 1 and again.levels[1].totals.checks["so2"].reduction == reduction
+        assert len(statements) == _store_reads() and again.levels[1].totals.checks["so2"].reduction == reduction
 
 
 def test_while_another_worker_computes_the_previous_figures_are_shown_as_updating(registry, make_user, login):
@@ -293,24 +297,43 @@ def test_a_worker_without_previous_figures_waits_for_the_one_computing(registry,
     assert dashboard.figures_to_dict(found) == dashboard.figures_to_dict(computed)
 
 
+def _store_reads():
+    """Statements a worker sends to reuse stored figures: the token, and the row on the database store."""
+    return 2 if dashboard_store.backend() == "database" else 1
+
+
+def _stored_city(app):
+    if dashboard_store.backend() == "database":
+        return db.session.get(SharedFigure, "city", populate_existing=True).payload
+    [stored] = Path(app.config["DASHBOARD_CACHE_DIR"]).glob("*-city.json")
+    return stored.read_text(encoding="utf-8")
+
+
+def _replace_stored_city(app, text):
+    if dashboard_store.backend() == "database":
+        db.session.get(SharedFigure, "city").payload = text
+        db.session.commit()
+        return
+    [stored] = Path(app.config["DASHBOARD_CACHE_DIR"]).glob("*-city.json")
+    stored.write_text(text, encoding="utf-8")
+
+
 def test_a_damaged_stored_entry_is_computed_again(registry, app, monkeypatch):
     first = dashboard.cached_figures()
-    [stored] = Path(app.config["DASHBOARD_CACHE_DIR"]).glob("*-city.json")
-    stored.write_text("{not json", encoding="utf-8")
+    _replace_stored_city(app, "{not json")
     app.extensions.pop("dashboard_figures")                  # as in a worker that has not computed yet
     calls = _count_computations(monkeypatch)
     again = dashboard.cached_figures()
     assert calls == [None] and numbers(again) == numbers(first) and again.computed_at > first.computed_at
-    assert json.loads(stored.read_text(encoding="utf-8"))["generation"] == dashboard.registry_generation()
+    assert json.loads(_stored_city(app))["generation"] == dashboard.registry_generation()
 
 
 def test_figures_stored_by_other_code_are_computed_again(registry, app, monkeypatch):
     first = dashboard.cached_figures()
-    [stored] = Path(app.config["DASHBOARD_CACHE_DIR"]).glob("*-city.json")
-    entry = json.loads(stored.read_text(encoding="utf-8"))
+    entry = json.loads(_stored_city(app))
     entry["code"] = "an-older-deploy"
     entry["figures"]["quality_errors"] = 999
-    stored.write_text(json.dumps(entry), encoding="utf-8")
+    _replace_stored_city(app, json.dumps(entry))
     app.extensions.pop("dashboard_figures")
     calls = _count_computations(monkeypatch)
     again = dashboard.cached_figures()

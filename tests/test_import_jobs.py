@@ -1,6 +1,4 @@
 """Large imports commit through a job: progress page, owner only, the same checks, all or nothing."""
-import json
-import os
 
 import pytest
 
@@ -143,8 +141,7 @@ def test_small_imports_still_commit_within_the_request(make_user, login):
 def test_the_preview_records_the_row_count_for_the_choice(app, make_user, login):
     client = login(make_user("city"))
     form = preview(client, three_rows())
-    with open(os.path.join(import_uploads.folder(), f"{form['token']}.json"), encoding="utf-8") as fh:
-        assert json.load(fh)["rows"] == 3
+    assert import_uploads.read(form["token"])[1]["rows"] == 3
 
 
 def test_a_long_file_name_fits_the_job(app, small_threshold, make_user, login, monkeypatch):

@@ -1,6 +1,5 @@
 """/import: who may import, preview then commit, bad files, tampering, re-validation, template and history."""
 import io
-import os
 import re
 
 import pytest
@@ -40,8 +39,10 @@ def upload_folder(app, tmp_path, monkeypatch):
 
 
 def stored_uploads(app):
-    folder = app.config["IMPORT_FOLDER"]
-    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    """The kept uploads' files, on either storage backend."""
+    from emergency.importing import uploads
+
+    return uploads.kept()
 
 
 @pytest.mark.parametrize("url", PAGES)

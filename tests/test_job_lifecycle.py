@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from emergency.importing import uploads
-from emergency.platform import job_lifecycle, jobs
+from emergency.platform import job_lifecycle, jobs, storage
 from emergency.platform.backup import backup
 from models import Job, db
 from models.base import utcnow
@@ -99,9 +99,9 @@ def test_an_interrupted_import_releases_its_claimed_upload(app, tmp_path, monkey
     job = jobs.submit("import", "导入", {"token": token}, user)
     job.status, job.worker = "running", "elsewhere:4242:1"
     db.session.commit()
-    assert sorted(p.suffix for p in (tmp_path / "imports").iterdir()) == [".bin", ".json"]
+    assert sorted(os.path.splitext(name)[1] for name in uploads.kept()) == [".bin", ".json"]
     assert job_lifecycle.close_dead(now=job.heartbeat_at + timedelta(minutes=5)) == 1
-    assert list((tmp_path / "imports").iterdir()) == [] and refreshed(job.id).status == "interrupted"
+    assert uploads.kept() == [] and refreshed(job.id).status == "interrupted"
 
 
 def test_a_failure_on_a_full_disk_frees_the_partial_file_and_is_still_shown(app, make_user, login, monkeypatch):
@@ -172,13 +172,20 @@ def test_files_are_created_for_the_server_user_only(app, make_user, tmp_path, mo
     try:
         monkeypatch.setitem(app.config, "IMPORT_FOLDER", str(tmp_path / "imports"))
         token = uploads.save(b"data", "清单.csv", 1)
-        assert {mode(p) for p in (tmp_path / "imports").iterdir()} == {0o600} and token
+        if storage.backend() == "local":
+            assert {mode(p) for p in (tmp_path / "imports").iterdir()} == {0o600} and token
+        else:                                  # kept in the database: nothing on this host's disk
+            assert not any((tmp_path / "imports").iterdir()) and len(uploads.kept()) == 2
         user = make_user("city")
         job = jobs.submit("export_list", "导出", {"level": "red"}, user)
         db.session.commit()
         jobs._run(app, job.id)
         done = refreshed(job.id)
-        assert done.status == "done" and mode(done.path) == 0o640
+        assert done.status == "done"
+        if storage.backend() == "local":
+            assert mode(done.path) == 0o640
+        else:                                  # kept in the database: the local file is gone
+            assert not Path(done.path).exists() and jobs.read_output(done).startswith(b"PK")
         if db.engine.dialect.name == "sqlite":
             assert backup(tmp_path / "backup.sqlite") > 0 and mode(tmp_path / "backup.sqlite") == 0o600
             assert mode(db.engine.url.database) == 0o640

@@ -1,4 +1,10 @@
-"""The dashboard's figures shared by the worker processes of one host: a JSON file per database and scope.
+"""The dashboard's figures shared between processes: files on this host (default) or the database.
+
+``FIGURES_BACKEND=database`` shares them between hosts (``emergency.dashboard.shared_store``); the default,
+``files``, shares them between the worker processes of one host, as described below. The functions here pick
+the backend on every call, so each app follows its own configuration.
+
+Files: a JSON file per database and scope.
 
 One process at a time computes a scope: it holds an exclusive ``flock`` on the scope's lock file while it
 does, and the kernel releases the lock if that process dies, so a crash never leaves a scope locked. Files
@@ -19,6 +25,9 @@ from flask import current_app
 
 import emergency
 import models
+from emergency.dashboard import shared_store
+
+BACKENDS = ("files", "database")
 
 
 @functools.cache
@@ -30,6 +39,14 @@ def code_version():
         for path in sorted(root.rglob("*.py")):
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def backend():
+    """The configured figure store: "files" (default) or "database"."""
+    name = current_app.config.get("FIGURES_BACKEND") or "files"
+    if name not in BACKENDS:
+        raise ValueError(f"FIGURES_BACKEND must be one of {BACKENDS}, not {name!r}")
+    return name
 
 
 def _folder():
@@ -49,6 +66,8 @@ def _path(scope, suffix):
 
 def read(scope):
     """The stored entry (a dict) of ``scope``, or None when there is none or it cannot be read."""
+    if backend() == "database":
+        return shared_store.read(scope)
     try:
         with open(_path(scope, ".json"), encoding="utf-8") as fh:
             return json.load(fh)
@@ -61,6 +80,9 @@ def write(scope, entry):
 
     A folder that cannot be written only costs the sharing: the failure is logged, not raised.
     """
+    if backend() == "database":
+        shared_store.write(scope, entry)
+        return
     temporary = None
     try:
         path = _path(scope, ".json")
@@ -80,6 +102,10 @@ def computing(scope, wait):
 
     Without a usable lock file, yields True: this process computes on its own.
     """
+    if backend() == "database":
+        with shared_store.computing(scope, wait) as ours:
+            yield ours
+        return
     try:
         fh = open(_path(scope, ".lock"), "a")
     except OSError as exc:
@@ -100,5 +126,8 @@ def computing(scope, wait):
 
 def clear():
     """Delete this database's stored entries (not the lock files, which another process may hold)."""
+    if backend() == "database":
+        shared_store.clear()
+        return
     for path in _folder().glob(f"{_prefix()}-*.json"):
         path.unlink(missing_ok=True)

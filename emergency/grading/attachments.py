@@ -1,9 +1,10 @@
 """Evidence attachments: type by content (magic bytes), a size limit, storage outside the web root.
 
-Files are stored under ``<instance>/attachments`` with random server-side names; the uploader's file name is
-kept only as a sanitised display name. Every file is checked before anything is written, so a bad upload
-leaves neither a row nor a file. Files follow their transaction: a new file is removed when the session
-rolls back, and a deleted attachment's file is removed only once the deletion is committed.
+Files are kept by ``emergency.platform.storage`` (area "attachments": ``<instance>/attachments`` by default,
+or the database) with random server-side names; the uploader's file name is kept only as a sanitised display
+name. Every file is checked before anything is written, so a bad upload leaves neither a row nor a file.
+Files follow their transaction: a new file goes when the session rolls back, and a deleted attachment's file
+only once the deletion is committed.
 """
 import hashlib
 import os
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 
 from emergency.audit import trail as audit
+from emergency.platform import storage
 from models import GradeRequest, InspectionPhoto, RequestAttachment, db
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -31,7 +33,6 @@ KINDS = {
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
 # Characters Windows and browsers treat specially in file names.
 UNSAFE = re.compile(r'[\\/:*?"<>|]')
-WRITTEN, REMOVED = "attachment_files_written", "attachment_files_removed"
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,11 @@ def sniff(head):
     return None
 
 
-def previewable(attachment):
-    """Whether the stored file's own bytes are of the kind it was saved as (PDF, JPG or PNG): only then is it
-    shown in the browser rather than downloaded."""
+def previewable(attachment, data):
+    """Whether the stored file's own bytes ``data`` are of the kind it was saved as (PDF, JPG or PNG): only then
+    is it shown in the browser rather than downloaded."""
     kinds = [kind for kind, (mime, _, _) in KINDS.items() if mime == attachment.content_type]
-    try:
-        with open(path_of(attachment), "rb") as fh:
-            head = fh.read(16)
-    except OSError:
-        return False
-    return bool(kinds) and sniff(head) == kinds[0]
+    return bool(kinds) and sniff(data[:16]) == kinds[0]
 
 
 def clean_display_name(name, fallback_extension=".pdf"):
@@ -135,20 +131,19 @@ def check_files(files, already=0):
     return uploads, errors
 
 
-def storage_dir():
-    """Where files live: ATTACHMENT_DIR, else <INSTANCE_DATA or the instance folder>/attachments."""
-    configured = current_app.config.get("ATTACHMENT_DIR")
-    if configured:
-        return configured
-    base = current_app.config.get("INSTANCE_DATA") or current_app.instance_path
-    return os.path.join(base, "attachments")
+AREA = "attachments"
 
 
-def path_of(attachment):
-    """The absolute path of a stored attachment (its name is re-checked: it never comes from the user)."""
+def _stored_name(attachment):
+    # Re-checked on every use: it never comes from the user.
     if not STORED_NAME.match(attachment.stored_name):
         raise ValueError(f"bad stored name {attachment.stored_name!r}")
-    return os.path.join(storage_dir(), attachment.stored_name)
+    return attachment.stored_name
+
+
+def content_of(attachment):
+    """The bytes of a kept attachment or photo, checked against its recorded checksum (whatever the backend)."""
+    return storage.get(AREA, _stored_name(attachment), attachment.sha256)
 
 
 def add_attachments(request, uploads, user):
@@ -166,16 +161,9 @@ def add_attachments(request, uploads, user):
 
 
 def write_files(rows, uploads):
-    """Write the files of flushed attachment rows (anything with a ``stored_name``); they go on rollback."""
-    written = db.session.info.setdefault(WRITTEN, [])
-    os.makedirs(storage_dir(), mode=0o750, exist_ok=True)
+    """Keep the files of flushed attachment rows (anything with a ``stored_name``); they go on rollback."""
     for row, upload in zip(rows, uploads):
-        path = path_of(row)
-        # Owner and group only, whatever the umask: attachments are firms' documents (O_EXCL: never overwrite).
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640), "wb") as fh:
-            written.append(path)
-            os.fchmod(fh.fileno(), 0o640)
-            fh.write(upload.data)
+        storage.put(AREA, _stored_name(row), upload.data)
 
 
 def remove_attachment(attachment):
@@ -184,33 +172,12 @@ def remove_attachment(attachment):
     db.session.flush()
 
 
-def discard(paths):
-    """Remove files (after their rows are gone or were never committed); missing files are ignored."""
-    for path in paths:
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
-
-
 @event.listens_for(Session, "after_flush")
 def _after_flush(session, flush_context):
     # Whatever deleted the row (this module, or a cascade from a deleted enterprise), the file follows it.
-    gone = [path_of(obj) for obj in session.deleted if isinstance(obj, (RequestAttachment, InspectionPhoto))]
-    if gone:
-        session.info.setdefault(REMOVED, []).extend(gone)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session):
-    session.info.pop(WRITTEN, None)
-    discard(session.info.pop(REMOVED, []))
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session):
-    discard(session.info.pop(WRITTEN, []))
-    session.info.pop(REMOVED, None)
+    for obj in session.deleted:
+        if isinstance(obj, (RequestAttachment, InspectionPhoto)):
+            storage.remove(session, AREA, _stored_name(obj))
 
 
 def _enterprise_of(attachment, conn):

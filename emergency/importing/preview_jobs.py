@@ -6,7 +6,6 @@ request, so a slow or large file holds no web worker while it is read and checke
 """
 import hashlib
 import json
-from pathlib import Path
 
 from emergency.importing import uploads
 from emergency.importing.jobs import short_name, stored_upload
@@ -55,7 +54,7 @@ def preview_of(job_id, user):
     if job is None or job.kind != "import_preview" or job.status != "done" or not job.path:
         return None
     try:
-        report = report_from_json(Path(job.path).read_text(encoding="utf-8"))
+        report = report_from_json(jobs.read_output(job).decode("utf-8"))
     except (OSError, ValueError, TypeError):
         return None
     params = json.loads(job.params)

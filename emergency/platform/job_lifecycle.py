@@ -8,6 +8,7 @@ its partial output and claimed upload are removed, by whoever looks first: its p
 submission, the start of the server (gunicorn.conf.py) or ``flask purge-jobs``. The functions take ``now``
 so that tests move the clock.
 """
+import io
 import json
 import os
 import socket
@@ -20,10 +21,12 @@ from sqlalchemy import func, update
 
 from emergency.errors import Busy
 from emergency.limits import limit
+from emergency.platform import storage
 from models import Job, db
 from models.base import utcnow
 
 ACTIVE = ("queued", "running")
+JOB_AREA = "jobs"           # job outputs in emergency.platform.storage (the database backend only)
 # The jobs this process has submitted or runs and not finished: one of its own that is not here has ended
 # without recording how (its thread could not write), and is dead.
 MINE = set()
@@ -64,6 +67,28 @@ def create_output(path):
     os.chmod(path, 0o640)      # O_CREAT's mode is masked by the umask, and an old file keeps its own
 
 
+def publish_output(path):
+    """On the database storage backend, move a finished job's output into the database, so that any host
+    serves it, and commit; on the local backend the file stays where the job wrote it."""
+    if storage.backend() == "database":
+        storage.put_file(JOB_AREA, Path(path).name, path)
+        db.session.commit()
+        Path(path).unlink(missing_ok=True)
+
+
+def output_source(job):
+    """What a download of a finished job sends: its local file's path, or its bytes from the database."""
+    if storage.backend() == "database":
+        return io.BytesIO(storage.get(JOB_AREA, Path(job.path).name))
+    return job.path
+
+
+def read_output(job):
+    """The bytes of a finished job's output, wherever they are kept."""
+    source = output_source(job)
+    return source.getvalue() if isinstance(source, io.BytesIO) else Path(source).read_bytes()
+
+
 def _process_state(worker):
     """True when the worker process runs on this host, False when it is gone, None when that cannot be told."""
     host, pid, started = (worker.split(":") + ["", ""])[:3]
@@ -93,6 +118,8 @@ def remove_outputs(job):
             path.unlink(missing_ok=True)
         except OSError:
             current_app.logger.warning("Could not remove %s", path)
+    if storage.backend() == "database":
+        storage.discard_now(JOB_AREA, output_path(job.id).name)
     token = json.loads(job.params or "{}").get("token")
     if token:
         from emergency.importing import uploads
@@ -178,7 +205,12 @@ def purge(now=None):
     orphans = [path for path in jobs_dir().iterdir() if path.is_file() and path.name not in kept]
     for path in orphans:
         path.unlink(missing_ok=True)
+    if storage.backend() == "database":
+        stale = [name for name in storage.names(JOB_AREA) if name not in kept]
+        for name in stale:
+            storage.discard_now(JOB_AREA, name)
+        orphans += stale
     from emergency.importing import uploads
 
     # A claimed upload of a dead job went with it (``interrupt``); what is left past a day is an orphan.
-    return {"closed": closed, "expired": len(expired), "orphans": len(orphans) + uploads.purge()}
+    return {"closed": closed, "expired": len(expired), "orphans": len(orphans) + uploads.purge(in_session=True)}

@@ -18,6 +18,9 @@ from models import Job, db
 from models.base import utcnow
 from models.job import JOB_KINDS
 
+# Where a finished job's output is read from (a local file, or the database storage backend).
+output_source, read_output = lifecycle.output_source, lifecycle.read_output
+
 RUNNERS = {}
 STATUS_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败",
                  "interrupted": "失败（已中断）"}
@@ -106,6 +109,7 @@ def _run(app, job_id):
             lifecycle.create_output(out)
             filename, message = RUNNERS[job.kind](json.loads(job.params), Progress(job_id), out)
             db.session.commit()
+            lifecycle.publish_output(out)
             _set(job_id, status="done", filename=filename, message=message)
         except Exception as error:  # a failed job must report, never take the worker down
             db.session.rollback()

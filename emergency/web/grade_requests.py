@@ -1,4 +1,6 @@
 """Grade-change requests: the enterprise applies, the county reviews, the city decides; city downgrades."""
+import io
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
@@ -173,8 +175,9 @@ def city_review(request_id):
 def attachment(request_id, attachment_id):
     req = visible_request(request_id, current_user)
     item = request_attachment(req, attachment_id)
-    inline = request.args.get("inline") == "1" and attachments.previewable(item)
-    response = send_file(attachments.path_of(item), mimetype=item.content_type, as_attachment=not inline,
+    data = attachments.content_of(item)
+    inline = request.args.get("inline") == "1" and attachments.previewable(item, data)
+    response = send_file(io.BytesIO(data), mimetype=item.content_type, as_attachment=not inline,
                          download_name=item.display_name, max_age=0)
     if inline:     # shown in the browser, sandboxed: no script, no forms, no requests of its own
         response.headers["Content-Security-Policy"] = PREVIEW_CSP

@@ -3,6 +3,8 @@
 Staff record inspections of the firms they may see (county staff: their county's); the city decides the
 proposals through the downgrade form and keeps the positive list.
 """
+import io
+
 from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
@@ -58,7 +60,7 @@ def for_firm(alert_id, enterprise_id):
 @roles_required(*STAFF)
 def photo(inspection_id, photo_id):
     item = visits.inspection_photo(visits.visible_inspection(inspection_id, current_user), photo_id)
-    response = send_file(attachments.path_of(item), mimetype=item.content_type, as_attachment=True,
+    response = send_file(io.BytesIO(attachments.content_of(item)), mimetype=item.content_type, as_attachment=True,
                          download_name=item.display_name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

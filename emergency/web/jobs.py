@@ -38,4 +38,4 @@ def download(job_id):
     job = _job_or_404(job_id)
     if job.status != "done" or not job.path:
         abort(404)
-    return send_file(job.path, as_attachment=True, download_name=job.filename)
+    return send_file(jobs.output_source(job), as_attachment=True, download_name=job.filename)
