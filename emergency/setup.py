@@ -150,6 +150,17 @@ def register_commands(app):
         app.cli.add_command(command)
 
 
+def _refuse_damaged_files(app, page):
+    """A kept file whose bytes no longer match its checksum is never served, inline or as a download."""
+    from emergency.platform.storage import DamagedFile
+
+    def damaged(error):
+        app.logger.error("Damaged stored file %s on %s", error, g.get("request_id"))
+        return page(409, "文件校验失败：存储的内容与上传时登记的不一致，已拒绝提供。请联系系统管理员。")
+
+    app.errorhandler(DamagedFile)(damaged)
+
+
 def register_errorhandlers(app):
     from emergency.web import api, failures
 
@@ -184,10 +195,11 @@ def register_errorhandlers(app):
         app.logger.exception("Unhandled error on %s", g.get("request_id"))
         return page(500)
 
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 409, 413, 429, 500):
         app.errorhandler(code)(render_error)
     # The domain's refusals become responses here and nowhere else.
     app.errorhandler(NotFound)(lambda error: page(404))
     app.errorhandler(Forbidden)(lambda error: page(403))
     app.errorhandler(Busy)(lambda error: page(429, error.message))
+    _refuse_damaged_files(app, page)
     app.errorhandler(Exception)(unexpected)
