@@ -151,14 +151,20 @@ def register_commands(app):
 
 
 def _refuse_damaged_files(app, page):
-    """A kept file whose bytes no longer match its checksum is never served, inline or as a download."""
-    from emergency.platform.storage import DamagedFile
+    """A kept file whose bytes no longer match its checksum is never served, inline or as a download; a kept file
+    that is gone is a Chinese 404, not a server error."""
+    from emergency.platform.storage import DamagedFile, MissingFile
 
     def damaged(error):
         app.logger.error("Damaged stored file %s on %s", error, g.get("request_id"))
         return page(409, "文件校验失败：存储的内容与上传时登记的不一致，已拒绝提供。请联系系统管理员。")
 
+    def missing(error):
+        app.logger.error("Missing stored file %s on %s", error, g.get("request_id"))
+        return page(404, "文件已不在存储中（可能已被清理），请联系系统管理员。")
+
     app.errorhandler(DamagedFile)(damaged)
+    app.errorhandler(MissingFile)(missing)
 
 
 def register_errorhandlers(app):

@@ -420,3 +420,13 @@ def test_a_stored_file_whose_bytes_changed_is_never_served(parties, login, attac
         response = client.get(f"/requests/{item.request_id}/attachments/{item.id}{query}")
         body = response.get_data(as_text=True)
         assert response.status_code == 409 and "文件校验失败" in body and "<script>alert(1)" not in body
+
+
+def test_a_stored_file_that_is_gone_is_a_chinese_404(parties, login, attachment_dir):
+    client = login(parties["ent"])
+    client.post("/requests/new", data=form([("报告.pdf", PDF)]), content_type="multipart/form-data")
+    item = db.session.query(RequestAttachment).one()
+    (attachment_dir / item.stored_name).unlink()
+    response = client.get(f"/requests/{item.request_id}/attachments/{item.id}")
+    assert response.status_code == 404 and "文件已不在存储中" in response.get_data(as_text=True)
+    assert db.session.query(RequestAttachment).count() == 1      # the row is kept: the loss is reported, not hidden

@@ -35,6 +35,10 @@ class DamagedFile(Exception):
     """A kept file's bytes no longer match the checksum recorded when it was written."""
 
 
+class MissingFile(FileNotFoundError):
+    """A kept file that its row names is not in the store (removed by hand, or another host's local folder)."""
+
+
 def backend():
     """The configured backend: "local" (default) or "database"."""
     name = current_app.config.get("STORAGE_BACKEND") or "local"
@@ -94,18 +98,21 @@ def _put_chunks(area, name, chunks):
 
 def get(area, name, sha256=None):
     """The bytes of ``area``/``name``; ``DamagedFile`` when they do not match ``sha256`` (if given);
-    ``FileNotFoundError`` when there is no such file."""
+    ``MissingFile`` (a ``FileNotFoundError``) when there is no such file."""
     path = _path(area, name)
     if backend() == "database":
         file_id = db.session.execute(select(StoredFile.id).where(StoredFile.area == area,
                                                                  StoredFile.name == name)).scalar()
         if file_id is None:
-            raise FileNotFoundError(f"{area}/{name}")
+            raise MissingFile(f"{area}/{name}")
         data = b"".join(db.session.execute(select(StoredChunk.data).where(StoredChunk.file_id == file_id)
                                            .order_by(StoredChunk.seq)).scalars())
     else:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            raise MissingFile(f"{area}/{name}") from None
     if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
         raise DamagedFile(f"{area}/{name}")
     return data
