@@ -152,8 +152,10 @@ def test_grade_change_from_application_to_export(applicant, sign_in, live_server
     page.check("input[name=decision][value=approve]")
     shot("12-city-review")
     page.click("button:has-text('提交审批结论')")
-    expect(page.locator(".flash-success")).to_contain_text("已审批")
+    expect(page.locator(".flash-success:not(.grade-in-effect)")).to_contain_text("已审批")
     expect(page.locator("h1 .tag")).to_have_text("已批准")
+    # The firm's page says when the new grade is enforced (no running alert here: from the next dispatch).
+    expect(page.locator(".grade-in-effect")).to_contain_text("新等级“B”已批准")
     shot("13-approved")
 
     # 5. The red list exported through the page now carries the new grade.
