@@ -36,7 +36,8 @@ def test_the_bench_leaves_other_bench_databases_alone_and_drops_its_own(monkeypa
         assert first.rsplit("/", 1)[1] not in names
         assert second.rsplit("/", 1)[1] in names and decoy in names
         generate.drop_database(second)
-        assert second.rsplit("/", 1)[1] not in _names(PG)
+        names = _names(PG)
+        assert second.rsplit("/", 1)[1] not in names and decoy in names
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{decoy}"'))
