@@ -51,6 +51,7 @@ def generate(url, n, lines=5):
     from flask_migrate import upgrade
 
     from app import create_app
+    from emergency.platform.statistics import analyze
     from models import db
     from seed.demo import load_demo
     from seed.load import load_reference
@@ -61,6 +62,7 @@ def generate(url, n, lines=5):
         upgrade()
         load_reference()
         summary = load_demo(n=n, lines=lines)
+        analyze()   # PostgreSQL: plan the benchmarks on the loaded tables' statistics, as after an import
         db.session.commit()
         db.engine.dispose()
     return time.perf_counter() - started, summary["enterprises"], summary["lines"]
