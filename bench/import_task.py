@@ -7,17 +7,14 @@ sandboxed child process over reading them in this process) and a summary of what
 """
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 from . import generate
 
 OUT = Path(__file__).parent / "out"
-PREFIX = "importbench_"    # not bench_…, which bench.generate drops
+PREFIX = "importbench_"
 
 
 def _peak_mb():
@@ -26,29 +23,9 @@ def _peak_mb():
     return peak_mb()
 
 
-def _admin(base):
-    return create_engine(base, isolation_level="AUTOCOMMIT")
-
-
 def fresh_database_url(n):
     """A new empty database for the import, named apart from the generated one it reads from."""
-    base = os.environ.get("DATABASE_URL") or ""
-    # Named after the base database too, so runs from other bases (other developers) are left alone.
-    suffix = re.sub(r"\W", "_", base.rsplit("/", 1)[1].split("?")[0]) + "_" if base.startswith("postgresql") else ""
-    return generate.fresh_database_url(n, prefix=PREFIX + suffix)
-
-
-def drop_database(url):
-    """Remove the database made for the run (a 100,000-line import leaves some 300 MB)."""
-    base = os.environ.get("DATABASE_URL")
-    if url.startswith("postgresql") and base:
-        admin = _admin(base)
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-        admin.dispose()
-    elif url.startswith("sqlite:///"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+    return generate.fresh_database_url(n, prefix=PREFIX)
 
 
 def import_workbook(url, path):
@@ -112,7 +89,7 @@ def main(argv):
         seconds, report = import_workbook(url, path)
         peak = _peak_mb()
     finally:
-        drop_database(url)
+        generate.drop_database(url)
     floor = calamine_floor(path)
     sandbox = sandbox_ratio(path)
     created = dict((label, c) for label, c, _, _ in report.table())

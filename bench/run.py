@@ -8,7 +8,7 @@ import sys
 from datetime import date
 
 from . import load
-from .generate import OUT, fresh_database_url, generate
+from .generate import OUT, drop_database, fresh_database_url, generate
 
 
 def task(name, url, *args):
@@ -26,9 +26,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--load-seconds", type=int, default=30)
+    parser.add_argument("--keep", action="store_true", help="keep the generated database after the run")
     args = parser.parse_args()
 
     url = fresh_database_url(args.n)
+    try:
+        _run(args, url)
+    finally:
+        if not args.keep:
+            drop_database(url)
+
+
+def _run(args, url):
     seconds, enterprises, lines = generate(url, args.n)
     database = url.split(":", 1)[0]
     print(f"# make bench — {date.today()} — {platform.node()} ({os.cpu_count()} cores) — {database}")

@@ -4,7 +4,9 @@ import io
 import xlsxwriter
 from openpyxl.utils.cell import range_boundaries
 
-from emergency.spreadsheets.registry import REGISTRY_COLUMNS
+from emergency.registry.measures import TRANSPORT_LABELS
+from emergency.spreadsheets.registry import MEASURE_COLUMNS, REGISTRY_COLUMNS
+from emergency.spreadsheets.sheet import yes_no
 from models import AuditLog, Enterprise, ImportBatch, LineMeasure, ProductionLine, db
 
 REGISTRY_KEYS = [key for key, _ in REGISTRY_COLUMNS]
@@ -36,6 +38,44 @@ def xlsx(*sheets):
 def registry_rows(records):
     """Registry-layout rows: a header row, then one row per dict of {key: value}."""
     return [list(REGISTRY_HEADER.values())] + [[record.get(key) for key in REGISTRY_KEYS] for record in records]
+
+
+def registry_values(enterprise, line, type_labels):
+    """One registry row as {key: value}, read from ORM objects (the reference the streamed export is checked
+    against); ``line`` may be None for an enterprise without lines.
+
+    :param type_labels: {measure type code: label}, from the ``measure_type`` table.
+    """
+    values = {
+        "name": enterprise.name, "credit_code": enterprise.credit_code, "county": enterprise.county.name,
+        "town": enterprise.town, "address": enterprise.address, "contact_person": enterprise.contact_person,
+        "contact_phone": enterprise.contact_phone, "industry_name": enterprise.industry.name,
+        "industry_sub_type": enterprise.industry.sub_type, "category": enterprise.category.label,
+        "grade": enterprise.grade.label if enterprise.grade else None,
+        "category_reason": enterprise.category_reason, "small_micro": yes_no(enterprise.small_micro),
+        "violation_prev_year": yes_no(enterprise.violation_prev_year), "longitude": enterprise.longitude,
+        "latitude": enterprise.latitude, "permit_number": enterprise.permit_number,
+        "transport_mode": enterprise.transport_mode, "heavy_trucks_per_day": enterprise.heavy_trucks_per_day,
+        "access_control": yes_no(enterprise.access_control), "output_value": enterprise.output_value,
+    }
+    if line is None:
+        return values
+    values.update({
+        "line_name": line.name, "process_stage": line.process_stage, "facilities": line.facilities,
+        "treatment_facilities": line.treatment_facilities, "capacity": line.capacity,
+        "capacity_unit": line.capacity_unit, "main_products": line.main_products, "output": line.output,
+        "output_unit": line.output_unit,
+        "can_stop_quickly": yes_no(line.can_stop_quickly), "coking_hours": line.coking_hours,
+        "so2_t_yr": line.so2_t_yr, "nox_t_yr": line.nox_t_yr,
+        "pm_t_yr": line.pm_t_yr, "vocs_t_yr": line.vocs_t_yr, "operating_days": line.operating_days,
+    })
+    for measure in line.measures:
+        # The type and the transport rule as their labels, which the import reads back.
+        shown = {"action": type_labels.get(measure.action, measure.action),
+                 "transport": TRANSPORT_LABELS[measure.transport]}
+        values.update({f"{measure.level}_{key}": shown[key] if key in shown else getattr(measure, key)
+                       for key, _ in MEASURE_COLUMNS})
+    return values
 
 
 def csv_bytes(rows, encoding="utf-8"):

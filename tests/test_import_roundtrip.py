@@ -9,11 +9,10 @@ from emergency.importing.pipeline import commit_file, inspect_file
 from emergency.lists.exports import export_registry
 from emergency.registry.grades import check_category_reason, check_classification
 from emergency.registry.operations import measure_types
-from emergency.spreadsheets.registry import registry_values
 from models import AuditLog, Enterprise, ImportBatch, LineMeasure, ProductionLine, db
 from seed.demo import load_demo
 from tests.conftest import new_credit_code
-from tests.import_support import REGISTRY_KEYS, problems, registry_rows, snapshot, xlsx
+from tests.import_support import REGISTRY_KEYS, problems, registry_rows, registry_values, snapshot, xlsx
 
 ALL = {"yellow": ("other", None, 0.15), "orange": ("limit", 20.0, None), "red": ("stop", None, None)}
 

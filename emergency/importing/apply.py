@@ -13,6 +13,8 @@ from sqlalchemy.orm import lazyload, selectinload
 from emergency.audit import trail as audit
 from emergency.importing.existing import CHUNK
 from emergency.importing.plan import UNCHANGED, UPDATE
+from emergency.limits import limit
+from emergency.platform.statistics import analyze
 from emergency.registry import operations as ops
 from models import AuditLog, Enterprise, LineMeasure, ProductionLine, db
 from models.base import utcnow
@@ -37,6 +39,9 @@ def apply(plans, progress=None):
     progress(0, total)      # before the first write: with SQLite, later reports wait for the commit
     done = _update(plans, progress, total)
     _create(plans, progress, done, total)
+    if total >= limit("analyze_after_rows"):
+        # A bulk import changes the tables' make-up; the planner's statistics follow in the same transaction.
+        analyze()
     progress(total, total)
 
 

@@ -2,9 +2,10 @@
 from sqlalchemy import func
 
 from emergency.lists.accounting import accumulator_for
-from emergency.lists.listing import counties, enterprise_ids, iter_enterprises
+from emergency.lists.listing import counties
 from emergency.lists.notes import live_notes
 from emergency.lists.records import iter_line_records
+from emergency.lists.registry_rows import count_registry_rows, iter_registry_rows
 from emergency.platform.jobs import counted
 from emergency.registry.operations import measure_types
 from emergency.spreadsheets.registry import write_registry_workbook
@@ -64,11 +65,11 @@ def export_counties(fh, level, county=None, progress=None):
 
 def export_registry(fh, county=None, progress=None):
     """Write the registry of the city (or one county) to ``fh``; return the number of rows."""
-    ids = enterprise_ids(county.id if county else None, with_lines=False)
-    enterprises = iter_enterprises(ids)
+    county_id = county.id if county else None
+    rows = iter_registry_rows(measure_types().labels, county_id)
     if progress is not None:
-        enterprises = counted(enterprises, progress, len(ids), every=50)
-    return write_registry_workbook(fh, enterprises, measure_types().labels)
+        rows = counted(rows, progress, count_registry_rows(county_id))
+    return write_registry_workbook(fh, rows)
 
 
 def count_lines(county_id=None):

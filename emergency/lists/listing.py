@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from emergency.lists.inputs import Facts, RuleInputs, annual_total, entered, fact_columns, measure_columns
 from emergency.lists.verdicts import EffectiveMeasure
@@ -152,17 +152,25 @@ def line_order(enterprise=Enterprise, line=ProductionLine):
 def _list_select(level, county_id, enterprise_ids=None, where=()):
     """One row per line: the rules' facts, then its enterprise, county and the measure of ``level``
     (outer-joined), in list order."""
-    line, enterprise, measure = ProductionLine, Enterprise, LineMeasure
+    return _levels_select((level,), county_id, enterprise_ids, where)
+
+
+def _levels_select(levels, county_id, enterprise_ids=None, where=()):
+    """``_list_select`` with the entered measure of each of ``levels`` side by side (one outer join each), so the
+    facts of every line are read once however many levels are judged."""
+    line, enterprise = ProductionLine, Enterprise
+    measures = [LineMeasure] if len(levels) == 1 else [aliased(LineMeasure, name=f"m_{lv}") for lv in levels]
     stmt = (
         select(*fact_columns(enterprise, line), County.id, County.name, enterprise.id, enterprise.name,
                enterprise.credit_code, line.id, line.name, line.process_stage, line.facilities, line.operating_days,
-               *(getattr(line, f"{p}_t_yr") for p in POLLUTANTS), *measure_columns(measure))
+               *(getattr(line, f"{p}_t_yr") for p in POLLUTANTS),
+               *(column for measure in measures for column in measure_columns(measure)))
         .select_from(line).join(enterprise, line.enterprise_id == enterprise.id)
         .join(County, enterprise.county_id == County.id)
-        .outerjoin(measure, and_(measure.line_id == line.id, measure.level == level))
-        .order_by(*line_order(enterprise, line))
-        .where(*where)
     )
+    for level, measure in zip(levels, measures):
+        stmt = stmt.outerjoin(measure, and_(measure.line_id == line.id, measure.level == level))
+    stmt = stmt.order_by(*line_order(enterprise, line)).where(*where)
     if county_id is not None:
         stmt = stmt.where(enterprise.county_id == county_id)
     if enterprise_ids is not None:
@@ -181,30 +189,38 @@ def iter_list_rows(level, county_id=None, enterprise_ids=None, where=()):
     One query, streamed in chunks of ``BATCH_SIZE`` rows; it builds no ORM objects, so memory stays flat. A firm's
     lines are judged together (a 按生产线停产 floor is met by the firm's lines as a whole).
     """
+    for (row,) in iter_level_rows((level,), county_id, enterprise_ids, where):
+        yield row
+
+
+def iter_level_rows(levels, county_id=None, enterprise_ids=None, where=()):
+    """Yield a tuple per line: its list row at each of ``levels``, from one query (each line's facts read once)."""
     inputs = RuleInputs()
     labels = _Labels(inputs.classifications)
-    stmt = _list_select(level, county_id, enterprise_ids, where)
+    stmt = _levels_select(levels, county_id, enterprise_ids, where)
     result = db.session.execute(stmt.execution_options(yield_per=BATCH_SIZE))
     width, pollutants = len(Facts._fields), len(POLLUTANTS)
+    entered_at = [_ANNUAL + pollutants + i * len(measure_columns(LineMeasure)) for i in range(len(levels) + 1)]
     for rows in firms(result, width + 2):
         firm = [(Facts._make(row[:width]), row[width:]) for row in rows]
         annuals = [rest[_ANNUAL:_ANNUAL + pollutants] for _, rest in firm]
-        verdicts = inputs.judge_firm([(facts, entered(*rest[_ANNUAL + pollutants:])) for facts, rest in firm],
-                                     level, annual_total(annuals))
-        for (facts, rest), annual, measure in zip(firm, annuals, verdicts):
+        total = annual_total(annuals)
+        judged = [inputs.judge_firm([(facts, entered(*rest[start:end])) for facts, rest in firm], level, total)
+                  for level, start, end in zip(levels, entered_at, entered_at[1:])]
+        for (facts, rest), annual, measures in zip(firm, annuals, zip(*judged)):
             county_id_, county_name, enterprise_id, name, code, line_id, line_name, stage, facilities, days = \
                 rest[:_ANNUAL]
-            yield ListRow(
+            industry = labels.industries[facts.industry_id]
+            grade = labels.grade_label(facts.category_code, facts.grade_code)
+            # Same formula as ProductionLine.daily_baseline: annual emission / operating days.
+            daily = [((a or 0.0) / days if days else 0.0) for a in annual]
+            yield tuple(ListRow(
                 county_id=county_id_, county_name=county_name, enterprise_id=enterprise_id, enterprise_name=name,
-                credit_code=code, industry=labels.industries[facts.industry_id],
-                grade_label=labels.grade_label(facts.category_code, facts.grade_code), line_id=line_id,
+                credit_code=code, industry=industry, grade_label=grade, line_id=line_id,
                 line_name=line_name, process_stage=stage, facilities=facilities, measure=measure,
-                # Same formula as ProductionLine.daily_baseline: annual emission / operating days.
-                reductions={p: ((a or 0.0) / days if days else 0.0) * measure.counted
-                            for p, a in zip(POLLUTANTS, annual)},
-                staggered={p: ((a or 0.0) / days if days else 0.0) * measure.staggered
-                           for p, a in zip(POLLUTANTS, annual) if measure.staggered},
-            )
+                reductions={p: d * measure.counted for p, d in zip(POLLUTANTS, daily)},
+                staggered={p: d * measure.staggered for p, d in zip(POLLUTANTS, daily) if measure.staggered},
+            ) for measure in measures)
 
 
 def count_without_lines(county_id=None):

@@ -2,15 +2,15 @@
 
 The list workbook is written from a stream of records: the workbook's level feeds 汇总 / 清单 / 停限产企业, and
 all three levels side by side feed the national-layout sheet (全国格式清单) and 企业基本信息. Live exports zip
-three streamed level queries with one details query (all in list order); published versions read the same
-values back from their frozen rows (``publishing.frozen.iter_version_records``).
+one streamed query, judged at the three levels, with one details query (both in list order); published versions
+read the same values back from their frozen rows (``publishing.frozen.iter_version_records``).
 """
 import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from emergency.lists.listing import BATCH_SIZE, iter_list_rows, line_order
+from emergency.lists.listing import BATCH_SIZE, iter_level_rows, line_order
 from models import LEVELS, POLLUTANTS, Category, County, Enterprise, ProductionLine, db
 
 # The registry fields of a record's details: (key, model, column). Enterprise ones first, then the line's.
@@ -64,10 +64,10 @@ def _details_select(county_id, enterprise_ids=None):
 def iter_line_records(county_id=None, enterprise_ids=None):
     """Yield a ``LineRecord`` per line of the city (or one county), in list order, judged at every level."""
     details = db.session.execute(_details_select(county_id, enterprise_ids).execution_options(yield_per=BATCH_SIZE))
-    levels = [iter_list_rows(level, county_id, enterprise_ids) for level in LEVELS]
-    for found in zip(details, *levels, strict=True):
-        line_id, rows = found[0][0], dict(zip(LEVELS, found[1:]))
+    levels = iter_level_rows(LEVELS, county_id, enterprise_ids)
+    for found, judged in zip(details, levels, strict=True):
+        line_id, rows = found[0], dict(zip(LEVELS, judged))
         # The queries share one ORDER BY; a line edited between them would shift every later row.
         if any(row.line_id != line_id for row in rows.values()):
             raise RuntimeError("list queries disagree on the order of lines")
-        yield LineRecord(rows, dict(zip(DETAIL_KEYS, found[0][1:])))
+        yield LineRecord(rows, dict(zip(DETAIL_KEYS, found[1:])))

@@ -1,11 +1,12 @@
 """The registry workbook (企业名录): one row per line with every field and every level's typed measure.
 
+The rows come from ``emergency.lists.registry_rows`` (one streamed tuple query).
+
 The import reads it back (``emergency/importing``): exporting and re-importing changes nothing.
 """
 import xlsxwriter
 
-from emergency.registry.measures import TRANSPORT_LABELS
-from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats, yes_no
+from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats
 from models import LEVEL_LABELS, LEVELS
 
 # Each level's measure columns: (key, header after the level's name). Keys follow LineMeasure's fields.
@@ -42,55 +43,16 @@ WIDTHS = {"name": 30, "credit_code": 20, "town": 12, "address": 24, "contact_pho
               ("transport", 16), ("text", 30), ("indicators", 14))}}
 
 
-def registry_values(enterprise, line, type_labels):
-    """One registry row as {key: value}; ``line`` may be None for an enterprise without lines.
-
-    :param type_labels: {measure type code: label}, from the ``measure_type`` table.
-    """
-    values = {
-        "name": enterprise.name, "credit_code": enterprise.credit_code, "county": enterprise.county.name,
-        "town": enterprise.town, "address": enterprise.address, "contact_person": enterprise.contact_person,
-        "contact_phone": enterprise.contact_phone, "industry_name": enterprise.industry.name,
-        "industry_sub_type": enterprise.industry.sub_type, "category": enterprise.category.label,
-        "grade": enterprise.grade.label if enterprise.grade else None,
-        "category_reason": enterprise.category_reason, "small_micro": yes_no(enterprise.small_micro),
-        "violation_prev_year": yes_no(enterprise.violation_prev_year), "longitude": enterprise.longitude,
-        "latitude": enterprise.latitude, "permit_number": enterprise.permit_number,
-        "transport_mode": enterprise.transport_mode, "heavy_trucks_per_day": enterprise.heavy_trucks_per_day,
-        "access_control": yes_no(enterprise.access_control), "output_value": enterprise.output_value,
-    }
-    if line is None:
-        return values
-    values.update({
-        "line_name": line.name, "process_stage": line.process_stage, "facilities": line.facilities,
-        "treatment_facilities": line.treatment_facilities, "capacity": line.capacity,
-        "capacity_unit": line.capacity_unit, "main_products": line.main_products, "output": line.output,
-        "output_unit": line.output_unit,
-        "can_stop_quickly": yes_no(line.can_stop_quickly), "coking_hours": line.coking_hours,
-        "so2_t_yr": line.so2_t_yr, "nox_t_yr": line.nox_t_yr,
-        "pm_t_yr": line.pm_t_yr, "vocs_t_yr": line.vocs_t_yr, "operating_days": line.operating_days,
-    })
-    for measure in line.measures:
-        # The type and the transport rule as their labels, which the import reads back.
-        shown = {"action": type_labels.get(measure.action, measure.action),
-                 "transport": TRANSPORT_LABELS[measure.transport]}
-        values.update({f"{measure.level}_{key}": shown[key] if key in shown else getattr(measure, key)
-                       for key, _ in MEASURE_COLUMNS})
-    return values
-
-
-def write_registry_workbook(fh, enterprises, type_labels):
-    """Write the full registry, one row per line (one row for an enterprise without lines); return the row count."""
+def write_registry_workbook(fh, rows):
+    """Write the full registry from ``rows`` (lists in ``REGISTRY_COLUMNS`` order); return the row count."""
     workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
     formats = _formats(workbook)
     widths = [WIDTHS.get(key, 10) for key, _ in REGISTRY_COLUMNS]
     sheet = Sheet(workbook, formats, "企业名录", REGISTRY_HEADERS, widths)
-    rows = 0
-    for enterprise in enterprises:
-        for line in enterprise.lines or [None]:
-            values = registry_values(enterprise, line, type_labels)
-            sheet.append([values.get(key) for key, _ in REGISTRY_COLUMNS])
-            rows += 1
+    count = 0
+    for values in rows:
+        sheet.append(values)
+        count += 1
     sheet.finish()
     workbook.close()
-    return rows
+    return count

@@ -85,21 +85,28 @@ class Sheet:
         formats, wraps = self._row_formats(kinds)
         ws, row, num = self.ws, self.next_row, self.formats["num"]
         lines = 1
-        for col, width in wraps:
+        for col, width, fits in wraps:
             value = values[col]
-            if type(value) is str:
+            # Most wrapped text fits on one line even if every character is wide: no need to measure it.
+            if type(value) is str and (len(value) > fits or "\n" in value):
                 lines = max(lines, wrapped_lines(value, width))
         if lines > 1:
             ws.set_row(row, LINE_HEIGHT * lines)
         for col, value in enumerate(values):
-            if type(value) is str and value:
+            kind = type(value)
+            if kind is str and value:
                 if value.startswith(FORMULA_STARTS):
                     quoted = "wrap_quoted" if (kinds and kinds[col] == "wrap") else "text_quoted"
                     ws.write_string(row, col, value, self.formats[quoted])
                 else:
                     ws.write_string(row, col, value, formats[col])
-            elif type(value) is float and 0.0 < value < SMALL and formats[col] is num:
-                ws.write_number(row, col, value, self.formats["small"][decimals_for(value)])
+            elif kind is float:
+                small = 0.0 < value < SMALL and formats[col] is num
+                ws.write_number(row, col, value, self.formats["small"][decimals_for(value)] if small else formats[col])
+            elif kind is int:
+                ws.write_number(row, col, value, formats[col])
+            elif value is None:
+                ws.write_blank(row, col, None, formats[col])
             else:
                 write_cell(ws, row, col, value, formats[col])
         self.next_row += 1
@@ -109,7 +116,9 @@ class Sheet:
         cache = self.__dict__.setdefault("_format_cache", {})
         if key not in cache:
             formats = [self.formats[k] for k in kinds] if kinds else [self.formats["text"]] * 256
-            wraps = [(col, self.widths[col]) for col, kind in enumerate(key) if kind == "wrap"]
+            # (column, width, the longest text that surely fits: ``layout.wrapped_lines``' own quick test).
+            wraps = [(col, self.widths[col], max(self.widths[col] - 2, 1) // 2) for col, kind in enumerate(key)
+                     if kind == "wrap"]
             cache[key] = formats, wraps
         return cache[key]
 
