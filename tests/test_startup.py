@@ -45,8 +45,10 @@ def test_make_refuses_an_old_python_before_pip(tmp_path):
     old = tmp_path / "python-old"
     old.write_text('#!/bin/sh\nif [ "$1" = "-V" ]; then echo "Python 3.10.12"; exit 0; fi\nexit 1\n')
     old.chmod(0o755)
-    result = subprocess.run(["make", f"PYTHON={old}", "install"], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=60)
+    # Under `make test` the outer make's variables would make this one print "Entering directory" lines.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    result = subprocess.run(["make", "--no-print-directory", f"PYTHON={old}", "install"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode != 0
     assert result.stdout.strip() == (f"需要 Python 3.11 或更高版本（{old}：Python 3.10.12）："
                                      "请安装后运行 make PYTHON=python3.11 install")
