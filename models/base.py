@@ -21,6 +21,18 @@ def utcnow():
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+class KeptFileMixin:
+    """What is recorded of a kept file (a request's attachment, an inspection's photo): its name in the store,
+    the name shown, its checked type, size and checksum (every read is checked against it)."""
+
+    stored_name = db.Column(db.String(64), nullable=False, unique=True)
+    display_name = db.Column(db.String(200), nullable=False)
+    content_type = db.Column(db.String(40), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
 class TimestampMixin:
     """Created/updated timestamps."""
 

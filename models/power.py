@@ -1,6 +1,6 @@
 """Power-use supervision: electricity accounts (电表户号) and their daily readings, inspections (现场检查) with
 photos and the downgrade each 未落实 proposes, and the positive list (正面清单)."""
-from .base import db, in_range, one_of, utcnow
+from .base import KeptFileMixin, db, in_range, one_of, utcnow
 
 READING_SOURCES = ("import", "demo")
 FINDINGS = {"implemented": "落实", "not_implemented": "未落实", "rectifying": "整改中"}
@@ -78,7 +78,7 @@ class Inspection(db.Model):
         return PROPOSAL_STATES.get(self.proposal, "") if self.proposal else ""
 
 
-class InspectionPhoto(db.Model):
+class InspectionPhoto(KeptFileMixin, db.Model):
     """A photo (or PDF) of an inspection, stored like a request's attachments (outside the web root)."""
 
     __tablename__ = "inspection_photo"
@@ -86,12 +86,6 @@ class InspectionPhoto(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     inspection_id = db.Column(db.Integer, db.ForeignKey("inspection.id", ondelete="CASCADE"), nullable=False,
                               index=True)
-    stored_name = db.Column(db.String(64), nullable=False, unique=True)
-    display_name = db.Column(db.String(200), nullable=False)
-    content_type = db.Column(db.String(40), nullable=False)
-    size = db.Column(db.Integer, nullable=False)
-    sha256 = db.Column(db.String(64), nullable=False)
-    uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     inspection = db.relationship(Inspection, back_populates="photos")
 

@@ -1,7 +1,7 @@
 """Grade-change requests, their review trail and attachments, the grade history and the batch cut-offs."""
 from types import SimpleNamespace
 
-from .base import TimestampMixin, among, db, in_range, one_of, unique_where, utcnow
+from .base import KeptFileMixin, TimestampMixin, among, db, in_range, one_of, unique_where, utcnow
 from .enterprise import Enterprise
 
 REQUEST_STATES = ("draft", "submitted", "returned", "county_approved", "approved", "rejected", "withdrawn")
@@ -145,7 +145,7 @@ class RequestEvent(db.Model):
         return STATE_LABELS.get(self.to_state, self.to_state)
 
 
-class RequestAttachment(db.Model):
+class RequestAttachment(KeptFileMixin, db.Model):
     """Evidence uploaded with a request; the file lives outside the web root under a random name."""
 
     __tablename__ = "request_attachment"
@@ -154,12 +154,6 @@ class RequestAttachment(db.Model):
     request_id = db.Column(
         db.Integer, db.ForeignKey("grade_request.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    stored_name = db.Column(db.String(64), nullable=False, unique=True)
-    display_name = db.Column(db.String(200), nullable=False)
-    content_type = db.Column(db.String(40), nullable=False)
-    size = db.Column(db.Integer, nullable=False)
-    sha256 = db.Column(db.String(64), nullable=False)
-    uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     uploaded_by_id = db.Column(db.Integer, db.ForeignKey("user.id", ondelete="SET NULL"))
 
     request = db.relationship(GradeRequest, back_populates="attachments")

@@ -66,7 +66,7 @@ def test_the_import_page_previews_then_commits(world, login):
     preview = client.post("/supervision/power/import", data={"file": (io.BytesIO(data), "电量.csv")},
                           content_type="multipart/form-data")
     body = preview.get_data(as_text=True)
-    assert preview.status_code == 200 and "新增日电量 1 条" in body and "城区无数据水泥" in body
+    assert preview.status_code == 200 and "新增日电量 1 条" in body and "城区无数据水泥" in body and "确认导入" in body
     token = re.search(r'name="token"[^>]*value="([^"]+)"', body).group(1)
     sha = re.search(r'name="sha256"[^>]*value="([^"]+)"', body).group(1)
     done = client.post("/supervision/power/import/commit", data={"token": token, "sha256": sha})
@@ -75,6 +75,13 @@ def test_the_import_page_previews_then_commits(world, login):
     bad = client.post("/supervision/power/import", data={"file": (io.BytesIO(b"\x00\x01"), "x.xlsx")},
                       content_type="multipart/form-data")
     assert bad.status_code == 400 and "无法导入" in bad.get_data(as_text=True)
+    readings = db.session.query(PowerReading).count()
+    negative = f"户号,户名,日期,有功电量\nN1,{firms['silent'].name},2026-11-22,-5\n".encode("gbk")
+    problem = client.post("/supervision/power/import", data={"file": (io.BytesIO(negative), "电量.csv")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    # The problem table names the row; no confirm button, nothing written.
+    assert "<td>第2行</td>" in problem and "确认导入" not in problem
+    assert db.session.query(PowerReading).count() == readings
 
 
 def test_an_unimplemented_finding_proposes_a_downgrade_the_city_approves(world, login, app, tmp_path, monkeypatch):
