@@ -26,7 +26,7 @@ from .reference import (
 from .request import BatchCutoff, GradeHistory, GradeRequest, RequestAttachment, RequestEvent
 from .season import Season
 from .shared import SharedFigure, StoredChunk, StoredFile
-from .stagger import REGIME_LABELS, REGIMES, StaggerRule
+from .stagger import REGIME_LABELS, REGIMES, StaggerNotice, StaggerRule
 from .user import ROLE_LABELS, ROLES, User
 from .version import ListVersion, VersionRow
 
@@ -41,6 +41,6 @@ __all__ = [
     "PowerAccount", "PowerReading", "Inspection", "InspectionPhoto", "PositiveListEntry",
     "LEVELS", "LEVEL_LABELS", "POLLUTANTS", "POLLUTANT_LABELS", "ROLES", "ROLE_LABELS",
     "SharedFigure", "StoredChunk", "StoredFile",
-    "Season", "StaggerRule", "REGIMES", "REGIME_LABELS",
+    "Season", "StaggerRule", "StaggerNotice", "REGIMES", "REGIME_LABELS",
     "NonIndustrialReduction", "SOURCE_TYPES", "SOURCE_TYPE_LABELS", "NON_INDUSTRIAL_TYPES",
 ]

@@ -87,6 +87,14 @@ class VersionRow(db.Model):
     nox_t_d = db.Column(db.Float, nullable=False, default=0.0)
     pm_t_d = db.Column(db.Float, nullable=False, default=0.0)
     vocs_t_d = db.Column(db.Float, nullable=False, default=0.0)
+    # Staggered production (错峰生产) in force at publishing: the share of output it removed, its label and the
+    # t/d it removed (shown beside the alert's reduction, not in it); 0 and "" in versions published before.
+    staggered = db.Column(db.Float, nullable=False, default=0.0, server_default="0")
+    stagger_label = db.Column(db.String(40), nullable=False, default="", server_default="")
+    so2_staggered_t_d = db.Column(db.Float, nullable=False, default=0.0, server_default="0")
+    nox_staggered_t_d = db.Column(db.Float, nullable=False, default=0.0, server_default="0")
+    pm_staggered_t_d = db.Column(db.Float, nullable=False, default=0.0, server_default="0")
+    vocs_staggered_t_d = db.Column(db.Float, nullable=False, default=0.0, server_default="0")
     # JSON of the registry details the national-layout sheet prints (town, address, permit, capacity...), on the
     # first level's row only; empty in versions published before it was kept.
     details = db.Column(db.Text, nullable=False, default="")
