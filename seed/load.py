@@ -138,15 +138,15 @@ def load_floors():
 def load_stagger_defaults():
     """Insert the default stagger rules (no season) not stored yet; a stored one may be the bureau's and is kept."""
     industries = {i.code: i.id for i in db.session.query(Industry)}
-    stored = {(r.industry_id, r.process, r.grade_code, r.category_code)
+    stored = {(r.industry_id, r.process, r.grade_code, r.category_code, r.category_reason)
               for r in db.session.query(StaggerRule).filter(StaggerRule.season_id.is_(None))}
     for r in read_csv("stagger_rules.csv"):
         key = (industries[r["industry_code"]] if r["industry_code"] else None, r["process"], r["grade"] or None,
-               r["category"] or None)
+               r["category"] or None, r["category_reason"])
         if key in stored:
             continue
         db.session.add(StaggerRule(industry_id=key[0], process=key[1], grade_code=key[2], category_code=key[3],
-                                   regime=r["regime"], limit_pct=_float(r["limit_pct"]), stop_days=r["stop_days"],
+                                   category_reason=key[4], regime=r["regime"], limit_pct=_float(r["limit_pct"]), stop_days=r["stop_days"],
                                    provisional="暂定" in r["source"], source=r["source"]))
 
 

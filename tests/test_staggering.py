@@ -71,7 +71,7 @@ def season_now():
     season = Season(name="本季", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30))
     db.session.add(season)
     db.session.flush()
-    assert adopt_defaults(season) == 7
+    assert adopt_defaults(season) == 8
     db.session.commit()
     return season
 
@@ -80,7 +80,7 @@ def test_defaults_are_seeded_and_copied_into_a_season_once(season_now):
     assert {(r.grade_code, r.regime, r.limit_pct) for r in season_rules(None)} >= {
         ("D", "season_stop", None), ("C", "limit", 30.0), ("A", "exempt", None), ("NON_LEADING", "limit", 30.0)}
     assert adopt_defaults(season_now) == 0
-    assert len(season_rules(season_now)) == 7
+    assert len(season_rules(season_now)) == 8
 
 
 def test_d_stopped_c_staggered_and_a_exempt_on_the_red_list(season_now, make_enterprise, make_line):
@@ -137,3 +137,31 @@ def test_the_database_refuses_an_inconsistent_rule(season_now):
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_a_category_reason_is_a_rule_key_that_outranks_its_category():
+    found = rules({"regime": "limit", "limit_pct": 30.0, "category_code": "NON_COMPLIANT"},
+                  {"regime": "season_stop", "category_code": "NON_COMPLIANT", "category_reason": "未按期完成秋冬季治理任务"})
+    late = regime_for(found, SEASON, IN_SEASON, 1, "", "NON_COMPLIANT", None, "未按期完成秋冬季治理任务")
+    other = regime_for(found, SEASON, IN_SEASON, 1, "", "NON_COMPLIANT", None, "不能稳定达标排放")
+    assert (late.regime, late.rule_id, other.regime) == ("season_stop", 2, "limit")
+
+
+def test_a_firm_that_missed_its_clean_up_deadline_stops_for_the_season_by_the_seeded_rule(
+        season_now, make_enterprise, make_line):
+    late = make_enterprise(name="逾期治理水泥有限公司", category="NON_COMPLIANT", grade=None,
+                           category_reason="未按期完成秋冬季治理任务")
+    unstable = make_enterprise(name="不能稳定达标水泥有限公司", category="NON_COMPLIANT", grade=None,
+                               category_reason="不能稳定达标排放")
+    for firm in (late, unstable):
+        make_line(firm)
+    seeded = [r for r in season_rules(season_now) if r.category_reason]
+    assert [(r.category_code, r.category_reason, r.regime) for r in seeded] == [
+        ("NON_COMPLIANT", "未按期完成秋冬季治理任务", "season_stop")]
+    rows = {r.enterprise_name: r for r in iter_list_rows("red")}
+    stopped = rows["逾期治理水泥有限公司"]
+    assert stopped.measure.label == "错峰停产中" and stopped.measure.stagger_label == "整季停产"
+    assert stopped.reductions["nox"] == 0.0 and stopped.staggered["nox"] == pytest.approx(60.0 / 300)
+    # Another reason of the same category matches no rule: the alert's own verdict stands.
+    assert rows["不能稳定达标水泥有限公司"].measure.label != "错峰停产中"
+    assert rows["不能稳定达标水泥有限公司"].staggered == {}

@@ -30,7 +30,7 @@ def test_city_adopts_defaults_adds_and_deletes_rules_with_an_audit_trail(season,
     url = f"/staggering/seasons/{season.id}/rules"
     seeded = db.session.query(AuditLog).filter_by(entity_type="stagger_rule").count()   # the defaults' own
     assert client.post(url, data={"action": "adopt"}).status_code == 302
-    assert _season_count(season) == 7
+    assert _season_count(season) == 8
     response = client.post(url, data={"action": "add", "regime": "days", "stop_days": "1、11，21", "grade_code": "C",
                                       "process": "熟料烧成", "source": "市局通知"})
     assert response.status_code == 302
@@ -39,9 +39,9 @@ def test_city_adopts_defaults_adds_and_deletes_rules_with_an_audit_trail(season,
     page = client.get(url).get_data(as_text=True)
     assert "每月1,11,21日" in page and "市局通知" in page
     assert client.post(url, data={"action": "delete", "rule_id": str(added.id)}).status_code == 302
-    assert _season_count(season) == 7
+    assert _season_count(season) == 8
     actions = [a for (a,) in db.session.query(AuditLog.action).filter_by(entity_type="stagger_rule")]
-    assert actions.count("create") == seeded + 8 and actions.count("delete") == 1
+    assert actions.count("create") == seeded + 9 and actions.count("delete") == 1
 
 
 @pytest.mark.parametrize("data, message", [
@@ -111,3 +111,96 @@ def test_the_dashboard_counts_firms_per_regime_and_county(firms, make_user, logi
         "泽州县</td><td>豁免 1 家；错峰限产30% 1 家</td>" in page
     county_page = login(make_user("county", county_name="城区")).get("/dashboard").get_data(as_text=True)
     assert "整季停产 1 家" in county_page and "泽州县</td>" not in county_page
+
+
+def _rule(season, **values):
+    rule = StaggerRule(season_id=season.id, **{"regime": "limit", "limit_pct": 30.0, "grade_code": "C", **values})
+    db.session.add(rule)
+    db.session.commit()
+    return rule
+
+
+def test_city_edits_a_rule_in_place_and_the_history_shows_it_in_beijing_time(season, make_user, login):
+    rule = _rule(season, source="暂定")
+    client = login(make_user("city"))
+    url = f"/staggering/seasons/{season.id}/rules/{rule.id}"
+    form = client.get(url).get_data(as_text=True)
+    assert 'name="version" value="1"' in form and 'value="30"' in form
+    response = client.post(url, data={"version": "1", "regime": "limit", "limit_pct": "40", "grade_code": "C",
+                                      "source": "市局2026年错峰通知"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(StaggerRule, rule.id)
+    assert (stored.limit_pct, stored.source, stored.version, stored.provisional) == (40.0, "市局2026年错峰通知", 2,
+                                                                                     False)
+    log = db.session.query(AuditLog).filter_by(entity_type="stagger_rule", entity_id=rule.id, action="update").one()
+    page = client.get(f"/staggering/seasons/{season.id}/rules").get_data(as_text=True)
+    history = page[page.index('id="rule-history"'):]
+    from emergency.clock import to_local
+    assert to_local(log.at).strftime("%Y-%m-%d %H:%M") in history
+    assert "错峰限产比例（%）" in history and "修改" in history and "市局2026年错峰通知" in history
+    # A deleted rule stays in its season's history; another season's rules do not show.
+    other = Season(name="他季", starts_on=season.starts_on, ends_on=season.ends_on)
+    db.session.add(other)
+    db.session.commit()
+    _rule(other, source="他季规则")
+    assert client.post(f"/staggering/seasons/{season.id}/rules",
+                       data={"action": "delete", "rule_id": rule.id}).status_code == 302
+    history = client.get(f"/staggering/seasons/{season.id}/rules").get_data(as_text=True).split('id="rule-history"')[1]
+    assert "删除" in history and "市局2026年错峰通知" in history and "他季规则" not in history
+
+
+def test_an_edit_opened_on_an_older_version_is_refused_and_nothing_written(season, make_user, login):
+    rule = _rule(season)
+    client = login(make_user("city"))
+    url = f"/staggering/seasons/{season.id}/rules/{rule.id}"
+    assert client.post(url, data={"version": "1", "regime": "limit", "limit_pct": "40", "grade_code": "C"}
+                       ).status_code == 302
+    logged = db.session.query(AuditLog).count()
+    stale = client.post(url, data={"version": "1", "regime": "season_stop", "grade_code": "C"})
+    assert stale.status_code == 409 and "该规则已被他人修改，未保存" in stale.get_data(as_text=True)
+    assert 'name="version" value="2"' in stale.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(StaggerRule, rule.id).regime == "limit" and db.session.query(AuditLog).count() == logged
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"regime": "limit", "limit_pct": "0"}, "错峰限产比例须为大于0、小于100的数字"),
+    ({"regime": "days", "stop_days": "一日"}, "每月停产日须为1至31的日期"),
+    ({"regime": "exempt", "grade_code": "C", "category_code": "GRADED"}, "绩效等级和类别只能填写其中一项"),
+    ({"regime": "season_stop", "category_reason": "未按期完成秋冬季治理任务"}, "填写分类原因时须选择类别"),
+    ({"regime": "season_stop", "category_code": "NON_COMPLIANT", "category_reason": "保障民生"},
+     "分类原因不是该类别认可的原因"),
+])
+def test_a_bad_edit_is_refused_in_chinese_and_nothing_is_written(season, make_user, login, data, message):
+    rule = _rule(season)
+    client = login(make_user("city"))
+    logged = db.session.query(AuditLog).count()
+    response = client.post(f"/staggering/seasons/{season.id}/rules/{rule.id}", data={"version": "1", **data})
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    db.session.expire_all()
+    stored = db.session.get(StaggerRule, rule.id)
+    assert (stored.regime, stored.limit_pct, stored.version) == ("limit", 30.0, 1)
+    assert db.session.query(AuditLog).count() == logged
+
+
+def test_a_rule_on_a_category_reason_is_added_and_only_city_staff_edit(season, make_user, login):
+    client = login(make_user("city"))
+    response = client.post(f"/staggering/seasons/{season.id}/rules", data={
+        "action": "add", "regime": "season_stop", "category_code": "NON_COMPLIANT",
+        "category_reason": "未按期完成秋冬季治理任务"})
+    assert response.status_code == 302
+    rule = db.session.query(StaggerRule).filter_by(season_id=season.id).one()
+    assert rule.category_reason == "未按期完成秋冬季治理任务"
+    assert "NON_COMPLIANT：未按期完成秋冬季治理任务" in client.get(
+        f"/staggering/seasons/{season.id}/rules").get_data(as_text=True)
+    url = f"/staggering/seasons/{season.id}/rules/{rule.id}"
+    county = login(make_user("county", county_name="城区"))
+    assert county.post(url, data={"version": "1", "regime": "exempt"}).status_code == 403
+    other = Season(name="他季", starts_on=season.starts_on, ends_on=season.ends_on)
+    db.session.add(other)
+    db.session.commit()
+    city = login(make_user("city", username="city2"))
+    assert city.get(f"/staggering/seasons/{other.id}/rules/{rule.id}").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(StaggerRule, rule.id).regime == "season_stop"

@@ -1,7 +1,8 @@
 """Which seasonal regime a firm is under on a date, and what that does to its alert verdict. Pure: plain values in,
 plain values out (``store`` reads the rules from the database).
 
-A rule matches on industry, process (工序) and grade or category; a blank one matches anything. The rule with the
+A rule matches on industry, process (工序), grade or category, and a category's reason (e.g. 未按期完成秋冬季治理任务:
+Shanxi stops firms that missed their clean-up deadline for the season); a blank one matches anything. The rule with the
 most matching keys wins, then the lowest id. Only a season's own rules apply; the rules without a season are the
 defaults that city staff copy into a season (``store.adopt_defaults``).
 """
@@ -28,11 +29,13 @@ class Rule:
     category_code: str | None = None
     limit_pct: float | None = None
     stop_days: tuple = ()
+    category_reason: str = ""
 
-    def specificity(self, industry_id, process, category_code, grade_code):
+    def specificity(self, industry_id, process, category_code, grade_code, category_reason=""):
         """How many keys the rule sets, or None when one of them does not match."""
         keys = ((self.industry_id, industry_id), (fold(self.process) or None, fold(process or "")),
-                (self.grade_code, grade_code), (self.category_code, category_code))
+                (self.grade_code, grade_code), (self.category_code, category_code),
+                (fold(self.category_reason) or None, fold(category_reason or "")))
         if any(want is not None and want != have for want, have in keys):
             return None
         return sum(want is not None for want, _ in keys)
@@ -76,7 +79,7 @@ def parse_days(text):
     return days
 
 
-def regime_for(rules, season, day, industry_id, process, category_code, grade_code):
+def regime_for(rules, season, day, industry_id, process, category_code, grade_code, category_reason=""):
     """The ``Regime`` of a firm (or line) on ``day``; None outside ``season`` or when no rule matches.
 
     Only ``season``'s own rules count; others in ``rules`` are ignored.
@@ -87,7 +90,7 @@ def regime_for(rules, season, day, industry_id, process, category_code, grade_co
     for rule in rules:
         if rule.season_id != season.id:
             continue
-        found = rule.specificity(industry_id, process, category_code, grade_code)
+        found = rule.specificity(industry_id, process, category_code, grade_code, category_reason)
         if found is None:
             continue
         key = (found, -rule.id)

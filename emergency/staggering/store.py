@@ -4,24 +4,35 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+import json
+
 from emergency.audit import trail as audit
+from emergency.audit.view import readable
 from emergency.baseline.seasons import season_in_force
 from emergency.clock import local_today
 from emergency.errors import DomainError, NotFound
 from emergency.limits import text_limit
+from emergency.registry.operations import check_version
 from emergency.staggering.regimes import DAYS, LIMIT, Rule, apply_regime, parse_days, regime_for
-from models import REGIME_LABELS, Category, Grade, Industry, Season, StaggerRule, db
+from models import REGIME_LABELS, AuditLog, Category, CategoryReason, Grade, Industry, Season, StaggerRule, db
 
 PROCESS_MAX, SOURCE_MAX = text_limit(StaggerRule.process), text_limit(StaggerRule.source)
 
-audit.register(StaggerRule, "stagger_rule", "错峰生产规则", lambda obj, conn: None,
-               lambda obj: f"错峰生产规则 {obj.id}")
+RULE_ENTITY = "stagger_rule"
+
+
+def _rule_summary(rule):
+    keys = "、".join(k for k in (rule.process, rule.grade_code, rule.category_code, rule.category_reason) if k)
+    return f"错峰生产规则 {rule.id}（{keys or '全部'}：{REGIME_LABELS.get(rule.regime, rule.regime)}）"
+
+
+audit.register(StaggerRule, RULE_ENTITY, "错峰生产规则", lambda obj, conn: None, _rule_summary)
 
 
 def as_rule(row):
     return Rule(id=row.id, regime=row.regime, season_id=row.season_id, industry_id=row.industry_id,
                 process=row.process or "", grade_code=row.grade_code, category_code=row.category_code,
-                limit_pct=row.limit_pct, stop_days=parse_days(row.stop_days) if row.stop_days else ())
+                category_reason=row.category_reason or "", limit_pct=row.limit_pct, stop_days=parse_days(row.stop_days) if row.stop_days else ())
 
 
 def season_rules(season):
@@ -32,7 +43,7 @@ def season_rules(season):
     return db.session.scalars(stmt.where(StaggerRule.season_id == season.id)).all()
 
 
-COPIED = ("industry_id", "process", "grade_code", "category_code", "regime", "limit_pct", "stop_days", "provisional",
+COPIED = ("industry_id", "process", "grade_code", "category_code", "category_reason", "regime", "limit_pct", "stop_days", "provisional",
           "source")
 
 
@@ -70,19 +81,22 @@ class StaggerBook:
         season = rows[0][1]
         return cls(season, day, tuple(as_rule(rule) for rule, owner in rows if owner.id == season.id))
 
-    def regime(self, industry_id, process, category_code, grade_code):
+    def regime(self, industry_id, process, category_code, grade_code, category_reason=""):
         if not self.rules:
             return None
-        return regime_for(self.rules, self.season, self.day, industry_id, process, category_code, grade_code)
+        return regime_for(self.rules, self.season, self.day, industry_id, process, category_code, grade_code,
+                          category_reason)
 
     def apply(self, facts, verdict):
         """``verdict`` of the line with ``facts`` (lists.inputs.Facts) under the regime in force."""
-        found = self.regime(facts.industry_id, facts.process_stage, facts.category_code, facts.grade_code)
+        found = self.regime(facts.industry_id, facts.process_stage, facts.category_code, facts.grade_code,
+                            facts.category_reason)
         return apply_regime(verdict, found, self.day)
 
 
-def check_rule(values, grades, categories, industries):
-    """{field: Chinese message} for a rule's raw form values; ``grades`` etc. are the known codes (industry ids)."""
+def check_rule(values, grades, categories, industries, reasons=None):
+    """{field: Chinese message} for a rule's raw form values; ``grades`` etc. are the known codes (industry ids),
+    ``reasons`` the accepted reasons per category ({code: {reason}})."""
     errors = {}
     regime = (values.get("regime") or "").strip()
     if regime not in REGIME_LABELS:
@@ -94,6 +108,11 @@ def check_rule(values, grades, categories, industries):
         errors["category_code"] = "类别不存在"
     if grade and category:
         errors["category_code"] = "绩效等级和类别只能填写其中一项"
+    reason = (values.get("category_reason") or "").strip()
+    if reason and not category:
+        errors["category_reason"] = "填写分类原因时须选择类别"
+    elif reason and reason not in (reasons or {}).get(category, ()):
+        errors["category_reason"] = "分类原因不是该类别认可的原因"
     industry = (values.get("industry_id") or "").strip()
     if industry and not (industry.isdigit() and int(industry) in industries):
         errors["industry_id"] = "行业不存在"
@@ -121,30 +140,73 @@ def _check_schedule(regime, values):
     return errors
 
 
-def save_rule(season, values):
-    """Add a rule to ``season`` from raw form values; refused (DomainError) with ``check_rule``'s messages."""
+def _known_reasons():
+    found = {}
+    for code, reason in db.session.query(CategoryReason.category_code, CategoryReason.reason):
+        found.setdefault(code, set()).add(reason)
+    return found
+
+
+def rule_values(values):
+    """The column values of a rule from raw form values; refused (DomainError) with ``check_rule``'s messages."""
     errors = check_rule(values, {g.code for g in db.session.query(Grade)},
-                        {c.code for c in db.session.query(Category)}, {i.id for i in db.session.query(Industry)})
+                        {c.code for c in db.session.query(Category)}, {i.id for i in db.session.query(Industry)},
+                        _known_reasons())
     if errors:
         raise DomainError(errors)
     regime = values["regime"].strip()
     industry = (values.get("industry_id") or "").strip()
-    rule = StaggerRule(
-        season_id=season.id, industry_id=int(industry) if industry else None,
-        process=(values.get("process") or "").strip(), grade_code=(values.get("grade_code") or "").strip() or None,
-        category_code=(values.get("category_code") or "").strip() or None, regime=regime,
+    return dict(
+        industry_id=int(industry) if industry else None, process=(values.get("process") or "").strip(),
+        grade_code=(values.get("grade_code") or "").strip() or None,
+        category_code=(values.get("category_code") or "").strip() or None,
+        category_reason=(values.get("category_reason") or "").strip(), regime=regime,
         limit_pct=float(values["limit_pct"]) if regime == LIMIT else None,
         stop_days=",".join(map(str, parse_days(values["stop_days"]))) if regime == DAYS else "",
         provisional=False, source=(values.get("source") or "").strip())
+
+
+def save_rule(season, values):
+    """Add a rule to ``season`` from raw form values; refused (DomainError) with ``check_rule``'s messages."""
+    rule = StaggerRule(season_id=season.id, **rule_values(values))
     db.session.add(rule)
+    db.session.flush()
+    return rule
+
+
+def season_rule(season, rule_id):
+    """One of ``season``'s rules; NotFound for any other id."""
+    rule = db.session.get(StaggerRule, int(rule_id)) if str(rule_id).isdigit() else None
+    if rule is None or rule.season_id != season.id:
+        raise NotFound(f"stagger rule {rule_id}")
+    return rule
+
+
+def edit_rule(season, rule_id, values, expected_version):
+    """Change one of ``season``'s rules in place (same checks as ``save_rule``); ConflictError when the form was
+    opened on an older version of the rule. An edited rule is no longer provisional."""
+    rule = season_rule(season, rule_id)
+    check_version(rule, expected_version)
+    for name, value in rule_values(values).items():
+        if getattr(rule, name) != value:
+            setattr(rule, name, value)
     db.session.flush()
     return rule
 
 
 def delete_rule(season, rule_id):
     """Delete one of ``season``'s rules; NotFound for any other id."""
-    rule = db.session.get(StaggerRule, rule_id) if str(rule_id).isdigit() else None
-    if rule is None or rule.season_id != season.id:
-        raise NotFound(f"stagger rule {rule_id}")
-    db.session.delete(rule)
+    db.session.delete(season_rule(season, rule_id))
     db.session.flush()
+
+
+def rule_history(season):
+    """The audit entries (Beijing time, before → after) of ``season``'s rules, deleted ones included, newest first.
+
+    An update records only what changed, so a rule is known as the season's by its creation or deletion entry."""
+    logs = db.session.scalars(select(AuditLog).where(AuditLog.entity_type == RULE_ENTITY)
+                              .order_by(AuditLog.at.desc(), AuditLog.id.desc())).all()
+    ids = {log.entity_id for log in logs if any(json.loads(text or "{}").get("season_id") == season.id
+                                                  for text in (log.before, log.after))}
+    ids |= {rule.id for rule in season_rules(season)}
+    return readable([(log, None) for log in logs if log.entity_id in ids])
