@@ -101,10 +101,11 @@ def register_blueprints(app):
     for module in (versions, alerts, dashboard):
         app.register_blueprint(module.bp)
 
-    from emergency.web import notices, staggering
+    from emergency.web import notices, stagger_notices, staggering
 
     app.register_blueprint(notices.bp)
     app.register_blueprint(staggering.bp)
+    app.register_blueprint(stagger_notices.bp)
 
     from emergency.web import floors, imports
 

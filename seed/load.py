@@ -146,7 +146,8 @@ def load_stagger_defaults():
         if key in stored:
             continue
         db.session.add(StaggerRule(industry_id=key[0], process=key[1], grade_code=key[2], category_code=key[3],
-                                   category_reason=key[4], regime=r["regime"], limit_pct=_float(r["limit_pct"]), stop_days=r["stop_days"],
+                                   category_reason=key[4], regime=r["regime"], limit_pct=_float(r["limit_pct"]),
+                                   stop_days=r["stop_days"],
                                    provisional="暂定" in r["source"], source=r["source"]))
 
 

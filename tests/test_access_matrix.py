@@ -18,7 +18,8 @@ from emergency.publishing.versions import publish_version
 from emergency.supervision.inspections import record_inspection
 from emergency.supervision.positive import save_entry
 from emergency.web.sessions import stamp
-from models import County, Industry, MeasureFloor, Notice, db
+from emergency.staggering.notices import issue_notices
+from models import County, Industry, MeasureFloor, Notice, StaggerNotice, StaggerRule, db
 from tests.baseline_support import make_season
 
 PERSONAS = ("anon", "ent_other", "ent_own", "county_other", "county_own", "city", "admin")
@@ -130,6 +131,13 @@ MATRIX = {
     "staggering.index": {"GET": STAFF_ONLY},
     "staggering.export": {"GET": STAFF_ONLY},
     "staggering.rules": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    "staggering.edit": {"GET": CITY_ONLY, "POST": CITY_ONLY},
+    # 错峰生产告知书: staff see a season's notices per county (a county user only their own row), only city staff
+    # number them; a county's bundle is its own county's file; one notice is its firm's record.
+    "stagger_notices.index": {"GET": STAFF_ONLY},
+    "stagger_notices.issue": {"POST": dict(CITY_ONLY, city=R, admin=R)},
+    "stagger_notices.batch": {"GET": OWN_COUNTY_FILE},
+    "stagger_notices.single": {"GET": OWN_RECORD},
     "baseline.new_season": {"GET": CITY_ONLY, "POST": CITY_ONLY},
     "baseline.edit_season": {"GET": CITY_ONLY, "POST": CITY_ONLY},
     "baseline.season": {"GET": CITY_ONLY, "POST": CITY_ONLY},
@@ -188,6 +196,10 @@ def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypat
     preview.status, preview.path = "done", str(preview_file)
     api_token = api_tokens.create_token("矩阵测试平台").token
     season = make_season()
+    stagger_rule = StaggerRule(season_id=season.id, grade_code="C", regime="limit", limit_pct=30.0)
+    db.session.add(stagger_rule)
+    db.session.flush()
+    issue_notices(season, users["city"])
     photo, _ = attachments.check_file("现场.png", io.BytesIO(PNG))
     inspection = record_inspection(own, alert, {"visited_at": datetime(2026, 11, 29, 1, 0), "inspectors": "张三",
                                                 "finding": "not_implemented"}, [photo], users["city"])
@@ -200,7 +212,9 @@ def _build_world(make_enterprise, make_line, make_user, tmp_path, app, monkeypat
               "level": "red", "active": 0, "floor_id": _floor_id(), "credit_code": own.credit_code,
               "token_id": api_token.id, "season_id": season.id, "inspection_id": inspection.id,
               "photo_id": inspection.photos[0].id, "entry_id": entry.id,
-              "notice_id": db.session.query(Notice.id).filter_by(enterprise_id=own.id).scalar()}
+              "notice_id": db.session.query(Notice.id).filter_by(enterprise_id=own.id).scalar(),
+              "rule_id": stagger_rule.id, "county_id": own.county_id,
+              "stagger_notice_id": db.session.query(StaggerNotice.id).filter_by(enterprise_id=own.id).scalar()}
     return users, values, {"old": first.id, "new": version.id}
 
 

@@ -28,6 +28,7 @@ class RegimeRow:
     regime: str
     label: str
     period: str
+    rule_id: int | None = None
 
 
 def regime_rows(county_id=None, book=None):
@@ -51,7 +52,7 @@ def regime_rows(county_id=None, book=None):
         regime = book.regime(industry_id, process, category, grade, reason)
         if regime is not None:
             found.append(RegimeRow(cid, cname, eid, name, code, industries[industry_id], grades.get(grade, ""),
-                                   line_name, process or "", regime.regime, regime.label, period))
+                                   line_name, process or "", regime.regime, regime.label, period, regime.rule_id))
     return found
 
 

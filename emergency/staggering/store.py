@@ -1,10 +1,9 @@
 """Stagger rules in the database: read as plain ``Rule`` values for the season in force, and edited by city staff
 (flush, never commit; audited like every reference table)."""
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
-
-import json
 
 from emergency.audit import trail as audit
 from emergency.audit.view import readable
@@ -32,7 +31,8 @@ audit.register(StaggerRule, RULE_ENTITY, "错峰生产规则", lambda obj, conn:
 def as_rule(row):
     return Rule(id=row.id, regime=row.regime, season_id=row.season_id, industry_id=row.industry_id,
                 process=row.process or "", grade_code=row.grade_code, category_code=row.category_code,
-                category_reason=row.category_reason or "", limit_pct=row.limit_pct, stop_days=parse_days(row.stop_days) if row.stop_days else ())
+                category_reason=row.category_reason or "", limit_pct=row.limit_pct,
+                stop_days=parse_days(row.stop_days) if row.stop_days else ())
 
 
 def season_rules(season):
@@ -43,8 +43,8 @@ def season_rules(season):
     return db.session.scalars(stmt.where(StaggerRule.season_id == season.id)).all()
 
 
-COPIED = ("industry_id", "process", "grade_code", "category_code", "category_reason", "regime", "limit_pct", "stop_days", "provisional",
-          "source")
+COPIED = ("industry_id", "process", "grade_code", "category_code", "category_reason", "regime", "limit_pct",
+          "stop_days", "provisional", "source")
 
 
 def adopt_defaults(season):
@@ -80,6 +80,11 @@ class StaggerBook:
             return cls(season if season is not None and season.contains(day) else None, day, ())
         season = rows[0][1]
         return cls(season, day, tuple(as_rule(rule) for rule, owner in rows if owner.id == season.id))
+
+    @classmethod
+    def for_season(cls, season):
+        """``season``'s own rules, read as on its first day (whether or not it is in force today)."""
+        return cls(season, season.starts_on, tuple(as_rule(row) for row in season_rules(season)))
 
     def regime(self, industry_id, process, category_code, grade_code, category_reason=""):
         if not self.rules:

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from emergency.dashboard.figures import build_dashboard
 from emergency.lists.obligations import obligation_order, obligations_for
+from emergency.staggering.notices import enterprise_notices
 from emergency.web.decorators import roles_required
 from emergency.web.scope import LEVEL, scope_county
 from models import Enterprise, db
@@ -32,7 +33,8 @@ def obligations():
     enterprise = _own_enterprise()
     if enterprise is None:
         return render_template("registry/no_enterprise.html")
-    return render_template("dashboard/obligations.html", result=obligations_for(enterprise))
+    return render_template("dashboard/obligations.html", result=obligations_for(enterprise),
+                           stagger_notices=enterprise_notices(enterprise.id))
 
 
 @bp.route(f"/obligations/order/{LEVEL}")

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from emergency.baseline.seasons import get_season
 from emergency.errors import DomainError
-from emergency.staggering import firms
 from emergency.registry.operations import ConflictError
+from emergency.staggering import firms
 from emergency.staggering.store import (
     StaggerBook,
     adopt_defaults,
@@ -25,6 +25,7 @@ from models import REGIME_LABELS, Category, CategoryReason, Grade, Industry, db
 from models.user import CITYWIDE, STAFF
 
 bp = Blueprint("staggering", __name__, url_prefix="/staggering")
+STALE_RULE = "该规则已被他人修改，未保存。下方为当前内容，请核对后重新修改。"
 
 
 @bp.route("/")
@@ -96,7 +97,7 @@ def edit(season_id, rule_id):
         except ConflictError:
             db.session.rollback()
             rule = season_rule(season, rule_id)
-            errors, status, form = {"version": "该规则已被他人修改，未保存。下方为当前内容，请核对后重新修改。"}, 409, {}
+            errors, status, form = {"version": STALE_RULE}, 409, {}
         except DomainError as error:
             db.session.rollback()
             rule = season_rule(season, rule_id)
