@@ -22,7 +22,7 @@ def frozen_measure(r):
     return EffectiveMeasure(measure=measure, label=r.label, full_label=r.full_label, order_kind=r.order_kind,
                             cut=r.cut, rule=r.rule, reason=r.reason, entered_label=r.entered_label,
                             imposed=r.imposed, floor_label=r.floor_label, commitment=r.commitment,
-                            problems=problems)
+                            problems=problems, staggered=r.staggered, stagger_label=r.stagger_label)
 
 
 def _list_row(r):
@@ -31,7 +31,8 @@ def _list_row(r):
                    enterprise_name=r.enterprise_name, credit_code=r.credit_code, industry=r.industry,
                    grade_label=r.grade_label, line_id=r.line_id, line_name=r.line_name,
                    process_stage=r.process_stage, facilities=r.facilities, measure=measure,
-                   reductions={p: getattr(r, f"{p}_t_d") for p in POLLUTANTS})
+                   reductions={p: getattr(r, f"{p}_t_d") for p in POLLUTANTS},
+                   staggered={p: getattr(r, f"{p}_staggered_t_d") for p in POLLUTANTS} if r.staggered else {})
 
 
 def _stored_rows(version_id, level, county_id=None, enterprise_id=None):

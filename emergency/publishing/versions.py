@@ -54,6 +54,7 @@ class LevelTotals:
     limit_lines: int
     problem_lines: int
     reductions: dict
+    staggered: dict = None      # t/d per pollutant that staggering in force removed at publishing (not in reductions)
 
     @property
     def level_label(self):
@@ -108,6 +109,8 @@ def _frozen(version_id, level, seq, row):
         "problem": STORED_SEPARATOR.join(p.message for p in m.errors),
         "warnings": STORED_SEPARATOR.join(p.message for p in m.warnings),
         **{f"{p}_t_d": row.reductions[p] for p in POLLUTANTS},
+        "staggered": m.staggered, "stagger_label": m.stagger_label,
+        **{f"{p}_staggered_t_d": (row.staggered or {}).get(p, 0.0) for p in POLLUTANTS},
     }
 
 
@@ -211,16 +214,18 @@ def version_totals(version, county_id=None):
     stmt = (select(t.c.level, func.count(func.distinct(t.c.enterprise_id)), func.count(t.c.id),
                    count_if(t.c.order_kind == "stop"), count_if(t.c.order_kind.in_(("limit", "capped"))),
                    count_if(t.c.status == "error"),
-                   *(func.sum(t.c[f"{p}_t_d"]) for p in POLLUTANTS))
+                   *(func.sum(t.c[f"{p}_t_d"]) for p in POLLUTANTS),
+                   *(func.sum(t.c[f"{p}_staggered_t_d"]) for p in POLLUTANTS))
             .where(t.c.version_id == version.id).group_by(t.c.level))
     if county_id is not None:
         stmt = stmt.where(t.c.county_id == county_id)
     found = {row[0]: row for row in db.session.execute(stmt)}
     totals = []
     for level in LEVELS:
-        row = found.get(level) or (level, 0, 0, 0, 0, 0, *([0.0] * len(POLLUTANTS)))
+        row = found.get(level) or (level, 0, 0, 0, 0, 0, *([0.0] * 2 * len(POLLUTANTS)))
+        sums = [round(float(v or 0.0), ROUND_TPD) for v in row[6:]]
         totals.append(LevelTotals(level, row[1], row[2], int(row[3] or 0), int(row[4] or 0), int(row[5] or 0),
-                                  {p: round(float(v or 0.0), ROUND_TPD) for p, v in zip(POLLUTANTS, row[6:])}))
+                                  dict(zip(POLLUTANTS, sums)), dict(zip(POLLUTANTS, sums[len(POLLUTANTS):]))))
     return totals
 
 
