@@ -2,7 +2,10 @@
 production per unit of cut, its place on the grade ladder, and the shortfalls of the counties in scope.
 
 - Untouched: lines whose rule is not the plain floor rule (A/引领性, 民生, 保障类, 小微 within the threshold, not
-  graded firms, invalid classifications) and lines in error (their measure is not issued).
+  graded firms, invalid classifications), lines in error (their measure is not issued) and lines stopped by
+  staggered production (错峰停产中).
+- Staggered at 错峰限产 X%: eligible; candidates and the ladder compare the typed measures' own cut fractions, while
+  the reduction and the lost production of a cut apply to the remaining (1 − X%) output, as the list counts them.
 - Candidates of a line: every measure its industry's floor rows use (any grade, level or process; non-key firms:
   the general floors) with a 停产 or 限产 kind, plus 停产 itself; a line that cannot stop at short notice takes
   停产保温 instead and never 停产. 按生产线停产 is a firm's choice among several lines and is not proposed. Only
@@ -61,6 +64,16 @@ class PlanLine:
     def measure(self):
         return self.verdict
 
+    @property
+    def remaining(self):
+        """The share of the output that staggering leaves running (1 without staggering)."""
+        return 1.0 - self.verdict.staggered
+
+    @property
+    def current_cut(self):
+        """The cut fraction of the line's measure itself, before staggering scales it to the remaining output."""
+        return self.verdict.cut / self.remaining if self.remaining > 0 else 0.0
+
 
 def industry_measures(policy):
     """{(scope, industry id or None): [Measure]} of the stop and limit measures the floor rows use."""
@@ -77,9 +90,11 @@ def industry_measures(policy):
     return found
 
 
-def candidates(verdict, params, measures, policy):
-    """The (Measure, cut) a line may move to: stronger than its verdict, one per cut, weakest first."""
-    types, current = policy.types, verdict.cut
+def candidates(verdict, params, measures, policy, current=None):
+    """The (Measure, cut) a line may move to: stronger than its verdict (cut ``current``, default the verdict's),
+    one per cut, weakest first."""
+    types = policy.types
+    current = verdict.cut if current is None else current
     base = [STOP if params.can_stop_quickly else HOT_STANDBY]
     pool = [m for m in measures if params.can_stop_quickly or m.action != STOP] + [Measure(code) for code in base]
     transport = verdict.measure.transport
@@ -128,8 +143,7 @@ def read_lines(level, county=None):
                 enterprise_name=name, line_name=line_name, industry=industries[facts.industry_id].display_name,
                 grade_label=grades[facts.grade_code].label if facts.grade_code in grades else "",
                 verdict=verdict, daily={p: (a or 0.0) / days if days else 0.0 for p, a in zip(POLLUTANTS, annual)},
-                # A staggered line's candidates would be cut from its full output: the solver leaves it alone.
-                eligible=verdict.rule == ELIGIBLE_RULE and not verdict.is_error and not verdict.staggered)
+                eligible=verdict.rule == ELIGIBLE_RULE and not verdict.is_error and verdict.staggered < 1.0)
             counted = verdict.counted
             line.reductions = {p: amount * counted for p, amount in line.daily.items()}
             line.staggered = {p: amount * verdict.staggered for p, amount in line.daily.items() if verdict.staggered}
@@ -140,7 +154,7 @@ def read_lines(level, county=None):
                     by_industry.get((GENERAL_SCOPE, None), []) if scope_key == GENERAL_SCOPE else [])
                 key = (verdict, params.can_stop_quickly, params.coking_hours, scope_key, facts.industry_id)
                 if key not in memo:
-                    memo[key] = candidates(verdict, params, pool, policy)
+                    memo[key] = candidates(verdict, params, pool, policy, line.current_cut)
                 line.candidates = memo[key]
                 if facts.category_code == GRADED and facts.grade_code in grades:
                     line.ladder = ((facts.industry_id, fold(stage or "")), grades[facts.grade_code].sort_order)
@@ -205,10 +219,12 @@ def _fingerprint(level, county, lines, extras, accumulator):
 
 
 def solver_lines(lines):
-    """The solver's ``Line`` values of the eligible lines (keyed by line id)."""
-    return [Line(key=line.line_id, county=line.county_id, current=line.verdict.cut,
-                 options=tuple(Option(cut, measure) for measure, cut in line.candidates), daily=line.daily,
-                 value=line.daily_value, ladder=line.ladder) for line in lines if line.eligible]
+    """The solver's ``Line`` values of the eligible lines (keyed by line id): cuts are the measures' own, the daily
+    emission and the lost production those of the output staggering leaves running."""
+    return [Line(key=line.line_id, county=line.county_id, current=line.current_cut,
+                 options=tuple(Option(cut, measure) for measure, cut in line.candidates),
+                 daily={p: amount * line.remaining for p, amount in line.daily.items()},
+                 value=line.daily_value * line.remaining, ladder=line.ladder) for line in lines if line.eligible]
 
 
 def shortfalls(summary):

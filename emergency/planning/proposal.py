@@ -102,13 +102,14 @@ def make_proposal(level, county=None):
     changes = []
     for line_id, option in solution.choices.items():
         line = by_id[line_id]
-        added_cut = option.cut - line.verdict.cut
+        added_cut, remaining = option.cut - line.current_cut, line.remaining
         changes.append(Change(
             line_id=line_id, enterprise_id=line.enterprise_id, county_id=line.county_id,
             county_name=line.county_name, enterprise_name=line.enterprise_name, line_name=line.line_name,
             industry=line.industry, grade_label=line.grade_label, before=line.verdict.full_label,
-            after=option.payload.full_label(types), before_cut=line.verdict.cut, after_cut=option.cut,
-            added={p: line.daily[p] * added_cut for p in POLLUTANTS}, cost=line.daily_value * added_cut,
+            after=option.payload.full_label(types), before_cut=line.current_cut, after_cut=option.cut,
+            added={p: line.daily[p] * remaining * added_cut for p in POLLUTANTS},
+            cost=line.daily_value * remaining * added_cut,
             value_basis=line.value_basis, measure=option.payload,
             closes_gap=any(gaps.get((line.county_id, p), 0) > 0 and line.daily[p] > 0 for p in POLLUTANTS)))
     changes.sort(key=lambda c: (c.county_name, c.enterprise_name, c.line_name))
