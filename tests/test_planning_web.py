@@ -192,6 +192,35 @@ def _county_rows(page):
     return rows
 
 
+def _statuses(row):
+    """{pollutant: 达标 / 未达标} of a county's totals row, in the table's pollutant order."""
+    cells = row.split('<td class="check">')[1:]
+    return {p: "未达标" if "未达标" in cell else "达标" if "达标" in cell else "?"
+            for p, cell in zip(POLLUTANT_LABELS, cells)}
+
+
+def test_on_the_demo_at_red_each_missed_pollutant_is_closed_or_reported(city):
+    """The demo as seeded today: 城区 misses SO2 and NOx, 陵川 NOx, 开发区 SO2 and NOx (阳城 meets every target,
+    unlike the issue's older demo). The accepted proposal closes all of them but part of 陵川's NOx, which the page
+    reports as out of reach and which stays 未达标."""
+    from seed.demo import load_demo
+
+    load_demo()
+    db.session.commit()
+    before = {name: _statuses(row) for name, row in _county_rows(text(city.get("/lists/red"))).items()}
+    missed = {(name, p) for name, by_p in before.items() if name != "合计" for p, s in by_p.items() if s == "未达标"}
+    assert missed == {("城区", "so2"), ("城区", "nox"), ("陵川县", "nox"), ("开发区", "so2"), ("开发区", "nox")}
+    assert set(before["阳城县"].values()) == {"达标"}
+    page = text(city.get("/lists/red/solve"))
+    assert "陵川县 NOx：仍差" in page
+    assert city.post("/lists/red/solve", data={"fingerprint": fingerprint(page),
+                                               "lines": chosen(page)}).status_code == 302
+    after = {name: _statuses(row) for name, row in _county_rows(text(city.get("/lists/red"))).items()}
+    for name, pollutant in missed - {("陵川县", "nox")}:
+        assert after[name][pollutant] == "达标", (name, pollutant)
+    assert after["陵川县"] == {"so2": "达标", "nox": "未达标", "pm": "达标", "vocs": "达标"}
+
+
 def test_on_the_demo_at_red_accepting_the_proposal_closes_every_shortfall_it_can(city):
     from seed.demo import load_demo
 
