@@ -164,4 +164,5 @@ def test_a_firm_that_missed_its_clean_up_deadline_stops_for_the_season_by_the_se
     assert stopped.reductions["nox"] == 0.0 and stopped.staggered["nox"] == pytest.approx(60.0 / 300)
     # Another reason of the same category matches no rule: the alert's own verdict stands.
     assert rows["不能稳定达标水泥有限公司"].measure.label != "错峰停产中"
+    assert rows["不能稳定达标水泥有限公司"].measure.label.startswith("停产")
     assert rows["不能稳定达标水泥有限公司"].staggered == {}

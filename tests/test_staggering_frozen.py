@@ -42,6 +42,7 @@ def test_the_frozen_rows_keep_the_staggered_verdicts_and_amounts(published):
     version, live, _, _ = published
     now = {r.enterprise_name: r for r in iter_list_rows("red")}
     assert now["丁级水泥有限公司"].measure.label != "错峰停产中" and now["丁级水泥有限公司"].staggered == {}
+    assert now["丁级水泥有限公司"].measure.label.startswith("停产")
     frozen = {r.enterprise_name: r for r in iter_version_rows(version.id, "red")}
     d, c, b = frozen["丁级水泥有限公司"], frozen["丙级水泥有限公司"], frozen["乙级水泥有限公司"]
     assert d.measure.label == "错峰停产中" and d.measure.stagger_label == "整季停产"
