@@ -15,10 +15,10 @@ from emergency.importing.report import Report, report_to_json
 from emergency.platform import jobs
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
+from emergency.staggering.notices import issue_notices
 from emergency.supervision.inspections import record_inspection
 from emergency.supervision.positive import save_entry
 from emergency.web.sessions import stamp
-from emergency.staggering.notices import issue_notices
 from models import County, Industry, MeasureFloor, Notice, StaggerNotice, StaggerRule, db
 from tests.baseline_support import make_season
 
