@@ -1,7 +1,7 @@
 """job.retries: how many times a job went back on the queue after its worker process died
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-02 20:20:00.000000
 
 Jobs now run in separate worker processes from a queue (emergency.platform.job_queue); a dead worker's job is
