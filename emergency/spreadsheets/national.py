@@ -56,6 +56,8 @@ ENTERPRISE_COLUMNS = REPEATED[:2] + (
     ("运输方式", 12, "wrap"), ("日均重型车车次", 8, "int"), ("门禁系统", 5, "text"), ("生产线数", 6, "int"),
 )
 ENTERPRISE_HEADERS = tuple(header for header, _, _ in ENTERPRISE_COLUMNS)
+NATIONAL_WIDTHS = tuple(width for _, width, _ in NATIONAL_COLUMNS)
+ENTERPRISE_WIDTHS = tuple(width for _, width, _ in ENTERPRISE_COLUMNS)
 ENTERPRISE_KINDS = tuple(kind for _, _, kind in ENTERPRISE_COLUMNS)
 ENTERPRISE_PAGE_BREAKS = (ENTERPRISE_HEADERS.index("小微企业"),)
 
@@ -93,12 +95,12 @@ def enterprise_values(number, records):
 
 def national_sheets(workbook, formats, title, running):
     """The two sheets, by name: 全国格式清单 (a two-row grouped header, printed in blocks) and 企业基本信息."""
-    widths = [width for _, width, _ in NATIONAL_COLUMNS]
-    return {NATIONAL_SHEET: Sheet(workbook, formats, NATIONAL_SHEET, NATIONAL_HEADERS, widths, title + "（全国格式）",
+    return {NATIONAL_SHEET: Sheet(workbook, formats, NATIONAL_SHEET, NATIONAL_HEADERS, NATIONAL_WIDTHS,
+                                  title + "（全国格式）",
                                   groups=NATIONAL_GROUPS, blocks=NATIONAL_PAGE_BREAKS, repeated=len(REPEATED),
                                   running=running),
             ENTERPRISE_SHEET: Sheet(workbook, formats, ENTERPRISE_SHEET, ENTERPRISE_HEADERS,
-                                    [width for _, width, _ in ENTERPRISE_COLUMNS], title + "企业基本信息",
+                                    ENTERPRISE_WIDTHS, title + "企业基本信息",
                                     blocks=ENTERPRISE_PAGE_BREAKS, repeated=2, running=running)}
 
 

@@ -9,8 +9,15 @@ import xlsxwriter
 from emergency.lists.orders import has_errors, is_stop_or_limit, order_text
 from emergency.spreadsheets.cells import measure_cell
 from emergency.spreadsheets.layout import page_text
-from emergency.spreadsheets.national import NationalRows, national_sheets
-from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats
+from emergency.spreadsheets.national import (
+    ENTERPRISE_SHEET,
+    ENTERPRISE_WIDTHS,
+    NATIONAL_SHEET,
+    NATIONAL_WIDTHS,
+    NationalRows,
+    national_sheets,
+)
+from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, RowLines, Sheet, _formats
 from models import LEVEL_LABELS, POLLUTANT_LABELS, POLLUTANTS
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,28 +105,38 @@ def write_list_workbook(fh, level, scope_name, records, accumulator, notes=()):
 
 
 def list_workbook_rows(level, records, accumulator):
-    """The list workbook's cells: (sheet name, values, kinds) per row, each sheet's rows in order, then
-    (None, Summary, None). Plain values only, so that another process can compute them for the writer."""
+    """The list workbook's cells: (sheet name, values, kinds, wrapped lines) per row, each sheet's rows in order,
+    then (None, Summary, None, None). Plain values only, so that another process can compute them (and the rows'
+    heights) while this one writes."""
+    heights = {name: RowLines(widths) for name, widths in (
+        (LIST_SHEET, LIST_WIDTHS), (ORDER_SHEET, ORDER_WIDTHS), (SUMMARY_SHEET, SUMMARY_WIDTHS),
+        (NATIONAL_SHEET, NATIONAL_WIDTHS), (ENTERPRISE_SHEET, ENTERPRISE_WIDTHS))}
+
+    def measured(name, values, kinds):
+        return name, values, kinds, heights[name](values, kinds)
+
     national = NationalRows()
     current, orders = [], 0
     for number, record in enumerate(records, start=1):
         row = record.rows[level]
         accumulator.add(row)
-        yield LIST_SHEET, list_values(number, row), LIST_KINDS
-        yield from national.add(number, record)
+        yield measured(LIST_SHEET, list_values(number, row), LIST_KINDS)
+        for found in national.add(number, record):
+            yield measured(*found)
         if current and current[0].enterprise_id != row.enterprise_id:
             if _gets_order(current):
                 orders += 1
-                yield ORDER_SHEET, order_values(orders, current), ORDER_KINDS
+                yield measured(ORDER_SHEET, order_values(orders, current), ORDER_KINDS)
             current = []
         current.append(row)
     if current and _gets_order(current):
-        yield ORDER_SHEET, order_values(orders + 1, current), ORDER_KINDS
-    yield from national.finish()
+        yield measured(ORDER_SHEET, order_values(orders + 1, current), ORDER_KINDS)
+    for found in national.finish():
+        yield measured(*found)
     summary = accumulator.result()
     for totals in summary.counties + [summary.total]:
-        yield (SUMMARY_SHEET, *summary_values(totals))
-    yield None, summary, None
+        yield measured(SUMMARY_SHEET, *summary_values(totals))
+    yield None, summary, None, None
 
 
 def write_list_rows(fh, level, scope_name, rows, notes=(), progress=None):
@@ -141,11 +158,11 @@ def write_list_rows(fh, level, scope_name, rows, notes=(), progress=None):
         **national_sheets(workbook, formats, title, running),
     }
     listed, summary = 0, None
-    for name, values, kinds in rows:
+    for name, values, kinds, lines in rows:
         if name is None:
             summary = values
             break
-        sheets[name].append(values, kinds)
+        sheets[name].append(values, kinds, lines)
         if progress is not None and name == LIST_SHEET:
             listed += 1
             if listed % 200 == 0:
