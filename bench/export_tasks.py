@@ -76,15 +76,16 @@ def _registry_export():
 
 
 def _zip(parallel):
+    from flask import current_app
+
     from emergency.lists.exports import export_counties
-    from emergency.platform import forked
 
     buffer = io.BytesIO()
-    forked._in_child = not parallel   # what a pool worker sees: one process, no producer, no pool
+    current_app.config["EXPORT_FORK"] = parallel   # off: one process, no producer, no pool
     try:
         export_counties(buffer, "red")
     finally:
-        forked._in_child = False
+        current_app.config["EXPORT_FORK"] = True
     return buffer.getvalue()
 
 

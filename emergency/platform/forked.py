@@ -25,11 +25,13 @@ class ChildFailed(RuntimeError):
 
 
 def available(rows=None):
-    """Whether work of ``rows`` rows is worth a second process here: two cores or more, fork available, a database
-    a child can open (not an in-memory SQLite), not already inside a child, and at least ``EXPORT_FORK_ROWS`` rows
-    (the config; below it the fork and the pickling cost more than they save)."""
+    """Whether work of ``rows`` rows is worth a second process here: ``EXPORT_FORK`` on (the config, default on),
+    two cores or more, fork available, a database a child can open (not an in-memory SQLite), not already inside a
+    child, and at least ``EXPORT_FORK_ROWS`` rows (below it the fork and the pickling cost more than they save)."""
     url = str(db.engine.url)
-    if _in_child or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not current_app.config.get("EXPORT_FORK", True) or _in_child or cores() < 2:
+        return False
+    if "fork" not in multiprocessing.get_all_start_methods():
         return False
     if url.startswith("sqlite") and (url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url):
         return False

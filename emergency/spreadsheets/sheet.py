@@ -3,6 +3,8 @@
 Workbooks are written in constant_memory mode, so each sheet's rows must arrive in order and are flushed as they
 go; callers stream rows from generators.
 """
+from contextlib import contextmanager, suppress
+
 from emergency.spreadsheets.layout import LINE_HEIGHT, SMALL, decimals_for, number_formats, set_page, wrapped_lines
 
 YES, NO = "是", "否"
@@ -15,6 +17,18 @@ WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "stri
                     "strings_to_urls": False}
 # Header rows get a little air above and below their lines.
 HEADER_PADDING = 4
+
+
+@contextmanager
+def closed_on_failure(workbook):
+    """Close ``workbook`` when writing it fails (the error goes on): a constant_memory workbook holds a temporary
+    file per sheet until it is closed. The output is then incomplete; the caller discards it."""
+    try:
+        yield workbook
+    except BaseException:
+        with suppress(Exception):
+            workbook.close()
+        raise
 
 
 def yes_no(value):

@@ -17,7 +17,7 @@ from emergency.spreadsheets.national import (
     NationalRows,
     national_sheets,
 )
-from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, RowLines, Sheet, _formats
+from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, RowLines, Sheet, _formats, closed_on_failure
 from models import LEVEL_LABELS, POLLUTANT_LABELS, POLLUTANTS
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -158,15 +158,16 @@ def write_list_rows(fh, level, scope_name, rows, notes=(), progress=None):
         **national_sheets(workbook, formats, title, running),
     }
     listed, summary = 0, None
-    for name, values, kinds, lines in rows:
-        if name is None:
-            summary = values
-            break
-        sheets[name].append(values, kinds, lines)
-        if progress is not None and name == LIST_SHEET:
-            listed += 1
-            if listed % 200 == 0:
-                progress(listed)
+    with closed_on_failure(workbook):
+        for name, values, kinds, lines in rows:
+            if name is None:
+                summary = values
+                break
+            sheets[name].append(values, kinds, lines)
+            if progress is not None and name == LIST_SHEET:
+                listed += 1
+                if listed % 200 == 0:
+                    progress(listed)
     # 说明 last, so that the first three sheets keep their places for anyone reading them by position.
     sheets[NOTES_SHEET] = _notes_sheet(workbook, formats, title + "说明", notes, running)
     for sheet in sheets.values():
