@@ -158,11 +158,3 @@ def export_rows(result, database):
                 verdict(f"registry export / floor ({database})", result["registry_ratio"], REGISTRY_TARGET)]
     return rows, verdicts
 
-
-if __name__ == "__main__":
-    import sys
-
-    from bench import tasks
-
-    tasks.TASKS["export_ratios"] = export_ratios
-    tasks.main(["export_ratios", *sys.argv[1:]])
