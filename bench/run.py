@@ -61,7 +61,7 @@ def _run(args, url):
                  f"{registry['peak_mb']:.0f} MB", f"{registry['rows']} rows"))
     # Exports against their floors, alternating in one process, with verdict lines (bench/export_tasks.py).
     ratios = task("export_ratios", url, "2")
-    export_table, export_verdicts = export_rows(ratios, database)
+    export_table, export_verdicts = export_rows(ratios, database, export)
     rows.extend(export_table)
     rows.extend(_import_rows(args.n))
 
