@@ -69,12 +69,15 @@ def test_the_forked_list_workbook_is_the_one_process_workbook_cell_by_cell(app, 
             assert firms[1][row + 1] > 15
 
 
-def test_a_small_list_is_written_in_one_process(app, demo, monkeypatch, produced_calls):
+def test_small_exports_are_written_in_one_process(app, demo, monkeypatch, produced_calls):
     monkeypatch.setitem(app.config, "EXPORT_FORK_ROWS", 10**9)
+    monkeypatch.setattr(forked, "pool", lambda workers: pytest.fail("a pool for a small zip"))
     buffer = io.BytesIO()
     summary = export_list(buffer, "red")
     assert produced_calls == [] and summary.total.lines > 20
     assert cells(buffer.getvalue())["清单"][0][2][2][0]
+    zipped = io.BytesIO()
+    assert len(export_counties(zipped, "red")) == len(members(zipped.getvalue())) > 1
 
 
 def test_the_forked_registry_workbook_is_the_one_process_workbook(app, demo, monkeypatch, produced_calls):
@@ -104,6 +107,7 @@ def test_the_pooled_zip_holds_the_one_process_workbooks(app, demo, monkeypatch):
 
     monkeypatch.setattr(forked, "pool", pool)
     monkeypatch.setattr(forked, "cores", lambda: 2)   # the pool even on a one-core machine
+    monkeypatch.setitem(app.config, "EXPORT_FORK_ROWS", 0)
     single, single_names = one_process(app, monkeypatch, lambda out: export_counties(out, "red"))
     assert submitted == []
     buffer, done = io.BytesIO(), []

@@ -72,7 +72,7 @@ def export_counties(fh, level, county=None, progress=None):
     if progress is not None:
         progress(0, total)
     workers = min(forked.cores(), len(scope))
-    if workers < 2 or not forked.available():
+    if workers < 2 or not forked.available(total):
         def workbook(out, c):
             # Each county's rows count on from where the previous county's stopped.
             step = (lambda now, _total=None: progress(offsets[c.id] + now, total)) if progress else None
