@@ -160,9 +160,9 @@ def write_list_rows(fh, level, scope_name, rows, notes=(), progress=None):
     listed, summary = 0, None
     with closed_on_failure(workbook):
         for name, values, kinds, lines in rows:
-            if name is None:
+            if name is None:    # the last item: read on to the end, so that a producer process is joined
                 summary = values
-                break
+                continue
             sheets[name].append(values, kinds, lines)
             if progress is not None and name == LIST_SHEET:
                 listed += 1
