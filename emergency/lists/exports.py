@@ -1,5 +1,6 @@
 """Exports: query the list or registry and hand the rows to the spreadsheet writers (shared by web and CLI)."""
 import io
+from contextlib import closing
 
 from sqlalchemy import func
 
@@ -56,7 +57,8 @@ def export_list(fh, level, county=None, progress=None):
         step = lambda done: progress(done, max(total, done))  # noqa: E731
     found = forked.produced(rows) if forked.available(total) else rows()
     name = county.name if county else "全市"
-    return write_list_rows(fh, level, name, found, live_notes(level, county), step)
+    with closing(found):   # a failed write ends the producer process at once
+        return write_list_rows(fh, level, name, found, live_notes(level, county), step)
 
 
 def export_counties(fh, level, county=None, progress=None):
@@ -114,10 +116,10 @@ def export_registry(fh, county=None, progress=None):
     def read():
         return iter_registry_rows(labels, county_id)
 
-    rows = forked.produced(read) if forked.available(total) else read()
-    if progress is not None:
-        rows = counted(rows, progress, total)
-    return write_registry_workbook(fh, rows)
+    produced = forked.produced(read) if forked.available(total) else read()
+    rows = counted(produced, progress, total) if progress is not None else produced
+    with closing(produced):
+        return write_registry_workbook(fh, rows)
 
 
 def count_lines(county_id=None):
