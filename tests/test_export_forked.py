@@ -134,3 +134,25 @@ def test_a_failing_producer_fails_the_export(app, demo, monkeypatch):
     buffer = io.BytesIO()
     monkeypatch.undo()
     assert export_list(buffer, "red").total.lines > 20
+
+
+def test_a_failing_write_ends_the_producer(app, demo, monkeypatch, produced_calls):
+    import multiprocessing
+
+    from emergency.spreadsheets.sheet import Sheet
+
+    monkeypatch.setitem(app.config, "EXPORT_FORK_ROWS", 0)
+    monkeypatch.setitem(app.config, "EXPORT_FORK", True)
+    original, written = Sheet.append, []
+
+    def append(self, *args, **kwargs):
+        written.append(1)
+        if len(written) > 5:
+            raise OSError("磁盘已满")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Sheet, "append", append)
+    with pytest.raises(OSError, match="磁盘已满"):
+        export_list(io.BytesIO(), "red")
+    assert len(produced_calls) == 1 and len(written) == 6
+    assert multiprocessing.active_children() == []
