@@ -8,6 +8,7 @@ import sys
 from datetime import date
 
 from . import load
+from .export_tasks import export_rows
 from .generate import OUT, drop_database, fresh_database_url, generate
 
 
@@ -58,6 +59,10 @@ def _run(args, url):
     registry = task("export_registry", url)
     rows.append(("   registry export (input of item 4)", f"{registry['seconds']:.2f} s",
                  f"{registry['peak_mb']:.0f} MB", f"{registry['rows']} rows"))
+    # Exports against their floors, alternating in one process, with verdict lines (bench/export_tasks.py).
+    ratios = task("export_ratios", url, "2")
+    export_table, export_verdicts = export_rows(ratios, database, export)
+    rows.extend(export_table)
     rows.extend(_import_rows(args.n))
 
     pages = task("pages", url, "60")["pages"]
@@ -90,10 +95,14 @@ def _run(args, url):
     print("-" * (width + 60))
     for name, time_, memory, notes in rows:
         print(f"{name:<{width}} | {time_:>14} | {memory:>14} | {notes}")
+    print()
+    for line in export_verdicts:
+        print(line)
     (OUT / "results.json").write_text(json.dumps({"n": args.n, "database": database, "build": build,
                                                    "export": export, "floor": floor, "zip": zipped, "api": api,
                                                    "pages": pages, "load": loaded,
-                                                   "solve": solved}, ensure_ascii=False, indent=1))
+                                                   "solve": solved, "export_ratios": ratios},
+                                                  ensure_ascii=False, indent=1))
 
 
 def _import_rows(n):

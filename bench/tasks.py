@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.export_tasks import export_ratios
 from bench.solve import solve_task
 
 OUT = Path(__file__).parent / "out"
@@ -198,6 +199,7 @@ def api(app, requests="30"):
 TASKS = {f.__name__: f for f in (list_build, export_list, xlsxwriter_floor, export_counties, export_registry, pages,
                                  api)}
 TASKS["solve"] = solve_task
+TASKS["export_ratios"] = export_ratios
 
 
 def main(argv):

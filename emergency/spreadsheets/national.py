@@ -56,6 +56,8 @@ ENTERPRISE_COLUMNS = REPEATED[:2] + (
     ("运输方式", 12, "wrap"), ("日均重型车车次", 8, "int"), ("门禁系统", 5, "text"), ("生产线数", 6, "int"),
 )
 ENTERPRISE_HEADERS = tuple(header for header, _, _ in ENTERPRISE_COLUMNS)
+NATIONAL_WIDTHS = tuple(width for _, width, _ in NATIONAL_COLUMNS)
+ENTERPRISE_WIDTHS = tuple(width for _, width, _ in ENTERPRISE_COLUMNS)
 ENTERPRISE_KINDS = tuple(kind for _, _, kind in ENTERPRISE_COLUMNS)
 ENTERPRISE_PAGE_BREAKS = (ENTERPRISE_HEADERS.index("小微企业"),)
 
@@ -91,43 +93,49 @@ def enterprise_values(number, records):
             _flag(d.get("access_control")), len(records))
 
 
-class NationalSheets:
-    """Write 全国格式清单 and 企业基本信息 from line records streamed in list order; ``finish`` adds the 合计 row."""
+def national_sheets(workbook, formats, title, running):
+    """The two sheets, by name: 全国格式清单 (a two-row grouped header, printed in blocks) and 企业基本信息."""
+    return {NATIONAL_SHEET: Sheet(workbook, formats, NATIONAL_SHEET, NATIONAL_HEADERS, NATIONAL_WIDTHS,
+                                  title + "（全国格式）",
+                                  groups=NATIONAL_GROUPS, blocks=NATIONAL_PAGE_BREAKS, repeated=len(REPEATED),
+                                  running=running),
+            ENTERPRISE_SHEET: Sheet(workbook, formats, ENTERPRISE_SHEET, ENTERPRISE_HEADERS,
+                                    ENTERPRISE_WIDTHS, title + "企业基本信息",
+                                    blocks=ENTERPRISE_PAGE_BREAKS, repeated=2, running=running)}
 
-    def __init__(self, workbook, formats, title, running):
-        widths = [width for _, width, _ in NATIONAL_COLUMNS]
-        self.lines = Sheet(workbook, formats, NATIONAL_SHEET, NATIONAL_HEADERS, widths, title + "（全国格式）",
-                           groups=NATIONAL_GROUPS, blocks=NATIONAL_PAGE_BREAKS, repeated=len(REPEATED),
-                           running=running)
-        self.enterprises = Sheet(workbook, formats, ENTERPRISE_SHEET, ENTERPRISE_HEADERS,
-                                 [width for _, width, _ in ENTERPRISE_COLUMNS], title + "企业基本信息",
-                                 blocks=ENTERPRISE_PAGE_BREAKS, repeated=2, running=running)
+
+class NationalRows:
+    """The rows of 全国格式清单 and 企业基本信息 from line records streamed in list order, as (sheet name, values,
+    kinds); ``finish`` gives the last firm's row and the 合计 row."""
+
+    def __init__(self):
         self.sums = dict.fromkeys(NUMBER_COLUMNS, 0.0)
         self.firm, self.firms = [], 0
 
     def add(self, number, record):
         values = national_values(number, record)
-        self.lines.append(values, NATIONAL_KINDS)
         for col in NUMBER_COLUMNS:
             self.sums[col] += values[col] or 0.0
+        out = [(NATIONAL_SHEET, values, NATIONAL_KINDS)]
         if self.firm and self.firm[0].first.enterprise_id != record.first.enterprise_id:
-            self._flush_firm()
+            out.append(self._flush_firm())
         self.firm.append(record)
+        return out
 
     def _flush_firm(self):
         self.firms += 1
-        self.enterprises.append(enterprise_values(self.firms, self.firm), ENTERPRISE_KINDS)
+        row = (ENTERPRISE_SHEET, enterprise_values(self.firms, self.firm), ENTERPRISE_KINDS)
         self.firm = []
+        return row
 
     def finish(self):
-        """Write the last firm and the 合计 row (sums of the emissions and of each level's reductions)."""
-        if self.firm:
-            self._flush_firm()
+        """The last firm's row and the 合计 row (sums of the emissions and of each level's reductions)."""
+        out = [self._flush_firm()] if self.firm else []
         total = [None] * len(NATIONAL_HEADERS)
         total[1] = TOTAL_LABEL
         kinds = ["text"] * len(NATIONAL_HEADERS)
         kinds[1] = "bold"
         for col, value in self.sums.items():
             total[col], kinds[col] = value, "num"
-        self.lines.append(total, kinds)
-        return [self.lines, self.enterprises]
+        out.append((NATIONAL_SHEET, total, kinds))
+        return out

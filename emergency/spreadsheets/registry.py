@@ -6,7 +6,7 @@ The import reads it back (``emergency/importing``): exporting and re-importing c
 """
 import xlsxwriter
 
-from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats
+from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats, closed_on_failure
 from models import LEVEL_LABELS, LEVELS
 
 # Each level's measure columns: (key, header after the level's name). Keys follow LineMeasure's fields.
@@ -50,9 +50,10 @@ def write_registry_workbook(fh, rows):
     widths = [WIDTHS.get(key, 10) for key, _ in REGISTRY_COLUMNS]
     sheet = Sheet(workbook, formats, "企业名录", REGISTRY_HEADERS, widths)
     count = 0
-    for values in rows:
-        sheet.append(values)
-        count += 1
+    with closed_on_failure(workbook):
+        for values in rows:
+            sheet.append(values)
+            count += 1
     sheet.finish()
     workbook.close()
     return count

@@ -3,6 +3,8 @@
 Workbooks are written in constant_memory mode, so each sheet's rows must arrive in order and are flushed as they
 go; callers stream rows from generators.
 """
+from contextlib import contextmanager, suppress
+
 from emergency.spreadsheets.layout import LINE_HEIGHT, SMALL, decimals_for, number_formats, set_page, wrapped_lines
 
 YES, NO = "是", "否"
@@ -15,6 +17,18 @@ WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "stri
                     "strings_to_urls": False}
 # Header rows get a little air above and below their lines.
 HEADER_PADDING = 4
+
+
+@contextmanager
+def closed_on_failure(workbook):
+    """Close ``workbook`` when writing it fails (the error goes on): a constant_memory workbook holds a temporary
+    file per sheet until it is closed. The output is then incomplete; the caller discards it."""
+    try:
+        yield workbook
+    except BaseException:
+        with suppress(Exception):
+            workbook.close()
+        raise
 
 
 def yes_no(value):
@@ -78,35 +92,35 @@ class Sheet:
             under = groups and col not in grouped
             ws.write_string(self.header_row, col, header, self.formats["header_under"] if under else fmt)
 
-    def append(self, values, kinds=None):
-        """Write one row; ``kinds`` names a format per column ("num", "pct", "text", "wrap", "bold", "int")."""
+    def append(self, values, kinds=None, lines=None):
+        """Write one row; ``kinds`` names a format per column ("num", "pct", "text", "wrap", "bold", "int").
+
+        :param lines: the row's wrapped-line count (``RowLines``), when whoever computed the values computed it.
+        """
         # The hot loop of every export: formats are looked up once per kinds tuple, strings (the common case)
         # go straight to write_string, and only formula-like text takes the quoted format.
         formats, wraps = self._row_formats(kinds)
         ws, row, num = self.ws, self.next_row, self.formats["num"]
-        lines = 1
-        for col, width, fits in wraps:
-            value = values[col]
-            # Most wrapped text fits on one line even if every character is wide: no need to measure it.
-            if type(value) is str and (len(value) > fits or "\n" in value):
-                lines = max(lines, wrapped_lines(value, width))
+        if lines is None:
+            lines = _lines(values, wraps)
         if lines > 1:
             ws.set_row(row, LINE_HEIGHT * lines)
+        write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
         for col, value in enumerate(values):
             kind = type(value)
             if kind is str and value:
                 if value.startswith(FORMULA_STARTS):
                     quoted = "wrap_quoted" if (kinds and kinds[col] == "wrap") else "text_quoted"
-                    ws.write_string(row, col, value, self.formats[quoted])
+                    write_string(row, col, value, self.formats[quoted])
                 else:
-                    ws.write_string(row, col, value, formats[col])
+                    write_string(row, col, value, formats[col])
             elif kind is float:
                 small = 0.0 < value < SMALL and formats[col] is num
-                ws.write_number(row, col, value, self.formats["small"][decimals_for(value)] if small else formats[col])
+                write_number(row, col, value, self.formats["small"][decimals_for(value)] if small else formats[col])
             elif kind is int:
-                ws.write_number(row, col, value, formats[col])
+                write_number(row, col, value, formats[col])
             elif value is None:
-                ws.write_blank(row, col, None, formats[col])
+                write_blank(row, col, None, formats[col])
             else:
                 write_cell(ws, row, col, value, formats[col])
         self.next_row += 1
@@ -116,14 +130,41 @@ class Sheet:
         cache = self.__dict__.setdefault("_format_cache", {})
         if key not in cache:
             formats = [self.formats[k] for k in kinds] if kinds else [self.formats["text"]] * 256
-            # (column, width, the longest text that surely fits: ``layout.wrapped_lines``' own quick test).
-            wraps = [(col, self.widths[col], max(self.widths[col] - 2, 1) // 2) for col, kind in enumerate(key)
-                     if kind == "wrap"]
-            cache[key] = formats, wraps
+            cache[key] = formats, _wrap_columns(self.widths, key)
         return cache[key]
 
     def finish(self):
         self.ws.autofilter(self.header_row, 0, max(self.next_row - 1, self.header_row), self.width - 1)
+
+
+def _wrap_columns(widths, kinds):
+    """(column, width, the longest text that surely fits: ``layout.wrapped_lines``' own quick test) of each
+    wrapped column."""
+    return [(col, widths[col], max(widths[col] - 2, 1) // 2) for col, kind in enumerate(kinds) if kind == "wrap"]
+
+
+def _lines(values, wraps):
+    lines = 1
+    for col, width, fits in wraps:
+        value = values[col]
+        # Most wrapped text fits on one line even if every character is wide: no need to measure it.
+        if type(value) is str and (len(value) > fits or "\n" in value):
+            lines = max(lines, wrapped_lines(value, width))
+    return lines
+
+
+class RowLines:
+    """The wrapped-line count of rows of a sheet ``widths`` wide, as ``Sheet.append`` would compute it: lets the
+    process computing the values also settle the heights, so the writing process only writes."""
+
+    def __init__(self, widths):
+        self.widths, self.wraps = list(widths), {}
+
+    def __call__(self, values, kinds):
+        key = tuple(kinds)
+        if key not in self.wraps:
+            self.wraps[key] = _wrap_columns(self.widths, key)
+        return _lines(values, self.wraps[key])
 
 
 def write_cell(ws, row, col, value, cell_format=None):

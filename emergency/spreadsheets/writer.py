@@ -9,8 +9,15 @@ import xlsxwriter
 from emergency.lists.orders import has_errors, is_stop_or_limit, order_text
 from emergency.spreadsheets.cells import measure_cell
 from emergency.spreadsheets.layout import page_text
-from emergency.spreadsheets.national import NationalSheets
-from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats
+from emergency.spreadsheets.national import (
+    ENTERPRISE_SHEET,
+    ENTERPRISE_WIDTHS,
+    NATIONAL_SHEET,
+    NATIONAL_WIDTHS,
+    NationalRows,
+    national_sheets,
+)
+from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, RowLines, Sheet, _formats, closed_on_failure
 from models import LEVEL_LABELS, POLLUTANT_LABELS, POLLUTANTS
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,6 +51,7 @@ SUMMARY_WIDTHS = [14] + [9] * len(SUMMARY_COUNT_COLUMNS) + [11] * len(POLLUTANTS
 # 汇总 prints in blocks: the counts, then one pollutant a page, each with 县（市、区） on its left.
 SUMMARY_PAGE_BREAKS = tuple(1 + len(SUMMARY_COUNT_COLUMNS) + i * len(SUMMARY_CHECK_COLUMNS)
                             for i in range(len(POLLUTANTS)))
+SUMMARY_SHEET, LIST_SHEET, ORDER_SHEET = "汇总", "清单", "停限产企业"
 NOTES_SHEET, NOTES_HEADERS, NOTES_WIDTHS = "说明", ("项目", "内容"), (24, 96)
 SIGN_OFF, SIGN_OFF_HEIGHT = ("编制（签字）", "审核（签字）", "签发日期"), 30
 
@@ -93,40 +101,80 @@ def write_list_workbook(fh, level, scope_name, records, accumulator, notes=()):
 
     :param notes: (label, value) rows of the last sheet, 说明 (issuing body, season, version, time...).
     """
-    title = f"晋城市重污染天气{LEVEL_LABELS[level]}预警应急减排清单（{scope_name}）"
-    workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
-    formats, running = _formats(workbook), running_texts(notes)
-    # Sheets are created in display order; 汇总 is filled last, once the totals are known.
-    summary_sheet = Sheet(workbook, formats, "汇总", SUMMARY_HEADERS, SUMMARY_WIDTHS, title + "汇总",
-                          blocks=SUMMARY_PAGE_BREAKS, repeated=1, running=running)
-    list_sheet = Sheet(workbook, formats, "清单", LIST_HEADERS, LIST_WIDTHS, title, blocks=LIST_PAGE_BREAKS,
-                       repeated=LIST_REPEATED, running=running)
-    order_sheet = Sheet(workbook, formats, "停限产企业", ORDER_HEADERS, ORDER_WIDTHS, title + "停限产企业",
-                        running=running)
-    national = NationalSheets(workbook, formats, title, running)
+    return write_list_rows(fh, level, scope_name, list_workbook_rows(level, records, accumulator), notes)
+
+
+def list_workbook_rows(level, records, accumulator):
+    """The list workbook's cells: (sheet name, values, kinds, wrapped lines) per row, each sheet's rows in order,
+    then (None, Summary, None, None). Plain values only, so that another process can compute them (and the rows'
+    heights) while this one writes."""
+    heights = {name: RowLines(widths) for name, widths in (
+        (LIST_SHEET, LIST_WIDTHS), (ORDER_SHEET, ORDER_WIDTHS), (SUMMARY_SHEET, SUMMARY_WIDTHS),
+        (NATIONAL_SHEET, NATIONAL_WIDTHS), (ENTERPRISE_SHEET, ENTERPRISE_WIDTHS))}
+
+    def measured(name, values, kinds):
+        return name, values, kinds, heights[name](values, kinds)
+
+    national = NationalRows()
     current, orders = [], 0
     for number, record in enumerate(records, start=1):
         row = record.rows[level]
         accumulator.add(row)
-        list_sheet.append(list_values(number, row), LIST_KINDS)
-        national.add(number, record)
+        yield measured(LIST_SHEET, list_values(number, row), LIST_KINDS)
+        for found in national.add(number, record):
+            yield measured(*found)
         if current and current[0].enterprise_id != row.enterprise_id:
             if _gets_order(current):
                 orders += 1
-                order_sheet.append(order_values(orders, current), ORDER_KINDS)
+                yield measured(ORDER_SHEET, order_values(orders, current), ORDER_KINDS)
             current = []
         current.append(row)
     if current and _gets_order(current):
-        order_sheet.append(order_values(orders + 1, current), ORDER_KINDS)
+        yield measured(ORDER_SHEET, order_values(orders + 1, current), ORDER_KINDS)
+    for found in national.finish():
+        yield measured(*found)
     summary = accumulator.result()
     for totals in summary.counties + [summary.total]:
-        summary_sheet.append(*summary_values(totals))
+        yield measured(SUMMARY_SHEET, *summary_values(totals))
+    yield None, summary, None, None
+
+
+def write_list_rows(fh, level, scope_name, rows, notes=(), progress=None):
+    """Write the list workbook from ``list_workbook_rows``; return its Summary.
+
+    :param progress: optional ``progress(done)`` callback, called with the number of 清单 rows written so far.
+    """
+    title = f"晋城市重污染天气{LEVEL_LABELS[level]}预警应急减排清单（{scope_name}）"
+    workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
+    formats, running = _formats(workbook), running_texts(notes)
+    # Sheets are created in display order; 汇总 is filled last, once the totals are known.
+    sheets = {
+        SUMMARY_SHEET: Sheet(workbook, formats, SUMMARY_SHEET, SUMMARY_HEADERS, SUMMARY_WIDTHS, title + "汇总",
+                             blocks=SUMMARY_PAGE_BREAKS, repeated=1, running=running),
+        LIST_SHEET: Sheet(workbook, formats, LIST_SHEET, LIST_HEADERS, LIST_WIDTHS, title, blocks=LIST_PAGE_BREAKS,
+                          repeated=LIST_REPEATED, running=running),
+        ORDER_SHEET: Sheet(workbook, formats, ORDER_SHEET, ORDER_HEADERS, ORDER_WIDTHS, title + "停限产企业",
+                           running=running),
+        **national_sheets(workbook, formats, title, running),
+    }
+    listed, summary = 0, None
+    with closed_on_failure(workbook):
+        for name, values, kinds, lines in rows:
+            if name is None:    # the last item: read on to the end, so that a producer process is joined
+                summary = values
+                continue
+            sheets[name].append(values, kinds, lines)
+            if progress is not None and name == LIST_SHEET:
+                listed += 1
+                if listed % 200 == 0:
+                    progress(listed)
     # 说明 last, so that the first three sheets keep their places for anyone reading them by position.
-    sheets = [summary_sheet, list_sheet, order_sheet, *national.finish(),
-              _notes_sheet(workbook, formats, title + "说明", notes, running)]
-    for sheet in sheets:
+    sheets[NOTES_SHEET] = _notes_sheet(workbook, formats, title + "说明", notes, running)
+    for sheet in sheets.values():
         sheet.finish()
     workbook.close()
+    if progress is not None:
+        progress(listed)
     return summary
 
 
