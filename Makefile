@@ -6,6 +6,7 @@ FLASK  := $(BIN)/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 N      ?= 20000
+JOB_WORKERS ?= 2
 
 .PHONY: run serve test test-pg lint bench install install-dev db seed clean
 
@@ -38,10 +39,11 @@ seed: db
 run: seed
 	$(FLASK) purge-jobs
 	@echo "服务地址：http://$(HOST):$(PORT)/  （演示账号见上方）"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) with-jobs-worker -- $(FLASK) run --host $(HOST) --port $(PORT)
 
+# JOB_WORKERS: how many jobs the one job worker runs at once (more workers: `flask --app app jobs-worker`).
 serve: seed
-	$(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
+	$(FLASK) with-jobs-worker --workers $(JOB_WORKERS) -- $(BIN)/gunicorn -c gunicorn.conf.py "app:create_app()"
 
 test: install-dev
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -25,3 +25,5 @@ class Job(TimestampMixin, db.Model):
     # "<host>:<pid>:<start time>" of the process running the job, and the last time its heartbeat thread wrote.
     worker = db.Column(db.String(100), nullable=False, default="")
     heartbeat_at = db.Column(db.DateTime, nullable=True)
+    # How many times the job went back on the queue after its process died (emergency.platform.job_lifecycle).
+    retries = db.Column(db.Integer, nullable=False, default=0, server_default="0")

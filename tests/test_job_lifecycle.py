@@ -34,7 +34,7 @@ SLOW_JOB = textwrap.dedent("""
             time.sleep(600)
 
     jobs.RUNNERS["export_list"] = slow
-    jobs._run(app, sys.argv[3])
+    jobs.run(app, sys.argv[3])
 """)
 
 
@@ -124,7 +124,7 @@ def test_a_failure_on_a_full_disk_frees_the_partial_file_and_is_still_shown(app,
 
     monkeypatch.setitem(jobs.RUNNERS, "export_list", fills_the_disk)
     monkeypatch.setattr(jobs, "_set", full_database)
-    jobs._run(app, job.id)
+    jobs.run(app, job.id)
     assert not seen["partial"].exists() and refreshed(job.id).status == "running"
     monkeypatch.setattr(jobs, "_set", real_set)
     page = login(user).get(f"/jobs/{job.id}").get_data(as_text=True)
@@ -179,7 +179,7 @@ def test_files_are_created_for_the_server_user_only(app, make_user, tmp_path, mo
         user = make_user("city")
         job = jobs.submit("export_list", "导出", {"level": "red"}, user)
         db.session.commit()
-        jobs._run(app, job.id)
+        jobs.run(app, job.id)
         done = refreshed(job.id)
         assert done.status == "done"
         if storage.backend() == "local":

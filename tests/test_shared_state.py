@@ -150,7 +150,7 @@ def test_a_job_run_on_one_host_shows_its_progress_and_downloads_from_the_other(
     db.session.commit()
     b = _client_of(host_b, user)
     assert "导出共享" in b.get(f"/jobs/{job.id}").get_data(as_text=True)
-    jobs._run(app, job.id)                                           # runs on host A (its own jobs folder)
+    jobs.run(app, job.id)                                           # runs on host A (its own jobs folder)
     db.session.expire_all()
     done = db.session.get(Job, job.id)
     assert done.status == "done" and not Path(done.path).exists()   # no host's disk holds it

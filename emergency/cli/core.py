@@ -95,3 +95,6 @@ COMMANDS.extend(POWER_COMMANDS)
 from emergency.cli.planning import COMMANDS as PLANNING_COMMANDS  # noqa: E402
 
 COMMANDS.extend(PLANNING_COMMANDS)
+from emergency.cli.workers import COMMANDS as WORKER_COMMANDS  # noqa: E402
+
+COMMANDS.extend(WORKER_COMMANDS)

@@ -1,12 +1,15 @@
-"""Jobs that outlive the process that ran them: heartbeats, closing dead jobs, room for new ones, and clean-up.
+"""Jobs that outlive the process that ran them: heartbeats, retrying or closing dead jobs, room for new ones,
+and clean-up.
 
 A running job's process writes ``heartbeat_at`` every ``job_heartbeat_seconds`` from a thread of its own, and
-the job row names that process (``worker`` = "<host>:<pid>:<start time>"). A queued or running job is dead
-when its process is gone from this host, or when its heartbeat is older than ``job_stale_seconds`` and its
-process is not known to be alive here. A dead job is recorded as "interrupted" (shown 失败（已中断）), and
-its partial output and claimed upload are removed, by whoever looks first: its progress page, a new job's
-submission, the start of the server (gunicorn.conf.py) or ``flask purge-jobs``. The functions take ``now``
-so that tests move the clock.
+the job row names that process (``worker`` = "<host>:<pid>:<start time>"). A running job is dead when its
+process is gone from this host, or when its heartbeat is older than ``job_stale_seconds`` and its process is
+not known to be alive here. A queued job is never dead: the queue (``job_queue``) holds it whatever became of
+the process that submitted it. A dead job goes back on the queue while it has been retried fewer than
+``job_retries`` times (``retries`` counts them), and is recorded as "interrupted" (shown 失败（已中断）) after
+that, its partial output and claimed upload removed, by whoever looks first: the reaper thread of every job
+worker (every ``job_reap_seconds``), its progress page, a new job's submission, the start of the server
+(gunicorn.conf.py) or ``flask purge-jobs``. The functions take ``now`` so that tests move the clock.
 """
 import io
 import json
@@ -21,7 +24,7 @@ from sqlalchemy import func, update
 
 from emergency.errors import Busy
 from emergency.limits import limit
-from emergency.platform import storage
+from emergency.platform import job_queue, storage
 from models import Job, db
 from models.base import utcnow
 
@@ -98,8 +101,8 @@ def _process_state(worker):
 
 
 def is_dead(job, now=None):
-    """Whether a queued or running job's process has stopped (see the module docstring)."""
-    if job.status not in ACTIVE:
+    """Whether a running job's process has stopped (see the module docstring)."""
+    if job.status != "running":
         return False
     if job.worker == this_worker():
         return job.id not in MINE
@@ -141,11 +144,45 @@ def interrupt(job):
     db.session.expire(job)
 
 
+def requeue(job):
+    """Put a dead job back on the queue, counting the retry; False when another process got there first (the
+    update is conditional on the row still naming the dead process). The partial output goes; a claimed
+    upload stays for the next run."""
+    now = utcnow()
+    with db.engine.begin() as conn:
+        won = conn.execute(update(Job).where(Job.id == job.id, Job.status == "running", Job.worker == job.worker)
+                           .values(status="queued", retries=Job.retries + 1, worker="", path="", done=0,
+                                   heartbeat_at=now, updated_at=now)).rowcount == 1
+    if won:
+        try:
+            output_path(job.id).unlink(missing_ok=True)
+        except OSError:
+            current_app.logger.warning("Could not remove the partial output of job %s", job.id)
+        current_app.logger.warning("Job %s: its process %s died; queued again", job.id, job.worker)
+        try:
+            job_queue.enqueue(job.id)
+        except Exception:  # noqa: BLE001 - the queue is unreachable: close the job rather than leave it queued
+            current_app.logger.exception("Job %s could not be queued again", job.id)
+            interrupt(job)
+    db.session.expire(job)
+    return won
+
+
+def settle(job):
+    """Retry a dead job while it has retries left (when another process retried it first, leave it to that
+    one), else interrupt it; return its status now."""
+    if (job.retries or 0) < limit("job_retries"):
+        requeue(job)
+        return job.status
+    interrupt(job)
+    return "interrupted"
+
+
 def close_dead(now=None):
-    """Interrupt every dead job; return how many. Safe to run from any process at any time."""
-    dead = [job for job in db.session.query(Job).filter(Job.status.in_(ACTIVE)) if is_dead(job, now)]
+    """Retry or interrupt every dead job; return how many. Safe to run from any process at any time."""
+    dead = [job for job in db.session.query(Job).filter(Job.status == "running") if is_dead(job, now)]
     for job in dead:
-        interrupt(job)
+        settle(job)
     return len(dead)
 
 

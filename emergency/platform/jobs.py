@@ -1,12 +1,13 @@
-"""A job table plus a worker thread: long exports and imports report rows done out of rows total.
+"""A job table plus a queue: long exports and imports report rows done out of rows total.
 
-State lives in the database, so the progress page works from any gunicorn worker and survives a reload.
+The web process creates the job row and enqueues its id (``job_queue``); a ``flask --app app jobs-worker``
+process claims the row and runs it. State lives in the database, so the progress page works from any web
+process or host and survives a reload.
 Progress is written through its own short transactions on the engine, never the job's session, so a
 streaming query in the job is not disturbed. A job that its process cannot finish is closed by
 ``job_lifecycle`` (heartbeats, interruption, limits on concurrent jobs, clean-up).
 """
 import json
-import threading
 import time
 import uuid
 
@@ -14,6 +15,7 @@ from flask import current_app
 from sqlalchemy import update
 
 from emergency.platform import job_lifecycle as lifecycle
+from emergency.platform import job_queue
 from models import Job, db
 from models.base import utcnow
 from models.job import JOB_KINDS
@@ -25,6 +27,7 @@ RUNNERS = {}
 STATUS_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败",
                  "interrupted": "失败（已中断）"}
 FAILED_MESSAGE = "任务执行失败，请联系管理员。"
+NOT_QUEUED_MESSAGE = "任务未能进入后台队列，请稍后重新发起；如持续出现请联系管理员。"
 
 
 def runner(kind):
@@ -46,20 +49,24 @@ def submit(kind, label, params, user):
     """
     lifecycle.check_room(user)
     job = Job(id=uuid.uuid4().hex, kind=kind, label=label, user_id=user.id, params=json.dumps(params),
-              worker=lifecycle.this_worker(), heartbeat_at=utcnow())
-    lifecycle.MINE.add(job.id)
+              heartbeat_at=utcnow())
     db.session.add(job)
     db.session.flush()
     return job
 
 
 def start(job_id):
-    """Run the job in a thread of this process, inside its own app context (synchronously when JOBS_SYNC)."""
+    """Put the committed job on the queue for a worker process (run it here and now when JOBS_SYNC, as the
+    tests do). A queue that cannot be reached fails the job, so its page says so instead of waiting."""
     app = current_app._get_current_object()
     if app.config.get("JOBS_SYNC"):
-        _run(app, job_id)
+        run(app, job_id)
         return
-    threading.Thread(target=_run, args=(app, job_id), name=f"job-{job_id}", daemon=True).start()
+    try:
+        job_queue.enqueue(job_id, app)
+    except Exception:  # noqa: BLE001 - Redis down or the queue file unwritable: the user must know
+        app.logger.exception("Job %s could not be queued", job_id)
+        _set(job_id, status="failed", message=NOT_QUEUED_MESSAGE)
 
 
 def _set(job_id, **values):
@@ -97,15 +104,32 @@ def counted(rows, progress, total, every=200):
     progress(done, max(total, done))
 
 
-def _run(app, job_id):
+def _claim(job_id, out):
+    """Mark a queued job running in this process; False when it is not queued any more (a second delivery of
+    the same job, or a job closed meanwhile). The row says who runs the job and where its output goes before
+    anything large is written, so a process that dies, or a disk that fills, leaves a job that can be closed
+    and cleaned up."""
+    with db.engine.begin() as conn:
+        claimed = conn.execute(update(Job).where(Job.id == job_id, Job.status == "queued").values(
+            status="running", path=str(out), worker=lifecycle.this_worker(), heartbeat_at=utcnow(),
+            done=0, updated_at=utcnow())).rowcount
+    return claimed == 1
+
+
+def run(app, job_id):
+    """Run a queued job in this process, inside its own app context; a job not queued any more is left alone."""
     with app.app_context():
-        job = db.session.get(Job, job_id)
         out = lifecycle.output_path(job_id)
-        # The row says who runs the job and where its output goes before anything large is written, so
-        # a process that dies, or a disk that fills, leaves a job that can be closed and cleaned up.
-        _set(job_id, status="running", path=str(out), worker=lifecycle.this_worker(), heartbeat_at=utcnow())
+        lifecycle.MINE.add(job_id)        # before the claim: this process's reaper must not find it dead
+        if not _claim(job_id, out):
+            lifecycle.MINE.discard(job_id)
+            db.session.remove()
+            return
+        job = db.session.get(Job, job_id)
         heartbeat = lifecycle.Heartbeat(app, job_id).start()
         try:
+            # Test-only: hold the job here so that a test can kill its worker mid-job (tests/test_job_workers.py).
+            time.sleep(app.config.get("JOBS_TEST_PAUSE_SECONDS", 0))
             lifecycle.create_output(out)
             filename, message = RUNNERS[job.kind](json.loads(job.params), Progress(job_id), out)
             db.session.commit()
@@ -139,10 +163,9 @@ def job_for(job_id, user):
 
 
 def status_of(job, now=None):
-    """The job's status, after closing it as interrupted when its process has died."""
+    """The job's status, after queueing it again (or closing it as interrupted) when its process has died."""
     if lifecycle.is_dead(job, now):
-        lifecycle.interrupt(job)
-        return "interrupted"
+        return lifecycle.settle(job)
     return job.status
 
 
