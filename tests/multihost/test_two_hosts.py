@@ -1,11 +1,13 @@
 """Issue 18's done-when: two app hosts (gunicorn, instance folders and ports of their own) and two job workers on
 one PostgreSQL database and one Redis, with STORAGE_BACKEND=database and FIGURES_BACKEND=redis.
 
-Skipped, saying why, without PostgreSQL or Redis; `.ci/run` runs it in its PostgreSQL pass with Redis started.
-The job tests also skip when this code has no ``jobs-worker`` command.
+Skipped, saying why, without PostgreSQL or Redis; `.ci/run` runs it in its PostgreSQL pass with Redis started,
+and sets ``TWO_HOST_REQUIRED=1`` there so that a skip is a failure. Local runs: `make test-pg` (or
+``TEST_TWO_HOST_DATABASE_URL`` naming a database of your own, which the test drops afterwards).
 """
 import io
 import json
+import os
 import re
 import time
 from contextlib import contextmanager
@@ -70,13 +72,20 @@ def _populate(url):
     return ids
 
 
+def _cannot_run(why):
+    """Skip, saying why; in `.ci/run`'s PostgreSQL pass with Redis up (TWO_HOST_REQUIRED=1), fail instead."""
+    if os.environ.get("TWO_HOST_REQUIRED") == "1":
+        pytest.fail(f"the two-host test is required here but cannot run: {why}")
+    pytest.skip(why)
+
+
 @pytest.fixture(scope="module")
 def hosts(tmp_path_factory):
     url, why = cluster.database_url()
     if url is None:
-        pytest.skip(why)
+        _cannot_run(why)
     if (why := redis_unavailable()) is not None:
-        pytest.skip(why)
+        _cannot_run(why)
     root = tmp_path_factory.mktemp("two-hosts")
     envs = {name: cluster.host_env(url, redis_url(), root / name) for name in ("a", "b")}
     cluster.fresh_database(url)
@@ -215,7 +224,7 @@ def _stored_city(hosts):
 
 def _need_workers(hosts):
     if not hosts["workers"]:
-        pytest.skip("this code has no `flask --app app jobs-worker` command (issue 18's job queue): "
+        _cannot_run("this code has no `flask --app app jobs-worker` command (issue 18's job queue): "
                     "the job parts of the two-host test cannot run")
 
 
