@@ -5,6 +5,7 @@ their own, so nothing one host keeps on its disk can be served by the other. The
 suite's (``<name>_twohost``, or ``TEST_TWO_HOST_DATABASE_URL``), created here and dropped afterwards; it is never
 the database ``DATABASE_URL`` or ``TEST_DATABASE_URL`` names.
 """
+import functools
 import http.cookiejar
 import os
 import re
@@ -99,13 +100,32 @@ def has_jobs_worker(env):
                           env=env, capture_output=True, timeout=120).returncode == 0
 
 
+@functools.cache
+def can_rename_host():
+    """Whether processes can run under a host name of their own (a UTS namespace: root, or CAP_SYS_ADMIN)."""
+    try:
+        return subprocess.run(["unshare", "--uts", "hostname", "probe"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def as_host(hostname, command):
+    """``command`` run under ``hostname`` when the machine allows it, so a job's worker on the other "host" is
+    told alive or dead by its heartbeat, as across machines, not by its pid. ``unshare`` and ``sh`` exec: the
+    pid stays the program's."""
+    if not hostname or not can_rename_host():
+        return command
+    return ["unshare", "--uts", "sh", "-c", 'hostname "$0" && exec "$@"', hostname, *command]
+
+
 class Process:
     """A child process whose output goes to a log file; stopped by its own pid."""
 
-    def __init__(self, name, command, env, logs):
+    def __init__(self, name, command, env, logs, hostname=None):
         self.name, self.log = name, logs / f"{name}.log"
         with open(self.log, "wb") as out:
-            self.popen = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            self.popen = subprocess.Popen(as_host(hostname, command), cwd=ROOT, env=env, stdout=out,
+                                          stderr=subprocess.STDOUT)
 
     @property
     def pid(self):
@@ -119,22 +139,32 @@ class Process:
             os.kill(self.popen.pid, signal.SIGKILL)
         self.popen.wait()
 
-    def stop(self):
+    def stop(self, grace=15):
         if self.popen.poll() is None:
             self.popen.terminate()
-            try:
-                self.popen.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        try:
+            self.popen.wait(grace)
+        except subprocess.TimeoutExpired:
+            self.kill()
 
 
-def web_server(name, port, env, logs):
+def stop_all(processes, grace=15):
+    """SIGTERM to every process first, then wait for each (and SIGKILL what outlives the grace)."""
+    for process in processes:
+        if process.popen.poll() is None:
+            process.popen.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.stop(max(0.1, deadline - time.monotonic()))
+
+
+def web_server(name, port, env, logs, hostname=None):
     return Process(name, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                          "--threads", "2", "--timeout", "120", "app:create_app()"], env, logs)
+                          "--threads", "2", "--timeout", "120", "app:create_app()"], env, logs, hostname)
 
 
-def jobs_worker(name, env, logs):
-    return Process(name, [sys.executable, "-m", "flask", "--app", "app", "jobs-worker"], env, logs)
+def jobs_worker(name, env, logs, hostname=None):
+    return Process(name, [sys.executable, "-m", "flask", "--app", "app", "jobs-worker"], env, logs, hostname)
 
 
 class Client:

@@ -95,11 +95,14 @@ def hosts(tmp_path_factory):
         cluster.flask(envs["a"], "seed")
         ids = _populate(url)
         ports = {name: cluster.free_port() for name in envs}
-        servers = {name: cluster.web_server(f"web-{name}", ports[name], envs[name], root) for name in envs}
+        # Host B's processes run under a host name of their own when the machine allows it (cluster.as_host).
+        names = {"a": None, "b": "two-host-b"}
+        servers = {name: cluster.web_server(f"web-{name}", ports[name], envs[name], root, names[name])
+                   for name in envs}
         processes += servers.values()
         workers = {}
         if cluster.has_jobs_worker(envs["a"]):
-            workers = {name: cluster.jobs_worker(f"worker-{name}", envs[name], root) for name in envs}
+            workers = {name: cluster.jobs_worker(f"worker-{name}", envs[name], root, names[name]) for name in envs}
             processes += workers.values()
         clients = {name: cluster.Client(ports[name]) for name in envs}
         for name, client in clients.items():
@@ -109,8 +112,7 @@ def hosts(tmp_path_factory):
                "logs": lambda: "\n".join(p.tail() for p in processes)}
         engine.dispose()
     finally:
-        for process in processes:
-            process.stop()
+        cluster.stop_all(processes)
         cluster.remove_database(url)
         _forget_figures(url)
 
@@ -140,7 +142,7 @@ def _files_under(folder):
 
 def _job(hosts, job_id):
     with hosts["engine"].connect() as conn:
-        return conn.execute(select(Job.status, Job.worker).where(Job.id == job_id)).one()
+        return conn.execute(select(Job.status, Job.worker, Job.retries).where(Job.id == job_id)).one()
 
 
 @contextmanager
@@ -247,6 +249,13 @@ def test_a_registry_export_submitted_on_a_shows_progress_and_downloads_on_b(host
         assert [f for f in _files_under(hosts["root"] / "b") if f.startswith("jobs/") and f.endswith(".out")] == []
 
 
+def _released(hosts, job_id):
+    """The job once no dead process holds it: retried (queued again, or running or done on the other worker) or
+    closed as failed."""
+    job = _job(hosts, job_id)
+    return job if job.status in ("done", "failed", "interrupted") or job.retries >= 1 else None
+
+
 def test_a_job_whose_worker_is_killed_is_retried_or_failed_within_60_seconds(hosts):
     _need_workers(hosts)
     a = _logged_in(hosts, "a", "two-city")
@@ -258,15 +267,15 @@ def test_a_job_whose_worker_is_killed_is_retried_or_failed_within_60_seconds(hos
         victim = next((w for w in workers.values() if f":{w.pid}:" in f"{running.worker}:"), None)
         assert victim is not None, (running.worker, [w.pid for w in workers.values()])
         victim.kill()
-        killed_at = time.monotonic()
-        settled = _wait_for(lambda: _job_if(hosts, job_id, ("done", "failed", "interrupted")), KILL_DEADLINE_SECONDS)
-        assert settled, f"still {_job(hosts, job_id).status} {KILL_DEADLINE_SECONDS} s after the kill"
-        assert time.monotonic() - killed_at <= KILL_DEADLINE_SECONDS + 1
-        if settled.status == "done":                      # retried: by the worker that is still alive
+        released = _wait_for(lambda: _released(hosts, job_id), KILL_DEADLINE_SECONDS)
+        assert released, f"still {_job(hosts, job_id)} {KILL_DEADLINE_SECONDS} s after SIGKILL of its worker"
+        final = _wait_for(lambda: _job_if(hosts, job_id, ("done", "failed", "interrupted")), KILL_DEADLINE_SECONDS)
+        assert final, f"retried but not finished: {_job(hosts, job_id)}"
+        page = _logged_in(hosts, "b", "two-city").page(f"/jobs/{job_id}")
+        assert "本页每秒自动刷新" not in page                    # never left 进行中 on any host's page
+        if final.status == "done":                        # retried by the worker that is still alive
             survivor = next(w for w in workers.values() if w is not victim)
-            assert f":{survivor.pid}:" in f"{settled.worker}:"
-            page = _logged_in(hosts, "b", "two-city").page(f"/jobs/{job_id}")
+            assert final.retries == 1 and f":{survivor.pid}:" in f"{final.worker}:"
             assert "状态：<strong>已完成</strong>" in page and f"/jobs/{job_id}/download" in page
         else:
-            page = _logged_in(hosts, "b", "two-city").page(f"/jobs/{job_id}")
-            assert re.search(r"状态：<strong>失败", page) and "本页每秒自动刷新" not in page
+            assert re.search(r"状态：<strong>失败", page)
