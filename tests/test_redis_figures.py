@@ -135,5 +135,6 @@ def test_a_redis_that_does_not_answer_costs_only_the_sharing(app, make_enterpris
 def test_the_redis_backend_without_a_redis_url_is_refused(app, monkeypatch):
     monkeypatch.setitem(app.config, "FIGURES_BACKEND", "redis")
     monkeypatch.setitem(app.config, "REDIS_URL", None)
+    monkeypatch.delenv("REDIS_URL", raising=False)
     with pytest.raises(ValueError, match="REDIS_URL"):
         dashboard_store.read("city")

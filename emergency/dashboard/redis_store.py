@@ -1,7 +1,7 @@
 """The dashboard's figures in Redis, shared by every process of every host (``FIGURES_BACKEND=redis``).
 
 The same functions as ``shared_store`` (the database backend), so ``store`` picks either one the same way.
-``REDIS_URL`` (``EMERGENCY_REDIS_URL``) names the server, e.g. ``redis://10.0.0.5:6379/0``.
+``REDIS_URL`` (``EMERGENCY_REDIS_URL``, the job queue's setting too) names the server, e.g. ``redis://10.0.0.5:6379/0``.
 
 - Each scope's entry is one JSON string; the lease is a second key taken with ``SET NX PX``, which only one
   process can win, and it expires by itself after ``DASHBOARD_LEASE_SECONDS`` (default 120 s), so a process
@@ -26,6 +26,8 @@ from contextvars import ContextVar
 import redis
 from flask import current_app
 
+from emergency.platform import job_queue
+
 DEFAULT_LEASE_SECONDS = 120
 POLL_SECONDS = 0.05
 CONNECT_TIMEOUT_SECONDS = 2
@@ -48,7 +50,7 @@ return 1
 
 def _redis():
     """This app's client (one connection pool per app, and so per gunicorn worker)."""
-    url = current_app.config.get("REDIS_URL")
+    url = job_queue.redis_url(current_app)          # the queue's setting: one Redis URL for both
     if not url:
         raise ValueError("FIGURES_BACKEND=redis needs REDIS_URL (EMERGENCY_REDIS_URL), e.g. redis://127.0.0.1:6379/0")
     clients = current_app.extensions.setdefault("redis_figures", {})
