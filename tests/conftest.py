@@ -59,6 +59,11 @@ def app(tmp_path_factory):
         "WTF_CSRF_ENABLED": False,
         "SECRET_KEY": "test",
         "JOBS_DIR": str(tmp_path_factory.mktemp("jobs")),
+        # Jobs run inside the request that starts them: no worker process reads a queue here
+        # (tests/test_job_workers.py starts real ones). A dead job is closed, not queued again, unless a test
+        # turns retries on.
+        "JOBS_SYNC": True,
+        "JOB_RETRIES": 0,
         "DASHBOARD_CACHE_DIR": str(tmp_path_factory.mktemp("dashboard")),
         # Boards are cached per alert id, and ids repeat between tests: only the cache's own test turns it on.
         "SUPERVISION_CACHE": False,

@@ -164,7 +164,8 @@ def requeue(job):
         except Exception:  # noqa: BLE001 - the queue is unreachable: close the job rather than leave it queued
             current_app.logger.exception("Job %s could not be queued again", job.id)
             interrupt(job)
-    db.session.expire(job)
+    if job in db.session:
+        db.session.expire(job)
     return won
 
 

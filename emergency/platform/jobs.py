@@ -67,6 +67,7 @@ def start(job_id):
     except Exception:  # noqa: BLE001 - Redis down or the queue file unwritable: the user must know
         app.logger.exception("Job %s could not be queued", job_id)
         _set(job_id, status="failed", message=NOT_QUEUED_MESSAGE)
+        db.session.expire_all()          # the caller's copy of the job shows the failure
 
 
 def _set(job_id, **values):
