@@ -1,5 +1,6 @@
 """Jobs on the queue (issue 18): real `flask jobs-worker` processes run them, a job whose worker is killed with
-SIGKILL is run again by another worker (or closed) within 60 s, a dead job is retried once and then closed,
+SIGKILL is run again by another worker (or closed) within 60 s (a first run is held 15 s by a test-only
+setting, so that the test sees it running), a dead job is retried once and then closed,
 and `with-jobs-worker` (make run, make serve) stops the server and the worker together."""
 import os
 import re
@@ -52,7 +53,7 @@ def worker_env(tmp_path_factory):
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'workers.sqlite'}",
                EMERGENCY_JOBS_QUEUE_FILE=str(tmp_path / "queue.sqlite"),
                EMERGENCY_JOBS_DIR=str(tmp_path / "jobs"),
-               EMERGENCY_JOBS_TEST_PAUSE_SECONDS="3")
+               EMERGENCY_JOBS_TEST_PAUSE_SECONDS="15")
     subprocess.run([sys.executable, "-c", SCRIPT, "setup"], cwd=ROOT, env=env, check=True)
     return env
 
