@@ -78,9 +78,9 @@ def host_env(url, redis_url, folder, extra=None):
         "EMERGENCY_ATTACHMENT_DIR": str(folder / "attachments"), "EMERGENCY_IMPORT_FOLDER": str(folder / "imports"),
         "EMERGENCY_DASHBOARD_CACHE_DIR": str(folder / "dashboard"),
         "EMERGENCY_JOBS_QUEUE_FILE": str(folder / "jobs-queue.sqlite"),
-        # Every export goes through a job, and each job waits a moment first so that its progress and a kill
-        # can be seen while it runs.
-        "EMERGENCY_JOB_THRESHOLD_ROWS": "0", "EMERGENCY_JOBS_TEST_PAUSE_SECONDS": "3",
+        # Every export goes through a job, and each job's first run waits a moment so that its progress and a
+        # kill can be seen while it runs, even on a loaded machine.
+        "EMERGENCY_JOB_THRESHOLD_ROWS": "0", "EMERGENCY_JOBS_TEST_PAUSE_SECONDS": "5",
     })
     env.update(extra or {})
     return env
@@ -159,8 +159,10 @@ def stop_all(processes, grace=15):
 
 
 def web_server(name, port, env, logs, hostname=None):
-    return Process(name, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                          "--threads", "2", "--timeout", "120", "app:create_app()"], env, logs, hostname)
+    """gunicorn with the deployment's own settings file (its start-up purge of dead jobs included), 2 x 2."""
+    env = {**env, "BIND": f"127.0.0.1:{port}", "WORKERS": "2", "THREADS": "2"}
+    return Process(name, [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"], env, logs,
+                   hostname)
 
 
 def jobs_worker(name, env, logs, hostname=None):
