@@ -148,8 +148,9 @@ class Process:
             self.kill()
 
 
-def stop_all(processes, grace=15):
-    """SIGTERM to every process first, then wait for each (and SIGKILL what outlives the grace)."""
+def stop_all(processes, grace=40):
+    """SIGTERM to every process first, then wait for each (and SIGKILL what outlives the grace: a gunicorn master
+    takes 6-10 s after its workers have gone, and its exit removes instance/server.pid)."""
     for process in processes:
         if process.popen.poll() is None:
             process.popen.terminate()
@@ -159,10 +160,13 @@ def stop_all(processes, grace=15):
 
 
 def web_server(name, port, env, logs, hostname=None):
-    """gunicorn with the deployment's own settings file (its start-up purge of dead jobs included), 2 x 2."""
+    """gunicorn with the deployment's own settings file (its start-up purge of dead jobs included), 2 x 2, and a
+    control socket in the host's folder: by default every gunicorn of a machine shares ~/.gunicorn/gunicorn.ctl."""
+    folder = Path(env["EMERGENCY_INSTANCE_DATA"])
+    folder.mkdir(parents=True, exist_ok=True)
     env = {**env, "BIND": f"127.0.0.1:{port}", "WORKERS": "2", "THREADS": "2"}
-    return Process(name, [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:create_app()"], env, logs,
-                   hostname)
+    return Process(name, [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--control-socket",
+                          str(folder / "gunicorn.ctl"), "app:create_app()"], env, logs, hostname)
 
 
 def jobs_worker(name, env, logs, hostname=None):

@@ -137,6 +137,7 @@ def _logged_in(hosts, name, username):
 
 
 def _files_under(folder):
+    """The files a host keeps in its folder (gunicorn's control socket is not one)."""
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
