@@ -138,3 +138,10 @@ def test_the_redis_backend_without_a_redis_url_is_refused(app, monkeypatch):
     monkeypatch.delenv("REDIS_URL", raising=False)
     with pytest.raises(ValueError, match="REDIS_URL"):
         dashboard_store.read("city")
+
+
+def test_hosts_whose_database_urls_differ_only_in_the_password_share_the_figures():
+    one = redis_store.key_prefix("postgresql+psycopg://app:old-secret@db.internal:5432/emergency")
+    assert one == redis_store.key_prefix("postgresql+psycopg://app:new-secret@db.internal:5432/emergency")
+    assert one != redis_store.key_prefix("postgresql+psycopg://app:old-secret@db.internal:5432/emergency_copy")
+    assert one.startswith("emergency:figures:") and "secret" not in one

@@ -10,7 +10,9 @@ The same functions as ``shared_store`` (the database backend), so ``store`` pick
   it (both one Lua script each): a process that outlived its lease cannot overwrite the figures of the process
   that took the scope over. The generation check itself is the caller's (``figures.cached_figures`` reads the
   entry again once it holds the lease), so each committed generation is computed once across hosts.
-- Keys carry a digest of the database URL, as the files do, so several databases can share one Redis.
+- Keys carry a digest of the database URL (without its password), so several databases can share one Redis:
+  every host must spell the URL's host and database alike to share figures. Entries of another database never
+  pass the generation check (tokens are random per commit), so a mismatch costs computations, not figures.
 - Redis that does not answer costs only the sharing: the failure is logged, reads find nothing, writes are
   dropped and the caller computes on its own, as the file backend does without a usable lock file.
 """
@@ -25,6 +27,7 @@ from contextvars import ContextVar
 
 import redis
 from flask import current_app
+from sqlalchemy import make_url
 
 from emergency.platform import job_queue
 
@@ -60,9 +63,15 @@ def _redis():
     return clients[url]
 
 
-def _prefix():
-    url = str(current_app.config["SQLALCHEMY_DATABASE_URI"])
+def key_prefix(database_url):
+    """The prefix of the keys holding the figures of ``database_url``'s database."""
+    # Without the password, so that hosts whose URLs differ only in it (a rotation under way) still share.
+    url = make_url(str(database_url)).render_as_string(hide_password=True)
     return f"emergency:figures:{hashlib.sha256(url.encode()).hexdigest()[:16]}:"
+
+
+def _prefix():
+    return key_prefix(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def _entry_key(scope):

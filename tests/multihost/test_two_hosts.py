@@ -13,11 +13,13 @@ import time
 from contextlib import contextmanager
 
 import pytest
+import redis
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, select, text
 from werkzeug.security import generate_password_hash
 
 from app import create_app
+from emergency.dashboard import redis_store
 from emergency.registry import credit_code
 from models import (
     Category,
@@ -118,13 +120,8 @@ def hosts(tmp_path_factory):
 
 
 def _forget_figures(url):
-    import hashlib
-
-    import redis
-
     client = redis.Redis.from_url(redis_url())
-    prefix = f"emergency:figures:{hashlib.sha256(url.encode()).hexdigest()[:16]}:"
-    keys = list(client.scan_iter(match=f"{prefix}*"))
+    keys = list(client.scan_iter(match=f"{redis_store.key_prefix(url)}*"))
     if keys:
         client.delete(*keys)
     client.close()
@@ -213,14 +210,9 @@ def test_an_edit_committed_on_a_changes_the_figures_b_serves(hosts):
 
 
 def _stored_city(hosts):
-    import hashlib
-
-    import redis
-
     client = redis.Redis.from_url(redis_url())
-    key = f"emergency:figures:{hashlib.sha256(hosts['url'].encode()).hexdigest()[:16]}:city"
     try:
-        return json.loads(client.get(key))
+        return json.loads(client.get(f"{redis_store.key_prefix(hosts['url'])}city"))
     finally:
         client.close()
 
