@@ -19,7 +19,12 @@ from emergency.platform.launcher import run_together, worker_command
 def jobs_worker_command(workers, worker_type):
     """Run queued jobs (large exports and imports) until Ctrl-C or SIGTERM."""
     app = current_app._get_current_object()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    # Huey's own lines (task received, executed) and the reaper's; the app's logger keeps its own handlers.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"))
+    for name in ("huey", job_queue.__name__):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
     click.echo(f"后台任务进程已启动：同时运行 {workers} 个任务，队列：{job_queue.describe(app)}", err=True)
     job_queue.consume(app, workers, worker_type)
 
