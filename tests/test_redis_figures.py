@@ -93,7 +93,7 @@ def test_one_process_holds_a_scope_and_its_lease_expires_by_itself(on_redis, app
 def test_a_process_that_outlived_its_lease_neither_overwrites_nor_releases_the_new_holders(on_redis, app):
     client, key = redis_store._redis(), redis_store._lease_key("city")
     with dashboard_store.computing("city", wait=True):
-        client.set(key, "another-host:42:beef")                      # our lease expired; another process took it
+        client.set(key, "another-host:42:beef", px=30_000)           # our lease expired; another process took it
         dashboard_store.write("city", _entry("stale", 111))
         assert dashboard_store.read("city") is None                  # the late write was dropped
     assert client.get(key) == "another-host:42:beef"                 # and its lease kept
