@@ -11,6 +11,7 @@ import pytest
 from app import create_app
 from emergency.dashboard import charts as dashboard_charts
 from emergency.dashboard import figures as dashboard
+from emergency.dashboard import redis_store
 from emergency.dashboard import store as dashboard_store
 from emergency.lists.page import build_list_page
 from emergency.lists.quality import run_checks
@@ -21,6 +22,7 @@ from models.base import utcnow
 from tests.baseline_support import set_baselines
 from tests.html import has_inline_script, loads_external
 from tests.querycount import count_queries
+from tests.redis_support import require_redis
 
 # Meets the B floors (with the truck ban), and counts something at every level.
 FULL = {"yellow": ("other", None, 0.1, "no_g4"), "orange": ("limit", 20.0, None, "no_g4"),
@@ -29,8 +31,10 @@ FULL = {"yellow": ("other", None, 0.1, "no_g4"), "orange": ("limit", 20.0, None,
 
 @pytest.fixture(autouse=True, params=dashboard_store.BACKENDS)
 def _fresh_cache(app, tmp_path, monkeypatch, request):
-    """Every test runs on both figure stores: this host's files and the database."""
+    """Every test runs on each figure store: this host's files, the database and Redis (when it answers)."""
     # Tests delete rows behind the ORM's back; real edits always go through audited flushes.
+    if request.param == "redis":
+        monkeypatch.setitem(app.config, "REDIS_URL", require_redis())
     monkeypatch.setitem(app.config, "DASHBOARD_CACHE_DIR", str(tmp_path / "dashboard"))
     monkeypatch.setitem(app.config, "FIGURES_BACKEND", request.param)
     dashboard.clear_cache()
@@ -41,8 +45,8 @@ def _fresh_cache(app, tmp_path, monkeypatch, request):
 @pytest.fixture
 def second_app(app):
     """Another app on the same database and cache folder, as a second gunicorn worker would have."""
-    other = create_app({key: app.config[key]
-                        for key in ("SQLALCHEMY_DATABASE_URI", "TESTING", "DASHBOARD_CACHE_DIR", "FIGURES_BACKEND")})
+    other = create_app({key: app.config.get(key) for key in ("SQLALCHEMY_DATABASE_URI", "TESTING", "DASHBOARD_CACHE_DIR",
+                                                             "FIGURES_BACKEND", "REDIS_URL")})
     yield other
     with other.app_context():
         db.session.remove()
@@ -298,11 +302,13 @@ def test_a_worker_without_previous_figures_waits_for_the_one_computing(registry,
 
 
 def _store_reads():
-    """Statements a worker sends to reuse stored figures: the token, and the row on the database store."""
+    """Statements a worker sends to reuse stored figures: the token, and the row on the database store (Redis: none)."""
     return 2 if dashboard_store.backend() == "database" else 1
 
 
 def _stored_city(app):
+    if dashboard_store.backend() == "redis":
+        return redis_store._redis().get(redis_store._entry_key("city"))
     if dashboard_store.backend() == "database":
         return db.session.get(SharedFigure, "city", populate_existing=True).payload
     [stored] = Path(app.config["DASHBOARD_CACHE_DIR"]).glob("*-city.json")
@@ -310,6 +316,9 @@ def _stored_city(app):
 
 
 def _replace_stored_city(app, text):
+    if dashboard_store.backend() == "redis":
+        redis_store._redis().set(redis_store._entry_key("city"), text)
+        return
     if dashboard_store.backend() == "database":
         db.session.get(SharedFigure, "city").payload = text
         db.session.commit()

@@ -1,6 +1,7 @@
-"""The dashboard's figures shared between processes: files on this host (default) or the database.
+"""The dashboard's figures shared between processes: files on this host (default), the database or Redis.
 
-``FIGURES_BACKEND=database`` shares them between hosts (``emergency.dashboard.shared_store``); the default,
+``FIGURES_BACKEND=database`` shares them between hosts (``emergency.dashboard.shared_store``), and so does
+``FIGURES_BACKEND=redis`` with ``REDIS_URL`` (``emergency.dashboard.redis_store``, the same functions); the default,
 ``files``, shares them between the worker processes of one host, as described below. The functions here pick
 the backend on every call, so each app follows its own configuration.
 
@@ -25,9 +26,9 @@ from flask import current_app
 
 import emergency
 import models
-from emergency.dashboard import shared_store
+from emergency.dashboard import redis_store, shared_store
 
-BACKENDS = ("files", "database")
+BACKENDS = ("files", "database", "redis")
 
 
 @functools.cache
@@ -42,7 +43,7 @@ def code_version():
 
 
 def backend():
-    """The configured figure store: "files" (default) or "database"."""
+    """The configured figure store: "files" (default), "database" or "redis"."""
     name = current_app.config.get("FIGURES_BACKEND") or "files"
     if name not in BACKENDS:
         raise ValueError(f"FIGURES_BACKEND must be one of {BACKENDS}, not {name!r}")
@@ -66,6 +67,8 @@ def _path(scope, suffix):
 
 def read(scope):
     """The stored entry (a dict) of ``scope``, or None when there is none or it cannot be read."""
+    if backend() == "redis":
+        return redis_store.read(scope)
     if backend() == "database":
         return shared_store.read(scope)
     try:
@@ -80,6 +83,9 @@ def write(scope, entry):
 
     A folder that cannot be written only costs the sharing: the failure is logged, not raised.
     """
+    if backend() == "redis":
+        redis_store.write(scope, entry)
+        return
     if backend() == "database":
         shared_store.write(scope, entry)
         return
@@ -102,8 +108,8 @@ def computing(scope, wait):
 
     Without a usable lock file, yields True: this process computes on its own.
     """
-    if backend() == "database":
-        with shared_store.computing(scope, wait) as ours:
+    if backend() != "files":
+        with (redis_store if backend() == "redis" else shared_store).computing(scope, wait) as ours:
             yield ours
         return
     try:
@@ -126,6 +132,9 @@ def computing(scope, wait):
 
 def clear():
     """Delete this database's stored entries (not the lock files, which another process may hold)."""
+    if backend() == "redis":
+        redis_store.clear()
+        return
     if backend() == "database":
         shared_store.clear()
         return
