@@ -91,11 +91,9 @@ class LineEntry:
     @property
     def measures(self):
         """{level: {part: value}} for the measure columns the sheet has."""
-        levels = {}
-        for name, index in self.layout.line_index.items():
-            level, _, part = name.partition("_")
-            if part in MEASURE_PARTS:
-                levels.setdefault(level, {})[part] = self.values[index]
+        levels, values = {}, self.values
+        for level, part, index in self.layout.measure_index:
+            levels.setdefault(level, {})[part] = values[index]
         return levels
 
     def problem(self, report, name, message):
@@ -139,14 +137,18 @@ def _collect_rows(layout, rows, entries, seen, info, report):
     enterprise_cols = [(name, layout.columns[name]) for name in ENTERPRISE_FIELDS if name in layout.columns]
     line_cols = [(name, layout.columns[name]) for name in ROW_FIELDS if name in layout.columns]
     layout.line_index = {name: i for i, (name, _) in enumerate(line_cols)}
+    layout.measure_index = [(name.partition("_")[0], name.partition("_")[2], i)
+                            for name, i in layout.line_index.items() if name.partition("_")[2] in MEASURE_PARTS]
     name_col = layout.columns.get("line_name")
-    previous = None
+    previous, raw_cells, cells = None, None, None
     for index, values in rows:
         if row_kind(values, layout) != "data":
             continue
         info.rows += 1
         width = len(values)
-        cells = {name: cell_text(values[col]) if col < width else "" for name, col in enterprise_cols}
+        raw = tuple(values[col] if col < width else "" for _, col in enterprise_cols)
+        if raw != raw_cells:    # an enterprise's cells merged or repeated over its lines are read once
+            raw_cells, cells = raw, {name: cell_text(value) for (name, _), value in zip(enterprise_cols, raw)}
         line_values = tuple(values[col] if col < width else "" for _, col in line_cols)
         line_name = fold(cell_text(values[name_col])) if name_col is not None and name_col < width else ""
         code, name = cells.get("credit_code", ""), cells.get("name", "")
