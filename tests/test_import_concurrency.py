@@ -13,7 +13,7 @@ from emergency.importing import pipeline
 from emergency.importing.pipeline import commit_file
 from emergency.lists.exports import export_registry
 from emergency.web.sessions import stamp
-from models import AuditLog, Enterprise, ImportBatch, LineMeasure, ProductionLine, User, db
+from models import AuditLog, Enterprise, ImportBatch, Job, LineMeasure, ProductionLine, User, db
 from seed.demo import load_demo
 from tests.conftest import new_credit_code, wipe
 from tests.import_support import REGISTRY_KEYS, registry_rows, snapshot, xlsx
@@ -191,3 +191,19 @@ def test_chunked_planning_lands_what_the_whole_file_at_once_lands_on_the_demo(mo
         wipe()
     assert states[0] == states[1]
     assert len(states[0][0]) > 1000 and db.session.query(LineMeasure).count() == 0
+
+
+def test_a_job_whose_rows_were_edited_since_the_preview_names_them(app, firm, make_user, login, monkeypatch):
+    monkeypatch.setitem(app.config, "JOBS_SYNC", True)
+    monkeypatch.setitem(app.config, "JOB_THRESHOLD_ROWS", 1)
+    enterprise, line = firm
+    client = login(make_user("city"))
+    page = upload(client, _file(enterprise, so2=52.0)).get_data(as_text=True)
+    assert "检查通过" in page
+    _edit_elsewhere(app, line.id, "预览后改的回转窑")
+    before = snapshot()
+    response = client.post("/import/commit", data={"token": hidden(page, "token"), "sha256": hidden(page, "sha256")})
+    job = db.session.get(Job, response.headers["Location"].rsplit("/", 1)[1])
+    db.session.refresh(job)
+    assert job.status == "failed" and "并发水泥有限公司（生产线 1#窑）" in job.message and "重新预览" in job.message
+    assert snapshot() == before and db.session.get(ProductionLine, line.id).so2_t_yr == 30.0
