@@ -49,7 +49,7 @@ def cell_text(value):
 
 
 # Most cells of a large file repeat (enterprise cells over their lines, counties, units, measure texts).
-_folded = lru_cache(maxsize=1 << 16)(fold)
+_folded = lru_cache(maxsize=1 << 12)(fold)
 
 
 def parse_number(value):
