@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import lazyload, selectinload
 
 from emergency.audit import trail as audit
+from emergency.importing.conflicts import edited_while_writing, lock_for_writing
 from emergency.importing.existing import CHUNK
 from emergency.importing.plan import UNCHANGED, UPDATE
 from emergency.limits import limit
@@ -28,21 +29,33 @@ def rows_of(plan):
     return max(1, len(plan.lines))
 
 
-def apply(plans, progress=None):
-    """Write the plans; ``progress(done, total)`` is told the rows written. Flushes, never commits.
+class Writer:
+    """Writes plans a chunk at a time as the planner makes them, in the caller's transaction; flushes only.
 
-    The planner has applied the web forms' checks to every value; the database's unique constraints still
-    guard against a concurrent change.
+    Before each chunk it checks, under the write lock, that no one edited the rows it changes since they were
+    planned (``conflicts``); after the first such edit it writes nothing more, and the caller rolls back.
     """
-    progress = progress or (lambda done, total=None: None)
-    total = sum(rows_of(p) for p in plans)
-    progress(0, total)      # before the first write: with SQLite, later reports wait for the commit
-    done = _update(plans, progress, total)
-    _create(plans, progress, done, total)
-    if total >= limit("analyze_after_rows"):
-        # A bulk import changes the tables' make-up; the planner's statistics follow in the same transaction.
-        analyze()
-    progress(total, total)
+
+    def __init__(self, total, progress=None):
+        self.total, self.done, self.conflicts, self.locked = total, 0, [], False
+        self.progress = progress or (lambda done, total=None: None)
+        self.progress(0, total)  # before the first write: with SQLite, later reports wait for the commit
+
+    def write(self, plans):
+        if not self.locked:
+            lock_for_writing()
+            self.locked = True
+        self.conflicts += edited_while_writing(plans)
+        if self.conflicts:
+            return
+        self.done = _update(plans, self.progress, self.total, self.done)
+        self.done = _create(plans, self.progress, self.done, self.total)
+
+    def finish(self):
+        if self.done >= limit("analyze_after_rows"):
+            # A bulk import changes the tables' make-up; the planner's statistics follow in the same transaction.
+            analyze()
+        self.progress(self.total, self.total)
 
 
 def _load(model, ids, *options):
@@ -54,14 +67,14 @@ def _load(model, ids, *options):
     return found
 
 
-def _update(plans, progress, total):
+def _update(plans, progress, total, done=0):
     """Stage changes to stored records with the ORM, FLUSH_EVERY enterprises a round; return the rows done.
 
     Each round loads only its own records and flushes them; the session holds clean objects weakly, so
     memory stays flat however many lines change.
     """
     stored = [p for p in plans if p.enterprise_id]
-    done, types = 0, ops.measure_types()
+    types = ops.measure_types()
     for start in range(0, len(stored), FLUSH_EVERY):
         chunk = stored[start:start + FLUSH_EVERY]
         enterprises = _load(Enterprise, [p.enterprise_id for p in chunk if p.action == UPDATE])
@@ -85,7 +98,8 @@ def _update(plans, progress, total):
 
 
 def _create(plans, progress, done, total):
-    """Insert new enterprises, and new lines with their measures, a round of LINES_PER_INSERT lines at a time."""
+    """Insert new enterprises, and new lines with their measures, a round of LINES_PER_INSERT lines at a time;
+    return the rows done."""
     batch, lines = [], 0
     for plan in plans:
         new_lines = sum(1 for line in plan.lines if not line.line_id)
@@ -97,7 +111,9 @@ def _create(plans, progress, done, total):
             progress(done, total)
             batch, lines = [], 0
     if batch:
-        _insert(batch)
+        done += _insert(batch)
+        progress(done, total)
+    return done
 
 
 def _postgres():

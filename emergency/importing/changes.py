@@ -33,7 +33,15 @@ def describe(plan, stored):
     return {"code": plan.code, "name": plan.values.get("name", ""), "action": action, "what": "；".join(what)}
 
 
-def list_changes(report, plans, existing):
-    """Fill ``report.listed`` with the first PREVIEW_LIMIT enterprises that write, and ``report.writes``."""
-    report.writes = len(plans)
-    report.listed = [describe(plan, existing.enterprises.get(plan.code)) for plan in plans[:PREVIEW_LIMIT]]
+class Listing:
+    """Fills ``report.listed`` with the first PREVIEW_LIMIT enterprises that write, and counts ``report.writes``,
+    as the plans are made (they are not all kept)."""
+
+    def __init__(self, report):
+        self.report = report
+        report.writes, report.listed = 0, []
+
+    def add(self, plan, existing):
+        self.report.writes += 1
+        if len(self.report.listed) < PREVIEW_LIMIT:
+            self.report.listed.append(describe(plan, existing.enterprises.get(plan.code)))

@@ -1,4 +1,4 @@
-"""The stored registry rows an import compares against, loaded for the file's credit codes in a few queries."""
+"""The stored registry rows an import compares against, loaded for a chunk of credit codes in a few queries."""
 from sqlalchemy import select
 
 from emergency.registry.operations import LINE_FIELDS, MEASURE_FIELDS
@@ -8,13 +8,13 @@ CHUNK = 500
 
 
 class Existing:
-    """Stored enterprises, lines and measures for the file's credit codes, loaded in a few queries.
+    """Stored enterprises, lines and measures for some of the file's credit codes, loaded in a few queries.
 
     Lines and measures are kept as tuples (a 100,000-line registry as dicts costs hundreds of MB) and
-    handed out as dicts one at a time.
+    handed out as dicts one at a time. The planner loads one per chunk of enterprises, so memory stays flat.
     """
 
-    LINE_KEYS = ("id",) + LINE_FIELDS
+    LINE_KEYS = ("id",) + LINE_FIELDS + ("version",)
     MEASURE_KEYS = ("id",) + MEASURE_FIELDS
 
     def __init__(self, codes):
@@ -45,3 +45,18 @@ class Existing:
     def measure(self, line_id, level):
         row = self._measures.get((line_id, level))
         return dict(zip(self.MEASURE_KEYS, row)) if row else None
+
+    def stamps(self):
+        """{credit code: [enterprise version, line id, line version, …]} of every stored enterprise loaded.
+
+        A web edit of an enterprise, a line or its measures moves one of these counters (the line row is
+        touched when its measures change), so equal stamps mean nothing was edited in between.
+        """
+        lines = {}
+        for (enterprise_id, _), row in sorted(self._lines.items(), key=lambda item: item[1][0]):
+            lines.setdefault(enterprise_id, []).extend((row[0], row[-1]))
+        return {code: [row["version"], *lines.get(row["id"], ())] for code, row in self.enterprises.items()}
+
+    def line_names(self, enterprise_id):
+        """{line id: name} of an enterprise's stored lines."""
+        return {row[0]: name for (owner, name), row in self._lines.items() if owner == enterprise_id}

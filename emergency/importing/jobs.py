@@ -1,10 +1,10 @@
 """Large imports run as jobs: the choice, and the runner that re-reads, re-checks and commits the stored upload.
 
 The commit request claims the previewed upload (so one confirmation cannot start two imports); the job then
-works in two stages that its page shows in turn, checking the rows and writing them. With SQLite the
-import's transaction holds the database's only write lock from its first write to its commit, so the
-writing stage is reported at its start and when committed, not in between (a progress write from another
-connection would have to wait for that lock).
+works in two stages that its page shows in turn: checking the rows, then, from the first chunk written on,
+checking and writing them. With SQLite the import's transaction holds the database's only write lock from its
+first write to its commit, so the writing stage is reported at its start and when committed, not in between (a
+progress write from another connection would have to wait for that lock).
 """
 from flask import current_app, has_request_context
 
@@ -66,6 +66,8 @@ def summary(report):
 
 
 def refusal(report):
+    if report.conflicts and not report.problems:
+        return report.conflict_message
     shown = "；".join(p.as_text() for p in report.problems[:3]) or report.file_error
     count = f"（共 {len(report.problems)} 项）" if report.problems else ""
     return f"文件有问题{count}，未导入任何数据：{shown}"[:440] + "。请修改后重新上传预览。"
@@ -79,6 +81,10 @@ class Stages:
         self.stage, self.total = None, 0
 
     def __call__(self, stage, done, total):
+        if stage == "check" and self.stage == "write":
+            # Checking goes on between the chunks written; the page stays on the writing stage (with SQLite the
+            # import holds the write lock from its first chunk, so a progress write would wait for the commit).
+            return
         live = stage == "check" or self.live_writes
         if stage != self.stage:
             self.stage, self.total = stage, total
@@ -112,7 +118,7 @@ def run_import(params, progress, out):
             if has_request_context():     # JOBS_SYNC runs the job inside the request
                 set_request_source(source)
             report = commit_file(data, meta["filename"], params["user_id"], params["username"], "web",
-                                 params["county_id"], stages)
+                                 params["county_id"], stages, meta.get("seen"))
             if not report.committed:
                 db.session.rollback()
                 raise ImportFailed(refusal(report))

@@ -144,6 +144,7 @@ class Layout:
     labels: dict
     unknown: list = field(default_factory=list)
     line_index: dict = field(default_factory=dict)   # line/measure field → index in a LineEntry's values
+    measure_index: list = field(default_factory=list)  # (level, part, index in values) of the measure fields
 
     @property
     def header_rows(self):

@@ -76,6 +76,9 @@ class MeasureReader:
         self.exact = {**{key(label): Phrase(transport=code) for code, label in TRANSPORT_LABELS.items()}, **exact}
         for kind in types.by_code.values():
             self.exact[key(kind.label)] = self.exact[key(kind.code)] = Phrase(kind.code)
+        # A large file repeats a few measure texts over thousands of lines; what a cell says depends on it alone.
+        self.measure = lru_cache(maxsize=1 << 12, typed=True)(self.measure)
+        self.transport = lru_cache(maxsize=1 << 12, typed=True)(self.transport)
 
     def measure(self, value):
         """The SaidMeasure a 措施类型 or 减排措施 cell says, or None when it says no measure.

@@ -10,8 +10,9 @@ import hashlib
 
 from flask import current_app
 
-from emergency.importing.apply import apply
-from emergency.importing.changes import list_changes
+from emergency.importing.apply import Writer
+from emergency.importing.changes import Listing
+from emergency.importing.conflicts import since_preview
 from emergency.importing.existing import Existing
 from emergency.importing.layout import (
     ENTERPRISE_FIELDS,
@@ -29,6 +30,7 @@ from emergency.spreadsheets.reader import FileProblem, check_file, read_sheets
 from models import ImportBatch, db
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+PLAN_CHUNK = 1000    # enterprises planned (and, in a commit, written) at a time
 ROW_FIELDS = LINE_FIELDS + tuple(f"{level}_{part}" for level in ("yellow", "orange", "red") for part in MEASURE_PARTS)
 
 
@@ -89,11 +91,9 @@ class LineEntry:
     @property
     def measures(self):
         """{level: {part: value}} for the measure columns the sheet has."""
-        levels = {}
-        for name, index in self.layout.line_index.items():
-            level, _, part = name.partition("_")
-            if part in MEASURE_PARTS:
-                levels.setdefault(level, {})[part] = self.values[index]
+        levels, values = {}, self.values
+        for level, part, index in self.layout.measure_index:
+            levels.setdefault(level, {})[part] = values[index]
         return levels
 
     def problem(self, report, name, message):
@@ -137,14 +137,18 @@ def _collect_rows(layout, rows, entries, seen, info, report):
     enterprise_cols = [(name, layout.columns[name]) for name in ENTERPRISE_FIELDS if name in layout.columns]
     line_cols = [(name, layout.columns[name]) for name in ROW_FIELDS if name in layout.columns]
     layout.line_index = {name: i for i, (name, _) in enumerate(line_cols)}
+    layout.measure_index = [(name.partition("_")[0], name.partition("_")[2], i)
+                            for name, i in layout.line_index.items() if name.partition("_")[2] in MEASURE_PARTS]
     name_col = layout.columns.get("line_name")
-    previous = None
+    previous, raw_cells, cells = None, None, None
     for index, values in rows:
         if row_kind(values, layout) != "data":
             continue
         info.rows += 1
         width = len(values)
-        cells = {name: cell_text(values[col]) if col < width else "" for name, col in enterprise_cols}
+        raw = tuple(values[col] if col < width else "" for _, col in enterprise_cols)
+        if raw != raw_cells:    # an enterprise's cells merged or repeated over its lines are read once
+            raw_cells, cells = raw, {name: cell_text(value) for (name, _), value in zip(enterprise_cols, raw)}
         line_values = tuple(values[col] if col < width else "" for _, col in line_cols)
         line_name = fold(cell_text(values[name_col])) if name_col is not None and name_col < width else ""
         code, name = cells.get("credit_code", ""), cells.get("name", "")
@@ -183,10 +187,18 @@ def _quiet(stage, done, total):
     """The default progress report: none."""
 
 
-def inspect_file(data, filename, county_id=None, progress=_quiet):
-    """The dry run: return (Report, plans). Writes nothing. ``county_id`` limits a county user's rows.
+def drop(plans):
+    """A dry run's ``write`` that keeps no plan (the preview needs only the report)."""
 
-    ``progress("check", done, total)`` is told the rows checked.
+
+def inspect_file(data, filename, county_id=None, progress=_quiet, write=None, seen=None):
+    """The dry run: return (Report, plans). Writes nothing itself. ``county_id`` limits a county user's rows.
+
+    The enterprises are planned PLAN_CHUNK at a time, each chunk against the stored rows loaded for it, so
+    memory stays flat. ``write(plans)``, when given, is handed each chunk's plans while the file has no problem
+    so far, and they are not kept (the commit); otherwise every plan that writes is returned. ``seen``: the
+    stored rows' version counters kept at the preview (``report.seen``); rows edited since are named in
+    ``report.conflicts``. ``progress("check", done, total)`` is told the rows checked.
     """
     report = Report(filename, len(data), hashlib.sha256(data).hexdigest())
     try:
@@ -202,39 +214,75 @@ def inspect_file(data, filename, county_id=None, progress=_quiet):
     if not entries and not report.problems:
         report.file_error = "表中没有数据行"
         return report, []
-    plans, done, total = [], 0, report.rows
+    total = report.rows
     progress("check", 0, total)
     with db.session.no_autoflush:
-        existing = Existing(entries)
-        planner = Planner(Vocabulary(), existing, report, county_id)
-        for number, entry in enumerate(entries.values(), start=1):
-            done += max(1, len(entry.lines))
-            if number % 500 == 0:
-                progress("check", min(done, total), total)
-            plan = planner.enterprise(entry)
-            if plan is not None:
-                report.counts["enterprise"][plan.action] += 1
-                for kind in ("line", "measure"):
-                    report.counts[kind].update(plan.counts[kind])
-                if plan.writes:      # a plan that writes nothing is counted, not kept
-                    plans.append(plan)
-        planner.finish()
-        list_changes(report, plans, existing)
+        listed = list(entries.values())
+        entries.clear()
+        plans = _plan(listed, report, county_id, progress, write, seen)
     progress("check", total, total)
     order = {sheet.name: i for i, sheet in enumerate(report.sheets)}
     report.problems.sort(key=lambda p: (order.get(p.sheet, -1), p.row or 0))
     return report, plans
 
 
-def commit_file(data, filename, user_id=None, username="", source="web", county_id=None, progress=_quiet):
+def _plan(entries, report, county_id, progress, write, seen):
+    """Plan the entries PLAN_CHUNK at a time (see ``inspect_file``); return the plans kept."""
+    plans, done, total, listing = [], 0, report.rows, Listing(report)
+    planner = Planner(Vocabulary(), None, report, county_id)
+    for start in range(0, len(entries), PLAN_CHUNK):
+        chunk = entries[start:start + PLAN_CHUNK]
+        entries[start:start + PLAN_CHUNK] = [None] * len(chunk)    # planned entries are let go
+        planner.existing = Existing(entry.code for entry in chunk)
+        report.seen.update(planner.existing.stamps())
+        if seen is not None:
+            report.conflicts += since_preview(planner.existing, seen, chunk)
+        chunk_plans = []
+        for entry in chunk:
+            done += max(1, len(entry.lines))
+            plan = planner.enterprise(entry)
+            if plan is None:
+                continue
+            report.counts["enterprise"][plan.action] += 1
+            for kind in ("line", "measure"):
+                report.counts[kind].update(plan.counts[kind])
+            if plan.writes:      # a plan that writes nothing is counted, not kept
+                listing.add(plan, planner.existing)
+                chunk_plans.append(plan)
+        if write is None:
+            plans += chunk_plans
+        elif report.clean:
+            write(chunk_plans)
+        progress("check", min(done, total), total)
+    planner.finish()
+    return plans
+
+
+def commit_file(data, filename, user_id=None, username="", source="web", county_id=None, progress=_quiet,
+                seen=None):
     """Re-check ``data`` and apply it when clean, recording an ImportBatch; flushes, never commits.
 
-    ``progress(stage, done, total)`` is told the rows checked ("check"), then the rows written ("write").
+    Each chunk is written as soon as it is planned; a problem or an edited row found later leaves the report
+    uncommitted, and the caller rolls back, so the file is still imported whole or not at all. ``seen``: the
+    counters the preview kept (see ``inspect_file``). ``progress(stage, done, total)`` is told the rows checked
+    ("check"), then the rows written ("write").
     """
-    report, plans = inspect_file(data, filename, county_id, progress)
+    writer = None
+
+    def write(plans):
+        nonlocal writer
+        if writer is None:
+            writer = Writer(report_rows[0], lambda done, total: progress("write", done, total))
+        writer.write(plans)
+
+    report_rows = [0]
+    report, _ = inspect_file(data, filename, county_id, _counting(progress, report_rows), write, seen)
+    if writer is not None:
+        report.conflicts += [name for name in writer.conflicts if name not in report.conflicts]
     if not report.clean:
         return report
-    apply(plans, lambda done, total: progress("write", done, total))
+    if writer is not None:
+        writer.finish()
     batch = ImportBatch(user_id=user_id, username=username, source=source, county_id=county_id,
                         filename=filename[:255], size=report.size, sha256=report.sha256, rows=report.rows,
                         status="committed" if report.changes else "no_changes")
@@ -244,4 +292,12 @@ def commit_file(data, filename, user_id=None, username="", source="web", county_
     db.session.add(batch)
     db.session.flush()
     report.committed, report.batch_id = True, batch.id
+    return report
+
+
+def _counting(progress, rows):
+    """``progress``, noting the file's row count (the write stage's total) as the check stage reports it."""
+    def report(stage, done, total):
+        rows[0] = total
+        progress(stage, done, total)
     return report

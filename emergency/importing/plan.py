@@ -60,6 +60,7 @@ class LinePlan:
     values: dict
     measures: dict = field(default_factory=dict)      # level → values, only the levels to write
     measure_actions: dict = field(default_factory=dict)
+    version: int | None = None     # the stored line's version counter when planned
 
     @property
     def writes(self):
@@ -74,6 +75,7 @@ class EnterprisePlan:
     values: dict
     lines: list = field(default_factory=list)         # only the lines that write something
     counts: dict = field(default_factory=lambda: {"line": Counter(), "measure": Counter()})
+    version: int | None = None     # the stored enterprise's version counter when planned
 
     @property
     def writes(self):
@@ -119,7 +121,7 @@ class Planner:
         if ok:
             values = stored_enterprise(values)    # compared as it would be stored (a reason only where one is taken)
         action = CREATE if stored is None else UPDATE if changed(stored, values, ENTERPRISE_FIELDS) else UNCHANGED
-        plan = EnterprisePlan(entry.code, action, stored and stored["id"], values)
+        plan = EnterprisePlan(entry.code, action, stored and stored["id"], values, version=stored and stored["version"])
         for line in entry.lines:
             line_plan = self.line(line, stored)
             if line_plan is None:
@@ -216,7 +218,8 @@ class Planner:
             line.problem(self.report, name, message)
         if stored is None and not any(line.has(name) for name in EMISSIONS):
             self.no_emissions.setdefault(line.layout.sheet, (line.layout, line.row))
-        plan = LinePlan(line.name, CREATE if stored is None else UNCHANGED, stored and stored["id"], values)
+        plan = LinePlan(line.name, CREATE if stored is None else UNCHANGED, stored and stored["id"], values,
+                        version=stored and stored["version"])
         if stored is not None and changed(stored, values, LINE_FIELDS):
             plan.action = UPDATE
         measures = line.measures

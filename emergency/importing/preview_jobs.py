@@ -9,7 +9,7 @@ import json
 
 from emergency.importing import uploads
 from emergency.importing.jobs import short_name, stored_upload
-from emergency.importing.pipeline import inspect_file
+from emergency.importing.pipeline import drop, inspect_file
 from emergency.importing.report import report_from_json, report_to_json
 from emergency.limits import limit
 from emergency.platform import jobs
@@ -37,11 +37,11 @@ def run_preview(params, progress, out):
     """Read and check the stored upload; write the report. A file with problems is not kept for a commit."""
     data, meta = stored_upload(params, "上传的文件已失效，请重新上传。")
     report, _ = inspect_file(data, meta["filename"], params["county_id"],
-                             lambda stage, done, total: progress(done, total))
+                             lambda stage, done, total: progress(done, total), write=drop)
     with open(out, "w", encoding="utf-8") as fh:
         fh.write(report_to_json(report))
     if report.clean:
-        uploads.set_rows(params["token"], report.rows)
+        uploads.set_rows(params["token"], report.rows, report.seen)
     else:
         uploads.discard(params["token"])
     found = f"发现问题 {len(report.problems)} 项" if report.problems else report.file_error or "检查通过"

@@ -3,6 +3,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from emergency.importing.conflicts import message as conflict_message
 from emergency.importing.layout import column_letter
 from emergency.importing.plan import CREATE, UNCHANGED, UPDATE
 from emergency.importing.values import cell_text
@@ -58,6 +59,10 @@ class Report:
     writes: int = 0
     counts: dict = field(default_factory=lambda: {kind: Counter() for kind, _ in KINDS})
     file_error: str = ""
+    # Enterprises (and lines) edited since the preview or while the import wrote: nothing is written.
+    conflicts: list = field(default_factory=list)
+    # The stored rows' version counters as checked: {credit code: Existing.stamps()}, kept with the upload.
+    seen: dict = field(default_factory=dict, repr=False)
     committed: bool = False
     batch_id: int | None = None
 
@@ -67,7 +72,11 @@ class Report:
 
     @property
     def clean(self):
-        return not self.file_error and not self.problems
+        return not self.file_error and not self.problems and not self.conflicts
+
+    @property
+    def conflict_message(self):
+        return conflict_message(self.conflicts) if self.conflicts else ""
 
     @property
     def changes(self):
@@ -103,6 +112,8 @@ class Report:
         if self.warnings:
             out.append(f"提示 {len(self.warnings)} 项（不影响导入）：")
             out += [p.as_text() for p in self.warnings]
+        if self.conflicts:
+            out.append(self.conflict_message)
         if self.problems:
             out.append(f"发现问题 {len(self.problems)} 项（未导入任何数据）：")
             out += [p.as_text() for p in self.problems]
@@ -112,6 +123,7 @@ class Report:
 def report_to_json(report):
     """The report as JSON text, for a preview that a job wrote and a later request shows."""
     data = asdict(report)
+    del data["seen"]        # kept with the upload, not shown
     data["counts"] = {kind: dict(counter) for kind, counter in report.counts.items()}
     return json.dumps(data, ensure_ascii=False)
 

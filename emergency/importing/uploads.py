@@ -47,13 +47,14 @@ def _paths(token):
     return os.path.join(base, f"{token}.bin"), os.path.join(base, f"{token}.json")
 
 
-def save(data, filename, user_id, rows=0):
-    """Store an upload and its data row count; return its token."""
+def save(data, filename, user_id, rows=0, seen=None):
+    """Store an upload, its data row count and the stored rows' version counters its preview saw; return its
+    token."""
     purge()
     token = secrets.token_urlsafe(32)
     data_path, meta_path = _paths(token)
     meta = {"filename": filename, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-            "user_id": user_id, "at": time.time(), "rows": rows}
+            "user_id": user_id, "at": time.time(), "rows": rows, "seen": seen}
     if _shared():
         data_name, meta_name = _names(token)
         storage.keep_now(AREA, data_name, data)
@@ -67,19 +68,19 @@ def save(data, filename, user_id, rows=0):
     return token
 
 
-def set_rows(token, rows):
-    """Record the data row count of a stored upload once a preview job has counted them."""
+def set_rows(token, rows, seen=None):
+    """Record the data row count of a stored upload, and the version counters, once a preview job has checked it."""
     if _shared():
         meta_name = _names(token)[1]
         meta = json.loads(storage.get(AREA, meta_name))
-        meta["rows"] = rows
+        meta["rows"], meta["seen"] = rows, seen
         storage.discard_now(AREA, meta_name)
         storage.keep_now(AREA, meta_name, json.dumps(meta, ensure_ascii=False).encode())
         return
     _, meta_path = _paths(token)
     with open(meta_path, encoding="utf-8") as fh:
         meta = json.load(fh)
-    meta["rows"] = rows
+    meta["rows"], meta["seen"] = rows, seen
     with open(meta_path, "w", encoding="utf-8") as fh:
         json.dump(meta, fh, ensure_ascii=False)
 
@@ -168,14 +169,15 @@ def purge(max_age=MAX_AGE_SECONDS, in_session=False):
 
 def preview(data, filename, user_id, county_id=None):
     """Dry-run an upload; keep it for the commit only when clean. Return (Report, token or None)."""
-    from emergency.importing.pipeline import inspect_file
+    from emergency.importing.pipeline import drop, inspect_file
 
-    report, _ = inspect_file(data, filename, county_id)
-    return report, (save(data, filename, user_id, report.rows) if report.clean else None)
+    report, _ = inspect_file(data, filename, county_id, write=drop)
+    return report, (save(data, filename, user_id, report.rows, report.seen) if report.clean else None)
 
 
 def commit(token, sha256, user, county_id=None):
     """Commit a previewed upload (audit source "import:<filename>"); None when the upload is gone or altered.
+    Rows edited since the preview are named in ``report.conflicts`` and nothing is written.
 
     Flushes, never commits: the view commits when ``report.committed`` and rolls back otherwise.
     """
@@ -187,4 +189,4 @@ def commit(token, sha256, user, county_id=None):
         return None
     data, meta = stored
     set_request_source(f"import:{meta['filename']}")
-    return commit_file(data, meta["filename"], user.id, user.username, "web", county_id)
+    return commit_file(data, meta["filename"], user.id, user.username, "web", county_id, seen=meta.get("seen"))

@@ -45,7 +45,11 @@ def cell_text(value):
         return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    return fold(value)
+    return _folded(value) if isinstance(value, str) else fold(value)
+
+
+# Most cells of a large file repeat (enterprise cells over their lines, counties, units, measure texts).
+_folded = lru_cache(maxsize=1 << 12)(fold)
 
 
 def parse_number(value):

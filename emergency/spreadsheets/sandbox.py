@@ -158,12 +158,14 @@ def _child(kind, limits):
         sheets = read_here(sys.stdin.buffer.read(), kind, limits)
         _send(out, ("sheets", [sheet.name for sheet in sheets]))
         for sheet in sheets:
-            chunk = []
-            for row in sheet.rows:
-                chunk.append(row)
+            chunk, texts = [], {}
+            for index, values in sheet.rows:
+                # One object per distinct text in a chunk: pickle sends a repeat as a reference, and the
+                # parent gets one string where a county name, a unit or a measure text repeats.
+                chunk.append((index, [texts.setdefault(v, v) if type(v) is str else v for v in values]))
                 if len(chunk) >= CHUNK_ROWS:
                     _send(out, ("rows", chunk))
-                    chunk = []
+                    chunk, texts = [], {}
             if chunk:
                 _send(out, ("rows", chunk))
             _send(out, ("end",))
