@@ -60,6 +60,8 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test",
         "JOBS_DIR": str(tmp_path_factory.mktemp("jobs")),
         "DASHBOARD_CACHE_DIR": str(tmp_path_factory.mktemp("dashboard")),
+        # Figures follow every committed edit at once; the recompute window's own tests turn it on.
+        "DASHBOARD_RECOMPUTE_SECONDS": 0,
         # Boards are cached per alert id, and ids repeat between tests: only the cache's own test turns it on.
         "SUPERVISION_CACHE": False,
     })
