@@ -42,8 +42,8 @@ def test_the_window_is_a_setting_with_a_default_from_the_limits_file(app, monkey
     assert dashboard_store.recompute_seconds() == 7
 
 
-def test_an_edit_within_the_window_shows_the_previous_figures_as_updating(  # noqa: F811
-        registry, make_user, login, clock, computations):
+def test_an_edit_within_the_window_shows_the_previous_figures_as_updating(
+        registry, make_user, login, clock, computations):  # noqa: F811
     client = login(make_user("city"))
     before = figures(client.get("/dashboard").get_data(as_text=True))
     assert computations == [None]
@@ -62,8 +62,8 @@ def test_an_edit_within_the_window_shows_the_previous_figures_as_updating(  # no
     assert "统计正在更新" not in again and "城区B级水泥" in again and computations == [None, None]
 
 
-def test_each_generation_is_computed_once_by_all_workers_and_the_last_edit_wins(  # noqa: F811
-        registry, second_app, clock, computations):
+def test_each_generation_is_computed_once_by_all_workers_and_the_last_edit_wins(
+        registry, second_app, clock, computations):  # noqa: F811
     first = dashboard.cached_figures()
     _edit_orange_limit(80.0)
     _edit_orange_limit(70.0)                       # two generations within the window: only the last is computed
@@ -82,7 +82,7 @@ def test_each_generation_is_computed_once_by_all_workers_and_the_last_edit_wins(
     assert computations == [None, None]
 
 
-def test_without_previous_figures_the_window_does_not_hold_back_the_first_computation(  # noqa: F811
-        registry, clock, computations):
+def test_without_previous_figures_the_window_does_not_hold_back_the_first_computation(
+        registry, clock, computations):  # noqa: F811
     found = dashboard.cached_figures()
     assert computations == [None] and not found.updating and found.enterprises == 5
