@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from .side_jobs import SideJobs
 from .webform import filled
 
-PORT = 5099
+PORT = int(os.environ.get("BENCH_PORT", "5099"))
 PASSWORD = "Demo-2020!"
 THINK_SECONDS = 1.0
 EDIT_EVERY_SECONDS = 10.0

@@ -195,7 +195,7 @@ def _load_rows(url, args, pages, rows):
     at_most("load errors, idle", loaded["idle"]["errors"], 0)
     for step in loaded["steps"]:
         row(f"pace step: {step['think_s']} s between requests", step)
-    rows.append(("6. highest request rate with p95 ≤ 300 ms", f"{loaded['best_rps']} req/s", "—",
+    rows.append(("6. highest request rate with p95 ≤ 300 ms", f"{loaded['best_rps'] or 'none'} req/s", "—",
                  "over the pace steps above, without errors"))
     row("saturated, read-only", loaded["read_only"])
     row("saturated, one edit per client every 10 s", loaded["with_edits"])
