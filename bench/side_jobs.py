@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -64,10 +65,14 @@ class SideJobs:
         self.export_seconds = None
         env = dict(os.environ, DATABASE_URL=url, EMERGENCY_IMPORT_MAX_BYTES=str(1 << 30),
                    EMERGENCY_SECRET_KEY="bench-secret")
-        self.importer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "import-list", str(workbook)],
-                                         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # Its report goes to a file: a long one would fill a pipe nobody reads until the end, and block it.
+        self.log = OUT / "import_other.log"
+        with open(self.log, "w") as log:
+            self.importer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "import-list",
+                                              str(workbook)], env=env, stdout=log, stderr=subprocess.STDOUT)
         self.import_seconds, self.import_output = None, ""
         self.engine = create_engine(url)
+        self._checked, self._lock = 0.0, threading.Lock()
 
     def export_status(self):
         if self.export_id is None:
@@ -77,13 +82,20 @@ class SideJobs:
         return row if row else ("missing", "")
 
     def done(self):
+        """Whether both jobs have ended (looked up at most once a second, whichever client asks)."""
+        with self._lock:
+            if time.monotonic() - self._checked >= 1.0:
+                self._checked = time.monotonic()
+                self._update()
+            return self.export_seconds is not None and self.import_seconds is not None
+
+    def _update(self):
         now = time.monotonic() - self.started
         if self.export_seconds is None and self.export_status()[0] not in ("queued", "running"):
             self.export_seconds = now
         if self.import_seconds is None and self.importer.poll() is not None:
             self.import_seconds = now
-            self.import_output = self.importer.stdout.read()
-        return self.export_seconds is not None and self.import_seconds is not None
+            self.import_output = self.log.read_text(encoding="utf-8", errors="replace")
 
     def result(self):
         status, message = self.export_status()
