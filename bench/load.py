@@ -85,7 +85,7 @@ class Tally:
                 "rps": round(len(self.latencies) / elapsed, 1), "errors": self.errors,
                 "p50_ms": round(statistics.median(ordered) * 1000, 1), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
                 "max_ms": round(ordered[-1] * 1000, 1), "edits": self.edits, "edit_errors": self.edit_errors,
-                "failures": dict(list(self.failures.items())[:5])}
+                "failures": self.failures}
 
 
 def _timed(conn, tally, method, path, cookie, body=None, expect=200):
@@ -93,7 +93,8 @@ def _timed(conn, tally, method, path, cookie, body=None, expect=200):
     try:
         status, _, _, page = _request(conn, method, path, body, cookie)
     except (OSError, http.client.HTTPException) as exc:
-        tally.add(time.perf_counter() - started, False, f"{method} {path}: {exc!r}"[:120])
+        tally.add(time.perf_counter() - started, False, f"{method} {path}: {type(exc).__name__}")
+        conn.close()            # a timed-out request leaves the connection mid-request: start the next afresh
         return None, None
     tally.add(time.perf_counter() - started, status == expect, f"{method} {path}: {status}")
     if status != expect and os.environ.get("BENCH_DEBUG"):
