@@ -130,7 +130,8 @@ def _import_rows(n):
                              check=True, capture_output=True, text=True)
     except (subprocess.CalledProcessError, FileNotFoundError) as exc:
         not_measured("import / calamine floor", "≤ 3.00×", "the import task failed")
-        return [("4. import of the registry workbook", "—", "—", f"not run: {getattr(exc, 'stderr', exc)!s:.80}")]
+        why = (str(getattr(exc, "stderr", None) or exc).strip().splitlines() or [""])[-1]
+        return [("4. import of the registry workbook", "—", "—", f"not run: {why[:160]}")]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     at_most("import / calamine floor", result["seconds"] / result["floor_seconds"], 3.0, "×")
     below("import peak memory", round(result["peak_mb"]), 500, " MB")
