@@ -20,6 +20,7 @@ import zipfile
 import xlsxwriter
 
 from bench.generate import OUT
+from bench.verdicts import at_most, below
 
 RED_TARGET, REGISTRY_TARGET = 1.15, 1.5
 # The red export's memory: what it adds to its process (the app alone, numpy and all, starts at about 200 MB).
@@ -145,7 +146,7 @@ def export_ratios(app, repeats="2"):
 
 
 def verdict(name, ratio, target):
-    return f"VERDICT {name}: {ratio:.2f}× (target ≤ {target}×) {'met' if ratio <= target else 'missed'}"
+    return at_most(name, ratio, target, "×").line()
 
 
 def export_rows(result, database, export=None):
@@ -167,8 +168,7 @@ def export_rows(result, database, export=None):
                 verdict(f"registry export / floor ({database})", result["registry_ratio"], REGISTRY_TARGET)]
     if export is not None:
         grown = export["peak_mb"] - export["baseline_mb"]
-        verdicts.append(f"VERDICT red export memory ({database}): {grown:.0f} MB above the process's start "
-                        f"(peak {export['peak_mb']:.0f} MB; target < {RED_MEMORY_TARGET_MB} MB) "
-                        f"{'met' if grown < RED_MEMORY_TARGET_MB else 'missed'}")
+        verdicts.append(below(f"red export memory above the process's start ({database}; peak "
+                              f"{export['peak_mb']:.0f} MB)", round(grown), RED_MEMORY_TARGET_MB, " MB").line())
     return rows, verdicts
 

@@ -125,8 +125,28 @@ def _percentiles(samples):
     return round(statistics.median(ordered) * 1000, 1), round(p95 * 1000, 1)
 
 
+def _statements(client, path, headers=None):
+    """How many SQL statements one (warm) request of ``path`` sends."""
+    from sqlalchemy import event
+
+    from models import db
+
+    sent = []
+
+    def record(*args):
+        sent.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        client.get(path, headers=headers).get_data()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(sent)
+
+
 def _timed(client, path, requests, headers=None):
     client.get(path, headers=headers)  # warm-up: templates, the dashboard's figures, a token's last use
+    statements = _statements(client, path, headers)
     samples, cpu, status = [], [], set()
     for _ in range(int(requests)):
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -137,7 +157,7 @@ def _timed(client, path, requests, headers=None):
         status.add(response.status_code)
     p50, p95 = _percentiles(samples)
     return {"path": path, "p50_ms": p50, "p95_ms": p95, "cpu_p50_ms": _percentiles(cpu)[0], "status": sorted(status),
-            "n": len(samples)}
+            "n": len(samples), "statements": statements}
 
 
 def pages(app, requests="60"):
@@ -153,6 +173,7 @@ def pages(app, requests="60"):
         "registry, search": "/enterprises?q=水泥",
         "enterprise page": f"/enterprises/{enterprise_id}",
         "red list, one county": f"/lists/red?county={county.id}",
+        "red list, whole city": "/lists/red",
         "dashboard": "/",
     }
     from emergency.web.sessions import stamp

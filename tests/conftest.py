@@ -65,6 +65,8 @@ def app(tmp_path_factory):
         "JOBS_SYNC": True,
         "JOB_RETRIES": 0,
         "DASHBOARD_CACHE_DIR": str(tmp_path_factory.mktemp("dashboard")),
+        # Figures follow every committed edit at once; the recompute window's own tests turn it on.
+        "DASHBOARD_RECOMPUTE_SECONDS": 0,
         # Boards are cached per alert id, and ids repeat between tests: only the cache's own test turns it on.
         "SUPERVISION_CACHE": False,
     })

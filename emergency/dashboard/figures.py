@@ -5,7 +5,9 @@ generation (``emergency.generation``): a token renewed by every commit that chan
 measure or the reference data the list reads, whichever worker or command made it. The figures are shared
 by every worker process of the host through ``dashboard_store``, so each generation is computed once, not
 once per worker: the first process to take a scope's lock computes it; while it does, the others serve the
-previous generation's figures marked as updating (or wait, when there are none yet).
+previous generation's figures marked as updating (or wait, when there are none yet). A new generation is
+computed at most once per ``dashboard_store.recompute_seconds()``: within that window after the last
+computation, the previous figures are shown marked as updating, so steady editing cannot keep a worker busy.
 ``DASHBOARD_CACHE_SECONDS`` (default 300) also bounds the age of an entry, for writes made outside the ORM
 session (raw SQL on the engine).
 """
@@ -209,8 +211,9 @@ def _store(scope, cached):
 def cached_figures(county_id=None):
     """``compute_figures`` for the scope, computed once per registry generation by all workers together.
 
-    While another process computes the current generation, returns the previous figures with
-    ``updating`` set; waits for that process only when there are no previous figures at all.
+    While another process computes the current generation, or while the previous figures are younger than the
+    recompute window (``dashboard_store.recompute_due``), returns the previous figures with ``updating`` set;
+    waits for the computing process only when there are no previous figures at all.
     """
     # Each app (one per gunicorn worker) keeps its own copy; the store is what the workers share.
     memory, token = current_app.extensions.setdefault("dashboard_figures", {}), registry_generation()
@@ -234,7 +237,9 @@ def cached_figures(county_id=None):
     scope = "city" if county_id is None else f"county-{county_id}"
     shared = _load(scope)
     if not fresh(shared):
-        previous = shared or mine
+        previous = max((c for c in (shared, mine) if c is not None), key=lambda c: c.computed_at, default=None)
+        if previous is not None and previous.code == code and not dashboard_store.recompute_due(previous.computed_at):
+            return replace(previous.figures, updating=True)
         with dashboard_store.computing(scope, wait=previous is None) as ours:
             if not ours:
                 return replace(previous.figures, updating=True)

@@ -5,6 +5,10 @@
 ``files``, shares them between the worker processes of one host, as described below. The functions here pick
 the backend on every call, so each app follows its own configuration.
 
+Above every backend, ``recompute_due`` throttles the computing: after a scope is computed, a newer generation
+is computed only once ``dashboard_recompute_seconds`` (seed/data/server_limits.csv, default 30; the config key
+``DASHBOARD_RECOMPUTE_SECONDS`` overrides it) have passed; meanwhile the previous figures are shown as updating.
+
 Files: a JSON file per database and scope.
 
 One process at a time computes a scope: it holds an exclusive ``flock`` on the scope's lock file while it
@@ -19,6 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +32,7 @@ from flask import current_app
 import emergency
 import models
 from emergency.dashboard import redis_store, shared_store
+from emergency.limits import limit
 
 BACKENDS = ("files", "database", "redis")
 
@@ -48,6 +54,20 @@ def backend():
     if name not in BACKENDS:
         raise ValueError(f"FIGURES_BACKEND must be one of {BACKENDS}, not {name!r}")
     return name
+
+
+def recompute_seconds():
+    """The least time between two computations of one scope (seconds)."""
+    return limit("dashboard_recompute_seconds")
+
+
+def recompute_due(computed_at):
+    """Whether figures computed at ``computed_at`` (epoch seconds) may be replaced by a new computation now.
+
+    Within the window, a newer generation waits: every edit would otherwise start a full pass over the
+    registry, and under steady editing the workers would do little else.
+    """
+    return time.time() - computed_at >= recompute_seconds()
 
 
 def _folder():

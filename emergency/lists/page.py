@@ -2,10 +2,13 @@
 search and filters."""
 from dataclasses import dataclass
 
+from flask import current_app
+
 from emergency.dashboard.figures import level_summary
 from emergency.lists.listing import count_without_lines, enterprise_ids, iter_list_rows
 from emergency.lists.orders import is_stop_or_limit
 from emergency.lists.verdicts import STATUS_ERROR, STATUS_WARNING
+from emergency.registry import generation
 from emergency.registry.queries import enterprise_conditions
 from models import LEVELS
 
@@ -108,6 +111,25 @@ def enterprises_matching(county_id, filters):
     return found
 
 
+def listed_ids(county_id):
+    """(ids of the scope's enterprises with lines in list order, how many have no line), kept per generation.
+
+    Read once per committed edit in each worker, not on every request: at 50,000 firms the sorted read takes
+    about 0.4 s, where the rest of the page reads only its own firms. Keyed by the registry generation, which
+    every committed change to a firm, a line or the reference data renews (``emergency.registry.generation``),
+    so an added, renamed or deleted firm is placed correctly on the next request. Before the first generation
+    token there is nothing to key on, and the ids are read each time.
+    """
+    token = generation.current()
+    memory = current_app.extensions.setdefault("listed_ids", {})
+    kept = memory.get(county_id)
+    if token is None or kept is None or kept[0] != token:
+        kept = (token, enterprise_ids(county_id), count_without_lines(county_id))
+        if token is not None:
+            memory[county_id] = kept
+    return kept[1], kept[2]
+
+
 def build_list_page(level, county=None, page=1, per_page=50, filters=ListFilters()):
     """The rows of page ``page`` (1-based) of the enterprises ``filters`` find, and the totals over the whole scope.
 
@@ -116,10 +138,13 @@ def build_list_page(level, county=None, page=1, per_page=50, filters=ListFilters
     With a measure or status filter only the lines passing it are shown.
     """
     county_id = county.id if county else None
+    without_lines = None
     if filters.by_line:
         ids = _matching_ids(level, county_id, filters)
-    else:
+    elif filters.any:
         ids = enterprise_ids(county_id, where=filters.where())
+    else:
+        ids, without_lines = listed_ids(county_id)
     pages = max((len(ids) + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
     shown = ids[(page - 1) * per_page:page * per_page]
@@ -128,4 +153,5 @@ def build_list_page(level, county=None, page=1, per_page=50, filters=ListFilters
     if filters.by_line:
         rows = [row for row in rows if filters.keeps(row)]
     return ListPage(summary=summary, groups=group_rows(rows), page=page, pages=pages, total=len(ids),
-                    without_lines=count_without_lines(county_id), updating=updating)
+                    without_lines=count_without_lines(county_id) if without_lines is None else without_lines,
+                    updating=updating)
