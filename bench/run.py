@@ -136,7 +136,9 @@ def _import_rows(n):
         why = (str(getattr(exc, "stderr", None) or exc).strip().splitlines() or [""])[-1]
         return [("4. import of the registry workbook", "—", "—", f"not run: {why[:160]}")]
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    at_most("import / calamine floor", result["seconds"] / result["floor_seconds"], 3.0, "×")
+    # CPU seconds (the import with its reading child, against the floor's): wall time on a shared machine
+    # measures the neighbours; bench/import_task.py prints both.
+    at_most("import / calamine floor (CPU)", result["ratio"], 3.0, "×")
     below("import peak memory", round(result["peak_mb"]), 500, " MB")
     return [("4. import of the registry workbook", f"{result['seconds']:.2f} s", f"{result['peak_mb']:.0f} MB",
              f"calamine floor {result['floor_seconds']:.2f} s"
