@@ -22,6 +22,7 @@ import time
 import urllib.parse
 from contextlib import contextmanager
 
+from .generate import OUT
 from .side_jobs import SideJobs
 from .webform import filled
 
@@ -168,17 +169,22 @@ def wait_until_up(timeout=60):
 
 @contextmanager
 def server(url, workers=4):
+    # As `make serve` runs it: the web server and one job worker beside it (the export job runs there), on a
+    # queue file of the bench's own.
     env = dict(os.environ, DATABASE_URL=url, BIND=f"127.0.0.1:{PORT}", WORKERS=str(workers), THREADS="1",
-               EMERGENCY_SECRET_KEY="bench-secret")
+               EMERGENCY_SECRET_KEY="bench-secret", EMERGENCY_JOBS_QUEUE_FILE=str(OUT / "jobs-queue.sqlite"))
+    quiet = dict(stdout=subprocess.DEVNULL, stderr=None if os.environ.get("BENCH_DEBUG") else subprocess.DEVNULL)
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--access-logfile",
-                                "/dev/null", "app:create_app()"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=None if os.environ.get("BENCH_DEBUG") else subprocess.DEVNULL)
+                                "/dev/null", "app:create_app()"], env=env, **quiet)
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs-worker"], env=env, **quiet)
     try:
         wait_until_up()
         yield
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+        for child in (process, worker):
+            child.send_signal(signal.SIGTERM)
+        for child in (process, worker):
+            child.wait(timeout=60)
 
 
 def _request_export(cookie):
