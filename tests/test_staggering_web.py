@@ -41,7 +41,7 @@ def test_city_adopts_defaults_adds_and_deletes_rules_with_an_audit_trail(season,
     assert client.post(url, data={"action": "delete", "rule_id": str(added.id)}).status_code == 302
     assert _season_count(season) == 9
     actions = [a for (a,) in db.session.query(AuditLog.action).filter_by(entity_type="stagger_rule")]
-    assert actions.count("create") == seeded + 9 and actions.count("delete") == 1
+    assert actions.count("create") == seeded + 10 and actions.count("delete") == 1
 
 
 @pytest.mark.parametrize("data, message", [
