@@ -48,6 +48,9 @@ def test_the_seeded_green_factory_rule_outranks_the_grade_rules(season):
     for grade in ("C", "NON_LEADING", "D"):
         found = regime_for(rules, season, day, 1, "", "GRADED", grade, "", True)
         assert (found.regime, found.rule_id) == ("exempt", green.id)
+    # Two keys against the green-factory key's two: the rule seeded first (the missed-deadline stop) wins.
+    late = regime_for(rules, season, day, 1, "", "NON_COMPLIANT", None, "未按期完成秋冬季治理任务", True)
+    assert late.regime == "season_stop"
     plain = regime_for(rules, season, day, 1, "", "GRADED", "C", "", False)
     assert (plain.regime, plain.limit_pct, plain.rule_id) == ("limit", 30.0, c_rule.id)
 
