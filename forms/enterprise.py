@@ -38,6 +38,7 @@ class EnterpriseForm(BaseForm):
                                  description="如：公路运输、铁路运输、管道、皮带廊道")
     heavy_trucks_per_day = IntegerField("日均重型车车次", validators=[Optional()], description="不小于0的整数")
     access_control = BooleanField("已安装门禁系统")
+    green_factory = BooleanField("绿色工厂", description="列入工业和信息化部绿色工厂名单；山西省错峰生产豁免绿色工厂")
     output_value = FloatField("年产值（万元）", validators=[Optional(), finite],
                               description="选填，上年度工业总产值；用于减排方案测算损失产值")
 

@@ -64,6 +64,8 @@ class Enterprise(TimestampMixin, db.Model):
     transport_mode = db.Column(db.String(100), nullable=False, default="")    # 运输方式, e.g. 公路、铁路
     heavy_trucks_per_day = db.Column(db.Integer)                              # 日均重型车车次
     access_control = db.Column(db.Boolean, nullable=False, default=False)     # 门禁系统
+    # 绿色工厂 (MIIT green-factory list): Shanxi exempts them from staggered production (a stagger rule key).
+    green_factory = db.Column(db.Boolean, nullable=False, default=False)
     # 年产值 (万元/年), optional: what the target solver weighs lost production by (emergency/planning).
     output_value = db.Column(db.Float)
     version = db.Column(db.Integer, nullable=False, default=1)

@@ -30,6 +30,8 @@ class StaggerRule(db.Model):
     category_code = db.Column(db.String(20), db.ForeignKey("category.code"))
     # One of the category's accepted reasons (category_reason.csv), e.g. 未按期完成秋冬季治理任务; blank: any reason.
     category_reason = db.Column(db.String(60), nullable=False, default="", server_default="")
+    # Whether the firm is a green factory (绿色工厂); None: either.
+    green_factory = db.Column(db.Boolean)
     regime = db.Column(db.String(20), nullable=False)
     limit_pct = db.Column(db.Float)
     # Days of each month the firm stops, e.g. "1,2,3,15".

@@ -135,18 +135,23 @@ def load_floors():
                 setattr(row, name, value)
 
 
+# stagger_rules.csv's green_factory column: 1 green factories, 0 the others, blank either.
+GREEN_FACTORY_CELLS = {"": None, "1": True, "0": False}
+
+
 def load_stagger_defaults():
     """Insert the default stagger rules (no season) not stored yet; a stored one may be the bureau's and is kept."""
     industries = {i.code: i.id for i in db.session.query(Industry)}
-    stored = {(r.industry_id, r.process, r.grade_code, r.category_code, r.category_reason)
+    stored = {(r.industry_id, r.process, r.grade_code, r.category_code, r.category_reason, r.green_factory)
               for r in db.session.query(StaggerRule).filter(StaggerRule.season_id.is_(None))}
     for r in read_csv("stagger_rules.csv"):
         key = (industries[r["industry_code"]] if r["industry_code"] else None, r["process"], r["grade"] or None,
-               r["category"] or None, r["category_reason"])
+               r["category"] or None, r["category_reason"], GREEN_FACTORY_CELLS[r["green_factory"]])
         if key in stored:
             continue
         db.session.add(StaggerRule(industry_id=key[0], process=key[1], grade_code=key[2], category_code=key[3],
-                                   category_reason=key[4], regime=r["regime"], limit_pct=_float(r["limit_pct"]),
+                                   category_reason=key[4], green_factory=key[5], regime=r["regime"],
+                                   limit_pct=_float(r["limit_pct"]),
                                    stop_days=r["stop_days"],
                                    provisional="暂定" in r["source"], source=r["source"]))
 

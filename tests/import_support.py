@@ -57,6 +57,7 @@ def registry_values(enterprise, line, type_labels):
         "latitude": enterprise.latitude, "permit_number": enterprise.permit_number,
         "transport_mode": enterprise.transport_mode, "heavy_trucks_per_day": enterprise.heavy_trucks_per_day,
         "access_control": yes_no(enterprise.access_control), "output_value": enterprise.output_value,
+        "green_factory": yes_no(enterprise.green_factory),
     }
     if line is None:
         return values

@@ -71,7 +71,7 @@ def season_now():
     season = Season(name="本季", starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=30))
     db.session.add(season)
     db.session.flush()
-    assert adopt_defaults(season) == 8
+    assert adopt_defaults(season) == 9
     db.session.commit()
     return season
 
@@ -80,7 +80,7 @@ def test_defaults_are_seeded_and_copied_into_a_season_once(season_now):
     assert {(r.grade_code, r.regime, r.limit_pct) for r in season_rules(None)} >= {
         ("D", "season_stop", None), ("C", "limit", 30.0), ("A", "exempt", None), ("NON_LEADING", "limit", 30.0)}
     assert adopt_defaults(season_now) == 0
-    assert len(season_rules(season_now)) == 8
+    assert len(season_rules(season_now)) == 9
 
 
 def test_d_stopped_c_staggered_and_a_exempt_on_the_red_list(season_now, make_enterprise, make_line):

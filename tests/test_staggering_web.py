@@ -30,7 +30,7 @@ def test_city_adopts_defaults_adds_and_deletes_rules_with_an_audit_trail(season,
     url = f"/staggering/seasons/{season.id}/rules"
     seeded = db.session.query(AuditLog).filter_by(entity_type="stagger_rule").count()   # the defaults' own
     assert client.post(url, data={"action": "adopt"}).status_code == 302
-    assert _season_count(season) == 8
+    assert _season_count(season) == 9
     response = client.post(url, data={"action": "add", "regime": "days", "stop_days": "1、11，21", "grade_code": "C",
                                       "process": "熟料烧成", "source": "市局通知"})
     assert response.status_code == 302
@@ -39,9 +39,9 @@ def test_city_adopts_defaults_adds_and_deletes_rules_with_an_audit_trail(season,
     page = client.get(url).get_data(as_text=True)
     assert "每月1,11,21日" in page and "市局通知" in page
     assert client.post(url, data={"action": "delete", "rule_id": str(added.id)}).status_code == 302
-    assert _season_count(season) == 8
+    assert _season_count(season) == 9
     actions = [a for (a,) in db.session.query(AuditLog.action).filter_by(entity_type="stagger_rule")]
-    assert actions.count("create") == seeded + 9 and actions.count("delete") == 1
+    assert actions.count("create") == seeded + 10 and actions.count("delete") == 1
 
 
 @pytest.mark.parametrize("data, message", [

@@ -19,7 +19,7 @@ NOTE_PREFIXES = ("注", "备注", "说明", "填表", "制表", "审核", "填�
 ENTERPRISE_FIELDS = ("name", "credit_code", "county", "town", "address", "contact_person", "contact_phone",
                      "industry_name", "industry_sub_type", "category", "grade", "category_reason", "small_micro",
                      "violation_prev_year", "longitude", "latitude", "permit_number", "transport_mode",
-                     "heavy_trucks_per_day", "access_control", "output_value")
+                     "heavy_trucks_per_day", "access_control", "output_value", "green_factory")
 LINE_FIELDS = ("line_name", "process_stage", "facilities", "capacity", "capacity_unit", "can_stop_quickly",
                "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "operating_days", "main_products",
                "output", "output_unit", "treatment_facilities")

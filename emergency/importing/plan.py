@@ -43,7 +43,7 @@ ENTERPRISE_DEFAULTS = {"town": "", "address": "", "contact_person": "", "contact
                        "small_micro": False, "violation_prev_year": False, "grade_code": None,
                        "category_reason": "", "longitude": None, "latitude": None, "permit_number": "",
                        "transport_mode": "", "heavy_trucks_per_day": None, "access_control": False,
-                       "output_value": None}
+                       "output_value": None, "green_factory": False}
 EMISSIONS = ("so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr")
 FIELD_LABELS = dict(REGISTRY_COLUMNS)
 NUMBERS = ("capacity", "coking_hours", "so2_t_yr", "nox_t_yr", "pm_t_yr", "vocs_t_yr", "output")
@@ -137,7 +137,7 @@ class Planner:
         for name in ENTERPRISE_TEXTS[1:]:
             if entry.given(name):
                 values[name] = self._text(entry, name)
-        for name in ("small_micro", "violation_prev_year", "access_control"):
+        for name in ("small_micro", "violation_prev_year", "access_control", "green_factory"):
             if entry.given(name):
                 flag, message = parse_bool(entry.cells[name])
                 if message:

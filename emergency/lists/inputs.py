@@ -28,7 +28,7 @@ from models import (
 )
 
 # The row's columns the rules read: the enterprise's, then the line's. ``Facts`` holds their values.
-ENTERPRISE_FACTS = ("category_code", "grade_code", "industry_id", "category_reason", "small_micro")
+ENTERPRISE_FACTS = ("category_code", "grade_code", "industry_id", "category_reason", "small_micro", "green_factory")
 LINE_FACTS = ("can_stop_quickly", "process_stage", "coking_hours", "capacity")
 Facts = namedtuple("Facts", ENTERPRISE_FACTS + LINE_FACTS)
 # The entered measure's columns: the judged ones decide the verdict; the printed ones are carried onto the list.

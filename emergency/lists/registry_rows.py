@@ -15,7 +15,7 @@ from models import LEVELS, Category, County, Enterprise, Grade, Industry, LineMe
 # Columns taken from elsewhere than the enterprise or the line of the same name.
 _JOINED = {"county": County.name, "industry_name": Industry.name, "industry_sub_type": Industry.sub_type,
            "category": Category.label, "grade": Grade.label, "line_name": ProductionLine.name}
-_YES_NO = {"small_micro", "violation_prev_year", "access_control", "can_stop_quickly"}
+_YES_NO = {"small_micro", "violation_prev_year", "access_control", "green_factory", "can_stop_quickly"}
 # The enterprise's columns, then (from 生产线 on) the line's, then each level's measure columns.
 _BASE_KEYS = [key for key, _ in REGISTRY_COLUMNS if not key.startswith(tuple(f"{level}_" for level in LEVELS))]
 _LINE_KEYS = set(_BASE_KEYS[_BASE_KEYS.index("line_name"):])

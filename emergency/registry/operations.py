@@ -28,7 +28,7 @@ ENTERPRISE_FIELDS = (
     "name", "credit_code", "county_id", "town", "address", "contact_person", "contact_phone",
     "industry_id", "category_code", "grade_code", "category_reason", "small_micro", "violation_prev_year",
     "longitude", "latitude", "permit_number", "transport_mode", "heavy_trucks_per_day", "access_control",
-    "output_value",
+    "output_value", "green_factory",
 )
 LINE_FIELDS = (
     "name", "process_stage", "facilities", "capacity", "capacity_unit", "can_stop_quickly", "coking_hours",

@@ -23,7 +23,7 @@ REGISTRY_COLUMNS = (
     ("grade", "绩效等级"), ("category_reason", "分类原因"), ("small_micro", "小微企业"),
     ("violation_prev_year", "上年度存在违法违规"), ("longitude", "经度"), ("latitude", "纬度"),
     ("permit_number", "排污许可证编号"), ("transport_mode", "运输方式"), ("heavy_trucks_per_day", "日均重型车车次"),
-    ("access_control", "门禁系统"), ("output_value", "年产值(万元)"),
+    ("access_control", "门禁系统"), ("output_value", "年产值(万元)"), ("green_factory", "绿色工厂"),
     ("line_name", "生产线"), ("process_stage", "工序"), ("facilities", "生产设施"),
     ("treatment_facilities", "污染治理设施"), ("capacity", "产能"), ("capacity_unit", "产能单位"),
     ("main_products", "主要产品"), ("output", "产量"), ("output_unit", "产量单位"),
@@ -36,7 +36,8 @@ REGISTRY_HEADERS = tuple(header for _, header in REGISTRY_COLUMNS)
 # Column widths (characters) where the default of 10 is too narrow.
 WIDTHS = {"name": 30, "credit_code": 20, "town": 12, "address": 24, "contact_phone": 14, "industry_name": 18,
           "category": 12, "grade": 8, "category_reason": 16, "small_micro": 8, "violation_prev_year": 8,
-          "permit_number": 22, "transport_mode": 16, "access_control": 8, "line_name": 16, "process_stage": 12,
+          "permit_number": 22, "transport_mode": 16, "access_control": 8, "green_factory": 8, "line_name": 16,
+          "process_stage": 12,
           "facilities": 20, "treatment_facilities": 20, "main_products": 16, "can_stop_quickly": 8,
           **{f"{level}_{key}": width for level in LEVELS for key, width in (
               ("action", 14), ("limit_pct", 8), ("hours", 8), ("cap_pct", 8), ("other_fraction", 8),

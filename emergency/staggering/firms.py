@@ -40,16 +40,16 @@ def regime_rows(county_id=None, book=None):
     industries = {i.id: i.display_name for i in db.session.query(Industry)}
     stmt = (select(County.id, County.name, Enterprise.id, Enterprise.name, Enterprise.credit_code,
                    Enterprise.industry_id, Enterprise.category_code, Enterprise.grade_code, ProductionLine.name,
-                   ProductionLine.process_stage, Enterprise.category_reason)
+                   ProductionLine.process_stage, Enterprise.category_reason, Enterprise.green_factory)
             .select_from(ProductionLine).join(Enterprise, ProductionLine.enterprise_id == Enterprise.id)
             .join(County, Enterprise.county_id == County.id).order_by(*line_order()))
     if county_id is not None:
         stmt = stmt.where(Enterprise.county_id == county_id)
     period = f"{book.season.starts_on:%Y年%m月%d日}至{book.season.ends_on:%Y年%m月%d日}"
     found = []
-    for cid, cname, eid, name, code, industry_id, category, grade, line_name, process, reason in db.session.execute(
-            stmt):
-        regime = book.regime(industry_id, process, category, grade, reason)
+    for (cid, cname, eid, name, code, industry_id, category, grade, line_name, process, reason,
+         green) in db.session.execute(stmt):
+        regime = book.regime(industry_id, process, category, grade, reason, green)
         if regime is not None:
             found.append(RegimeRow(cid, cname, eid, name, code, industries[industry_id], grades.get(grade, ""),
                                    line_name, process or "", regime.regime, regime.label, period, regime.rule_id))
@@ -82,7 +82,8 @@ def regime_counts(county_id=None, book=None):
     if not book.rules:
         return {}
     stmt = (select(County.sort_order, County.name, Enterprise.id, Enterprise.industry_id, Enterprise.category_code,
-                   Enterprise.grade_code, ProductionLine.process_stage, Enterprise.category_reason).distinct()
+                   Enterprise.grade_code, ProductionLine.process_stage, Enterprise.category_reason,
+                   Enterprise.green_factory).distinct()
             .select_from(ProductionLine).join(Enterprise, ProductionLine.enterprise_id == Enterprise.id)
             .join(County, Enterprise.county_id == County.id).order_by(County.sort_order, County.name))
     if county_id is not None:
@@ -91,8 +92,8 @@ def regime_counts(county_id=None, book=None):
     for _, county_name, enterprise_id, *key in db.session.execute(stmt):
         key = tuple(key)
         if key not in memo:
-            industry_id, category, grade, process, reason = key
-            found = book.regime(industry_id, process, category, grade, reason)
+            industry_id, category, grade, process, reason, green = key
+            found = book.regime(industry_id, process, category, grade, reason, green)
             memo[key] = found.label if found else None
         label = memo[key]
         if label is None or (enterprise_id, label) in seen:

@@ -1,10 +1,13 @@
 """Which seasonal regime a firm is under on a date, and what that does to its alert verdict. Pure: plain values in,
 plain values out (``store`` reads the rules from the database).
 
-A rule matches on industry, process (工序), grade or category, and a category's reason (e.g. 未按期完成秋冬季治理任务:
-Shanxi stops firms that missed their clean-up deadline for the season); a blank one matches anything. The rule with the
-most matching keys wins, then the lowest id. Only a season's own rules apply; the rules without a season are the
-defaults that city staff copy into a season (``store.adopt_defaults``).
+A rule matches on industry, process (工序), grade or category, a category's reason (e.g. 未按期完成秋冬季治理任务:
+Shanxi stops firms that missed their clean-up deadline for the season), and whether the firm is a green factory
+(绿色工厂); a blank one matches anything. The rule with the most matching keys wins, then the lowest id. The
+green-factory key counts as two: Shanxi exempts green factories whatever their grade, so a green-factory rule outranks
+a rule on grade or category alone (a C-grade green factory is exempt) and ties with a rule on two keys. Only a
+season's own rules apply; the rules without a season are the defaults that city staff copy into a season
+(``store.adopt_defaults``).
 """
 from dataclasses import dataclass, replace
 
@@ -15,6 +18,8 @@ from emergency.text import fold
 SEASON_STOP, LIMIT, DAYS, EXEMPT = "season_stop", "limit", "days", "exempt"
 STOPPED_LABEL = "错峰停产中"
 # Problems of the alert measure that no longer matter while the line is stopped for staggering.
+# What the green-factory key weighs in a rule's specificity (see above).
+GREEN_FACTORY_WEIGHT = 2
 MOOT_WHEN_STOPPED = frozenset({"missing", "below_floor", "line_share", "missing_cap", "no_coking_hours", "imposed"})
 
 
@@ -30,15 +35,19 @@ class Rule:
     limit_pct: float | None = None
     stop_days: tuple = ()
     category_reason: str = ""
+    green_factory: bool | None = None
 
-    def specificity(self, industry_id, process, category_code, grade_code, category_reason=""):
-        """How many keys the rule sets, or None when one of them does not match."""
+    def specificity(self, industry_id, process, category_code, grade_code, category_reason="", green_factory=False):
+        """How many keys the rule sets (the green-factory key weighs GREEN_FACTORY_WEIGHT), or None when one of them
+        does not match."""
         keys = ((self.industry_id, industry_id), (fold(self.process) or None, fold(process or "")),
                 (self.grade_code, grade_code), (self.category_code, category_code),
-                (fold(self.category_reason) or None, fold(category_reason or "")))
+                (fold(self.category_reason) or None, fold(category_reason or "")),
+                (self.green_factory, bool(green_factory)))
         if any(want is not None and want != have for want, have in keys):
             return None
-        return sum(want is not None for want, _ in keys)
+        return sum(want is not None for want, _ in keys) + (
+            GREEN_FACTORY_WEIGHT - 1 if self.green_factory is not None else 0)
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,8 @@ def parse_days(text):
     return days
 
 
-def regime_for(rules, season, day, industry_id, process, category_code, grade_code, category_reason=""):
+def regime_for(rules, season, day, industry_id, process, category_code, grade_code, category_reason="",
+               green_factory=False):
     """The ``Regime`` of a firm (or line) on ``day``; None outside ``season`` or when no rule matches.
 
     Only ``season``'s own rules count; others in ``rules`` are ignored.
@@ -90,7 +100,7 @@ def regime_for(rules, season, day, industry_id, process, category_code, grade_co
     for rule in rules:
         if rule.season_id != season.id:
             continue
-        found = rule.specificity(industry_id, process, category_code, grade_code, category_reason)
+        found = rule.specificity(industry_id, process, category_code, grade_code, category_reason, green_factory)
         if found is None:
             continue
         key = (found, -rule.id)

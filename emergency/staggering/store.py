@@ -18,10 +18,14 @@ from models import REGIME_LABELS, AuditLog, Category, CategoryReason, Grade, Ind
 PROCESS_MAX, SOURCE_MAX = text_limit(StaggerRule.process), text_limit(StaggerRule.source)
 
 RULE_ENTITY = "stagger_rule"
+# The green-factory key as shown and as posted by the rule form ("": either).
+GREEN_FACTORY_LABELS = {True: "绿色工厂", False: "非绿色工厂"}
+GREEN_FACTORY_CHOICES = {"": None, "1": True, "0": False}
 
 
 def _rule_summary(rule):
-    keys = "、".join(k for k in (rule.process, rule.grade_code, rule.category_code, rule.category_reason) if k)
+    keys = "、".join(k for k in (rule.process, rule.grade_code, rule.category_code, rule.category_reason,
+                                 GREEN_FACTORY_LABELS.get(rule.green_factory)) if k)
     return f"错峰生产规则 {rule.id}（{keys or '全部'}：{REGIME_LABELS.get(rule.regime, rule.regime)}）"
 
 
@@ -31,7 +35,7 @@ audit.register(StaggerRule, RULE_ENTITY, "错峰生产规则", lambda obj, conn:
 def as_rule(row):
     return Rule(id=row.id, regime=row.regime, season_id=row.season_id, industry_id=row.industry_id,
                 process=row.process or "", grade_code=row.grade_code, category_code=row.category_code,
-                category_reason=row.category_reason or "", limit_pct=row.limit_pct,
+                category_reason=row.category_reason or "", green_factory=row.green_factory, limit_pct=row.limit_pct,
                 stop_days=parse_days(row.stop_days) if row.stop_days else ())
 
 
@@ -43,8 +47,8 @@ def season_rules(season):
     return db.session.scalars(stmt.where(StaggerRule.season_id == season.id)).all()
 
 
-COPIED = ("industry_id", "process", "grade_code", "category_code", "category_reason", "regime", "limit_pct",
-          "stop_days", "provisional", "source")
+COPIED = ("industry_id", "process", "grade_code", "category_code", "category_reason", "green_factory", "regime",
+          "limit_pct", "stop_days", "provisional", "source")
 
 
 def adopt_defaults(season):
@@ -86,16 +90,16 @@ class StaggerBook:
         """``season``'s own rules, read as on its first day (whether or not it is in force today)."""
         return cls(season, season.starts_on, tuple(as_rule(row) for row in season_rules(season)))
 
-    def regime(self, industry_id, process, category_code, grade_code, category_reason=""):
+    def regime(self, industry_id, process, category_code, grade_code, category_reason="", green_factory=False):
         if not self.rules:
             return None
         return regime_for(self.rules, self.season, self.day, industry_id, process, category_code, grade_code,
-                          category_reason)
+                          category_reason, green_factory)
 
     def apply(self, facts, verdict):
         """``verdict`` of the line with ``facts`` (lists.inputs.Facts) under the regime in force."""
         found = self.regime(facts.industry_id, facts.process_stage, facts.category_code, facts.grade_code,
-                            facts.category_reason)
+                            facts.category_reason, facts.green_factory)
         return apply_regime(verdict, found, self.day)
 
 
@@ -113,11 +117,7 @@ def check_rule(values, grades, categories, industries, reasons=None):
         errors["category_code"] = "类别不存在"
     if grade and category:
         errors["category_code"] = "绩效等级和类别只能填写其中一项"
-    reason = (values.get("category_reason") or "").strip()
-    if reason and not category:
-        errors["category_reason"] = "填写分类原因时须选择类别"
-    elif reason and reason not in (reasons or {}).get(category, ()):
-        errors["category_reason"] = "分类原因不是该类别认可的原因"
+    errors.update(_check_firm_keys(values, category, reasons))
     industry = (values.get("industry_id") or "").strip()
     if industry and not (industry.isdigit() and int(industry) in industries):
         errors["industry_id"] = "行业不存在"
@@ -126,6 +126,19 @@ def check_rule(values, grades, categories, industries, reasons=None):
     if len((values.get("source") or "").strip()) > SOURCE_MAX:
         errors["source"] = f"依据不超过{SOURCE_MAX}字"
     return {**errors, **_check_schedule(regime, values)}
+
+
+def _check_firm_keys(values, category, reasons):
+    """The keys on what the firm is besides its grade or category: the category's reason and green factory."""
+    errors = {}
+    reason = (values.get("category_reason") or "").strip()
+    if reason and not category:
+        errors["category_reason"] = "填写分类原因时须选择类别"
+    elif reason and reason not in (reasons or {}).get(category, ()):
+        errors["category_reason"] = "分类原因不是该类别认可的原因"
+    if (values.get("green_factory") or "").strip() not in GREEN_FACTORY_CHOICES:
+        errors["green_factory"] = "绿色工厂一项须选择“不限”“是”或“否”"
+    return errors
 
 
 def _check_schedule(regime, values):
@@ -165,7 +178,8 @@ def rule_values(values):
         industry_id=int(industry) if industry else None, process=(values.get("process") or "").strip(),
         grade_code=(values.get("grade_code") or "").strip() or None,
         category_code=(values.get("category_code") or "").strip() or None,
-        category_reason=(values.get("category_reason") or "").strip(), regime=regime,
+        category_reason=(values.get("category_reason") or "").strip(),
+        green_factory=GREEN_FACTORY_CHOICES[(values.get("green_factory") or "").strip()], regime=regime,
         limit_pct=float(values["limit_pct"]) if regime == LIMIT else None,
         stop_days=",".join(map(str, parse_days(values["stop_days"]))) if regime == DAYS else "",
         provisional=False, source=(values.get("source") or "").strip())
