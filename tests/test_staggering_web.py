@@ -136,6 +136,8 @@ def test_city_edits_a_rule_in_place_and_the_history_shows_it_in_beijing_time(sea
     log = db.session.query(AuditLog).filter_by(entity_type="stagger_rule", entity_id=rule.id, action="update").one()
     page = client.get(f"/staggering/seasons/{season.id}/rules").get_data(as_text=True)
     history = page[page.index('id="rule-history"'):]
+    # The history is one section of the page body, not part of its <title>.
+    assert "<title>错峰生产规则 · 应急减排清单管理系统</title>" in page and page.count('id="rule-history"') == 1
     from emergency.clock import to_local
     assert to_local(log.at).strftime("%Y-%m-%d %H:%M") in history
     assert "错峰限产比例（%）" in history and "修改" in history and "市局2026年错峰通知" in history
