@@ -38,6 +38,11 @@ def test_city_adopts_defaults_adds_and_deletes_rules_with_an_audit_trail(season,
     assert (added.regime, added.stop_days, added.grade_code, added.provisional) == ("days", "1,11,21", "C", False)
     page = client.get(url).get_data(as_text=True)
     assert "每月1,11,21日" in page and "市局通知" in page
+    # Categories by their Chinese labels, percentages as entered: no stored code on the page.
+    start = page.index('id="season-rules"')
+    rules = page[start:page.index("</table>", start)]
+    assert "非引领性" in rules and "错峰限产 30%" in rules
+    assert "NON_LEADING" not in rules and "30.0%" not in rules
     assert client.post(url, data={"action": "delete", "rule_id": str(added.id)}).status_code == 302
     assert _season_count(season) == 9
     actions = [a for (a,) in db.session.query(AuditLog.action).filter_by(entity_type="stagger_rule")]
@@ -194,7 +199,7 @@ def test_a_rule_on_a_category_reason_is_added_and_only_city_staff_edit(season, m
     assert response.status_code == 302
     rule = db.session.query(StaggerRule).filter_by(season_id=season.id).one()
     assert rule.category_reason == "未按期完成秋冬季治理任务"
-    assert "NON_COMPLIANT：未按期完成秋冬季治理任务" in client.get(
+    assert "不纳入绩效分级：未按期完成秋冬季治理任务" in client.get(
         f"/staggering/seasons/{season.id}/rules").get_data(as_text=True)
     url = f"/staggering/seasons/{season.id}/rules/{rule.id}"
     county = login(make_user("county", county_name="城区"))
