@@ -31,25 +31,38 @@ def verdict(name, value, target, met):
     return found
 
 
-def _shown(value, unit):
+def _shown(value, unit, digits=2):
     if isinstance(value, float):
-        return f"{value:.2f}{unit}"
+        return f"{value:.{digits}f}{unit}"
     return f"{value}{unit}"
+
+
+def _pair(value, limit, unit):
+    """``value`` and ``limit`` as printed, with more digits when two decimals would print them alike (0.898
+    against 0.90 would read as met when it is missed)."""
+    for digits in (2, 3, 4):
+        shown, target = _shown(value, unit, digits), _shown(limit, unit, digits)
+        if shown != target or value == limit:
+            break
+    return shown, target
 
 
 def at_most(name, value, limit, unit=""):
     """``value`` must not exceed ``limit`` (e.g. a ratio against a floor, a p95, a peak in MB)."""
-    return verdict(name, _shown(value, unit), f"≤ {_shown(limit, unit)}", value <= limit)
+    shown, target = _pair(value, limit, unit)
+    return verdict(name, shown, f"≤ {target}", value <= limit)
 
 
 def below(name, value, limit, unit=""):
     """``value`` must stay under ``limit``."""
-    return verdict(name, _shown(value, unit), f"< {_shown(limit, unit)}", value < limit)
+    shown, target = _pair(value, limit, unit)
+    return verdict(name, shown, f"< {target}", value < limit)
 
 
 def at_least(name, value, limit, unit=""):
     """``value`` must reach ``limit`` (e.g. a throughput ratio)."""
-    return verdict(name, _shown(value, unit), f"≥ {_shown(limit, unit)}", value >= limit)
+    shown, target = _pair(value, limit, unit)
+    return verdict(name, shown, f"≥ {target}", value >= limit)
 
 
 def not_measured(name, target, why):

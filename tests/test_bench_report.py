@@ -30,6 +30,13 @@ def test_a_limit_reached_exactly_is_met_at_most_but_not_below():
     assert not verdicts.below("memory", 500, 500, " MB").met
 
 
+def test_a_value_a_hair_under_its_target_does_not_print_as_the_target():
+    line = verdicts.at_least("throughput with edits / read-only", 0.8984, 0.9).line()
+    assert line == "VERDICT throughput with edits / read-only: 0.898 (target ≥ 0.900) missed"
+    assert verdicts.at_most("red export / floor", 1.5, 1.15, "×").line() == \
+        "VERDICT red export / floor: 1.50× (target ≤ 1.15×) missed"
+
+
 PAGE = """<form method="post" action="/logout"><input name="csrf_token" type="hidden" value="t0"></form>
 <form method="post"><input name="csrf_token" type="hidden" value="t1"><input name="name" value="甲企业">
 <input name="contact_phone" value="">
