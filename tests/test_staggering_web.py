@@ -86,6 +86,7 @@ def firms(season, make_enterprise, make_line):
     make_line(make_enterprise(name="城区丁级水泥有限公司", grade="D"))
     make_line(make_enterprise(name="泽州丙级水泥有限公司", grade="C", county_name="泽州县"))
     make_line(make_enterprise(name="泽州甲级水泥有限公司", grade="A", county_name="泽州县"))
+    return season
 
 
 def test_the_city_sees_every_county_and_exports_the_list(firms, make_user, login):
@@ -116,6 +117,24 @@ def test_the_dashboard_counts_firms_per_regime_and_county(firms, make_user, logi
         "泽州县</td><td>豁免 1 家；错峰限产30% 1 家</td>" in page
     county_page = login(make_user("county", county_name="城区")).get("/dashboard").get_data(as_text=True)
     assert "整季停产 1 家" in county_page and "泽州县</td>" not in county_page
+
+
+def test_a_rule_edit_shows_on_the_dashboard_at_once(firms, make_user, login):
+    """A stagger rule is part of what the list is made of: its edit renews the registry generation, so the cached
+    figures are recomputed instead of showing the old regime for the cache's lifetime."""
+    from emergency.registry import generation
+
+    client = login(make_user("city"))
+    assert "泽州县</td><td>" in client.get("/dashboard").get_data(as_text=True)
+    before = generation.current()
+    rule = db.session.query(StaggerRule).filter_by(season_id=firms.id, grade_code="C", regime="limit").one()
+    response = client.post(f"/staggering/seasons/{firms.id}/rules/{rule.id}",
+                           data={"version": str(rule.version), "regime": "limit", "limit_pct": "40",
+                                 "grade_code": "C", "source": "市局通知"})
+    assert response.status_code == 302
+    assert generation.current() != before
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "错峰限产40% 1 家" in page and "错峰限产30%" not in page and "整季停产 1 家" in page
 
 
 def _rule(season, **values):

@@ -21,7 +21,9 @@ KEY = "registry_generation"
 # cached figures follow it within DASHBOARD_CACHE_SECONDS.
 WATCHED = frozenset({"enterprise", "production_line", "line_measure", "measure_floor", "measure_type",
                      "season", "whole_society_emission", "non_industrial_reduction", "target_ratio", "grade",
-                     "grade_scheme", "category", "category_reason", "industry", "county"})
+                     "grade_scheme", "category", "category_reason", "industry", "county",
+                     # A season's staggering rules decide what its firms take off the list (错峰生产已减).
+                     "stagger_rule"})
 LIST_SETTINGS = frozenset(RULE_SETTINGS)
 _CHANGED = "registry_changed"
 
