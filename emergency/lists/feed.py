@@ -120,7 +120,7 @@ def _rows(level, county_id, shown, by_id):
     if not shown:
         return
     types = measure_types()
-    for row in iter_list_rows(level, county_id, enterprise_ids=shown):
+    for row in iter_list_rows(level, county_id, enterprise_ids=shown, inputs=RuleInputs.shared()):
         yield row_value(row, by_id[row.county_id], types)
 
 

@@ -6,8 +6,14 @@ three select or read the columns named here, group a firm's lines together (a fl
 small-micro threshold are judged per firm) and call ``RuleInputs.judge_firm``. A new input is a new column
 name here and its use in ``judge_firm``; the queries, the ORM path and the scan's memo key follow by themselves.
 """
+import time
 from collections import namedtuple
+from types import SimpleNamespace
 
+from flask import current_app
+from sqlalchemy import inspect as orm_inspect
+
+from emergency.clock import local_today
 from emergency.lists.policy import RULE_SETTINGS, Floor, Floors, Policy, setting_defaults
 from emergency.lists.rules import EnterpriseFacts, LineFacts, effective_measure
 from emergency.lists.verdicts import check_line_shares
@@ -101,13 +107,27 @@ def load_policy(industries=None, grades=None):
         small_micro_threshold_t_yr=settings["small_micro_threshold_t_yr"])
 
 
-class Classifications:
-    """``check_classification`` messages per (industry, category, grade), from reference tables read once."""
+def plain_copy(row, *properties):
+    """A read-only copy of an ORM row's columns and the named properties. Kept across requests, where the row
+    itself would be detached from its session, and expired by that session's next commit."""
+    values = {column.key: getattr(row, column.key) for column in orm_inspect(row).mapper.column_attrs}
+    values.update((name, getattr(row, name)) for name in properties)
+    return SimpleNamespace(**values)
 
-    def __init__(self):
+
+class Classifications:
+    """``check_classification`` messages per (industry, category, grade), from reference tables read once.
+
+    ``plain=True`` keeps plain copies of the rows instead of the ORM objects (``RuleInputs.shared``)."""
+
+    def __init__(self, plain=False):
         self.industries = {i.id: i for i in db.session.query(Industry)}
         self.categories = {c.code: c for c in db.session.query(Category)}
         self.grades = {g.code: g for g in db.session.query(Grade)}
+        if plain:
+            self.industries = {k: plain_copy(v, "display_name", "allowed_grades") for k, v in self.industries.items()}
+            self.categories = {k: plain_copy(v) for k, v in self.categories.items()}
+            self.grades = {k: plain_copy(v) for k, v in self.grades.items()}
         self._memo = {}
 
     def messages(self, industry_id, category_code, grade_code):
@@ -124,16 +144,43 @@ def annual_total(annuals):
     return sum(a or 0.0 for annual in annuals for a in annual)
 
 
+# ``RuleInputs.shared``: how long one kept copy serves at most (for writes made outside the ORM, which renew no
+# generation), and how many memoised verdicts it may gather before it is read afresh.
+SHARED_SECONDS = 300
+SHARED_VERDICTS = 200_000
+
+
 class RuleInputs:
     """What the rules read besides the rows (the ``Policy`` and the classification checks), and the memo of
     their verdicts: most lines share a handful of inputs. Load once per list, scan or order."""
 
-    def __init__(self):
-        self.classifications = Classifications()
+    def __init__(self, plain=False):
+        self.classifications = Classifications(plain)
         self.grades = self.classifications.grades
         self.policy = load_policy(self.classifications.industries.values(), self.grades.values())
         self._enterprises, self._lines, self._verdicts = {}, {}, {}
         self.stagger = StaggerBook.load()
+
+    @classmethod
+    def shared(cls):
+        """The inputs as of the committed registry generation and today, kept in this process for the screens
+        (the list page's rows, the enterprise page, the read API's pages).
+
+        Reading them takes about as long as judging a page of 50 firms, so each worker reads them once per
+        committed change (``emergency.registry.generation``: every table the rules read renews it) and per day
+        (which staggering season is in force). Official outputs (orders, workbooks, versions) read their own.
+        """
+        from emergency.registry import generation
+
+        token = generation.current()
+        if token is None:
+            return cls()
+        key = (token, local_today())
+        kept = current_app.extensions.get("rule_inputs")
+        if (kept is None or kept[0] != key or time.monotonic() - kept[1] > SHARED_SECONDS
+                or len(kept[2]._verdicts) > SHARED_VERDICTS):
+            kept = current_app.extensions["rule_inputs"] = (key, time.monotonic(), cls(plain=True))
+        return kept[2]
 
     def enterprise_facts(self, facts, annual_t_yr):
         """The rules' ``EnterpriseFacts`` of a firm; the emissions matter only to small and micro firms."""

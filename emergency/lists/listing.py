@@ -110,9 +110,9 @@ def enterprise_rows(enterprise, level, inputs=None):
     ) for line, measure in zip(enterprise.lines, verdicts)]
 
 
-def line_verdicts(enterprise):
+def line_verdicts(enterprise, inputs=None):
     """{line id: {level: EffectiveMeasure}} of an ORM enterprise: what its lines take at every level."""
-    inputs = RuleInputs()
+    inputs = inputs or RuleInputs()
     found = {line.id: {} for line in enterprise.lines}
     for level in LEVELS:
         for line, verdict in zip(enterprise.lines, inputs.judge_enterprise(enterprise, level)):
@@ -183,19 +183,20 @@ def firms(rows, position):
     return (list(group) for _, group in itertools.groupby(rows, key=lambda row: row[position]))
 
 
-def iter_list_rows(level, county_id=None, enterprise_ids=None, where=()):
+def iter_list_rows(level, county_id=None, enterprise_ids=None, where=(), inputs=None):
     """Yield the list rows at ``level`` for the city or one county, in list order.
 
     One query, streamed in chunks of ``BATCH_SIZE`` rows; it builds no ORM objects, so memory stays flat. A firm's
-    lines are judged together (a 按生产线停产 floor is met by the firm's lines as a whole).
+    lines are judged together (a 按生产线停产 floor is met by the firm's lines as a whole). ``inputs``: the rules'
+    ``RuleInputs`` (read afresh when not given).
     """
-    for (row,) in iter_level_rows((level,), county_id, enterprise_ids, where):
+    for (row,) in iter_level_rows((level,), county_id, enterprise_ids, where, inputs):
         yield row
 
 
-def iter_level_rows(levels, county_id=None, enterprise_ids=None, where=()):
+def iter_level_rows(levels, county_id=None, enterprise_ids=None, where=(), inputs=None):
     """Yield a tuple per line: its list row at each of ``levels``, from one query (each line's facts read once)."""
-    inputs = RuleInputs()
+    inputs = inputs or RuleInputs()
     labels = _Labels(inputs.classifications)
     stmt = _levels_select(levels, county_id, enterprise_ids, where)
     result = db.session.execute(stmt.execution_options(yield_per=BATCH_SIZE))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from emergency.dashboard.figures import level_summary
+from emergency.lists.inputs import RuleInputs
 from emergency.lists.listing import count_without_lines, enterprise_ids, iter_list_rows
 from emergency.lists.orders import is_stop_or_limit
 from emergency.lists.verdicts import STATUS_ERROR, STATUS_WARNING
@@ -149,7 +150,7 @@ def build_list_page(level, county=None, page=1, per_page=50, filters=ListFilters
     page = min(max(page, 1), pages)
     shown = ids[(page - 1) * per_page:page * per_page]
     summary, updating = level_summary(county_id, level)
-    rows = list(iter_list_rows(level, county_id, enterprise_ids=shown)) if shown else []
+    rows = list(iter_list_rows(level, county_id, enterprise_ids=shown, inputs=RuleInputs.shared())) if shown else []
     if filters.by_line:
         rows = [row for row in rows if filters.keeps(row)]
     return ListPage(summary=summary, groups=group_rows(rows), page=page, pages=pages, total=len(ids),

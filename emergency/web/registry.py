@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from emergency.accounts.access import visible_enterprise
+from emergency.lists.inputs import RuleInputs
 from emergency.lists.listing import line_verdicts
 from emergency.lists.page import REGISTRY_STATUSES, ListFilters, enterprises_matching
 from emergency.registry import grades as grade_lists
@@ -116,7 +117,8 @@ def new_enterprise():
 @login_required
 def enterprise(enterprise_id):
     enterprise = visible_enterprise(enterprise_id, current_user)
-    return render_template("registry/enterprise.html", enterprise=enterprise, verdicts=line_verdicts(enterprise),
+    verdicts = line_verdicts(enterprise, RuleInputs.shared())
+    return render_template("registry/enterprise.html", enterprise=enterprise, verdicts=verdicts,
                            can_edit=current_user.role in STAFF)
 
 
