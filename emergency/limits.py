@@ -5,6 +5,7 @@ overrides one in ``instance/config.py`` or the environment under its upper-case 
 ``READER_MAX_ROWS = 300000`` or ``EMERGENCY_JOBS_TOTAL=4``.
 """
 import functools
+import os
 
 from flask import current_app, has_app_context
 
@@ -39,3 +40,15 @@ def reader_limits():
     """What the sandboxed spreadsheet reader needs, as plain values a child process can be given."""
     keys = ("reader_max_rows", "reader_max_cols", "reader_memory_mb", "reader_cpu_seconds", "reader_wall_seconds")
     return {key: limit(key) for key in keys}
+
+
+def lower_priority():
+    """Lower this process's CPU priority by ``job_niceness`` (its children inherit it): batch work (a job worker,
+    a command-line import) then yields the cores to the web workers when both want them, so pages stay quick
+    while a large export or import runs, and the batch work takes the time the pages leave. Returns the niceness
+    now in force."""
+    step = min(max(limit("job_niceness"), 0), 19)
+    try:
+        return os.nice(step)
+    except OSError:           # not allowed here: run at the priority given
+        return os.nice(0)

@@ -69,6 +69,9 @@ def app(tmp_path_factory):
         "DASHBOARD_RECOMPUTE_SECONDS": 0,
         # Boards are cached per alert id, and ids repeat between tests: only the cache's own test turns it on.
         "SUPERVISION_CACHE": False,
+        # The command-line imports run in this process: they must not lower the suite's own priority
+        # (tests/test_job_workers.py checks the niceness in processes of their own).
+        "JOB_NICENESS": 0,
     })
     app.test_client_class = FreshGClient
     with app.app_context():

@@ -121,6 +121,40 @@ def gone(pid):
     return not Path(f"/proc/{pid}").exists()
 
 
+def niceness(pid):
+    """The niceness of process ``pid`` (field 19 of /proc/PID/stat, after the command in parentheses)."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+@pytest.mark.parametrize("configured, expected", [(None, 10), ("3", 3), ("0", 0)])
+def test_the_job_worker_runs_below_the_web_workers_priority(worker_env, configured, expected):
+    """Jobs (large exports and imports) yield the cores to the pages: the worker lowers its priority by
+    job_niceness (seed/data/server_limits.csv: 10), or by what the installation sets."""
+    env = dict(worker_env) if configured is None else dict(worker_env, EMERGENCY_JOB_NICENESS=configured)
+    worker = subprocess.Popen(FLASK + ["jobs-worker"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    lowered = min(niceness(os.getpid()) + expected, 19)         # the kernel's ceiling
+    try:
+        banner = worker.stderr.readline()
+        assert "后台任务进程已启动" in banner and f"调度优先级 nice {lowered}" in banner
+        assert niceness(worker.pid) == lowered
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        worker.stderr.close()
+
+
+def test_a_command_line_import_runs_at_the_job_workers_priority(app, monkeypatch, tmp_path):
+    """`flask import-list` is batch work too: it lowers its priority as the job worker does, before it reads."""
+    from emergency.cli import imports
+
+    calls = []
+    monkeypatch.setattr(imports, "lower_priority", lambda: calls.append("lowered"))
+    sheet = tmp_path / "空表.csv"
+    sheet.write_text("统一社会信用代码,企业名称\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(imports.import_list_command, [str(sheet), "--dry-run"])
+    assert calls == ["lowered"] and "空表.csv" in result.output
+
+
 def test_ctrl_c_stops_the_server_and_the_worker_of_make_run(worker_env):
     launcher, pids = launch(worker_env, "import time; time.sleep(600)")
     try:

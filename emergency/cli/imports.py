@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from emergency.audit.trail import acting_as
 from emergency.importing.pipeline import DEFAULT_MAX_BYTES, commit_file, inspect_file
+from emergency.limits import lower_priority
 from emergency.spreadsheets.reader import human_size
 from models import db
 
@@ -47,6 +48,7 @@ def run_import(data, filename, dry_run, inspect, commit, done):
     whose ``committed`` says whether it wrote; ``done(report)`` is the closing line of a commit.
     """
     username = f"cli:{_os_user()}"
+    lower_priority()           # batch work, like the job worker's imports: the web's requests come first
     with acting_as(username, f"import:{filename}"):
         if dry_run:
             report, _ = inspect(data, filename)

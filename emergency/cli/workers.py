@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from emergency.limits import lower_priority
 from emergency.platform import job_queue
 from emergency.platform.launcher import run_together, worker_command
 
@@ -25,7 +26,9 @@ def jobs_worker_command(workers, worker_type):
     for name in ("huey", job_queue.__name__):
         logging.getLogger(name).addHandler(handler)
         logging.getLogger(name).setLevel(logging.INFO)
-    click.echo(f"后台任务进程已启动：同时运行 {workers} 个任务，队列：{job_queue.describe(app)}", err=True)
+    niceness = lower_priority()
+    click.echo(f"后台任务进程已启动：同时运行 {workers} 个任务，队列：{job_queue.describe(app)}，"
+               f"调度优先级 nice {niceness}", err=True)
     job_queue.consume(app, workers, worker_type)
 
 
