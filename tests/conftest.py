@@ -67,6 +67,8 @@ def app(tmp_path_factory):
         "DASHBOARD_CACHE_DIR": str(tmp_path_factory.mktemp("dashboard")),
         # Figures follow every committed edit at once; the recompute window's own tests turn it on.
         "DASHBOARD_RECOMPUTE_SECONDS": 0,
+        # ... computed by the request itself: the background refresh's own test turns the forked child on.
+        "FIGURES_IN_BACKGROUND": False,
         # Boards are cached per alert id, and ids repeat between tests: only the cache's own test turns it on.
         "SUPERVISION_CACHE": False,
         # The command-line imports run in this process: they must not lower the suite's own priority

@@ -17,7 +17,7 @@ from emergency.lists.page import build_list_page
 from emergency.lists.quality import run_checks
 from emergency.publishing.alerts import start_alert
 from emergency.publishing.versions import publish_version
-from models import LEVELS, POLLUTANTS, County, LineMeasure, SharedFigure, db
+from models import LEVELS, POLLUTANTS, County, Enterprise, Grade, LineMeasure, SharedFigure, db
 from models.base import utcnow
 from tests.baseline_support import set_baselines
 from tests.html import has_inline_script, loads_external
@@ -214,6 +214,43 @@ def test_generation_changes_with_each_committed_registry_edit_only(registry, mak
     db.session.execute(LineMeasure.__table__.update().values(text="批量修改"))   # DML outside the ORM units
     db.session.commit()
     assert generation.current() not in (first, second)
+
+
+@pytest.mark.mutates_reference
+def test_the_narrower_tokens_move_only_with_what_they_key(registry):
+    """"reference" (the rules' inputs) moves with reference data only; "order" (the list's ids) with firms and
+    lines added, deleted, renamed or moved only; "registry" with all of them."""
+    from emergency.registry import generation
+
+    def tokens():
+        return {aspect: generation.current(aspect) for aspect in ("registry", "reference", "order")}
+
+    def moved(before):
+        now = tokens()
+        assert all(now.values())
+        return {aspect for aspect in now if now[aspect] != before[aspect]}
+
+    first = tokens()
+    assert all(first.values())                                   # the fixture's commits created all three
+    firm = db.session.query(Enterprise).filter_by(name="城区B级水泥").one()
+    firm.contact_phone = "0356-1234567"
+    db.session.commit()
+    assert moved(first) == {"registry"}
+    step = tokens()
+    _edit_orange_limit(80.0)                                     # a measure
+    assert moved(step) == {"registry"}
+    step = tokens()
+    firm.name = "城区乙级水泥"                                     # a rename moves the firm in the list
+    db.session.commit()
+    assert moved(step) == {"registry", "order"}
+    step = tokens()
+    db.session.delete(firm.lines[0])                             # a line deleted
+    db.session.commit()
+    assert moved(step) == {"registry", "order"}
+    step = tokens()
+    db.session.get(Grade, "C").label = "C级"                      # reference data the rules read
+    db.session.commit()
+    assert moved(step) == {"registry", "reference"}
 
 
 def numbers(found):

@@ -86,3 +86,25 @@ def test_without_previous_figures_the_window_does_not_hold_back_the_first_comput
         registry, clock, computations):  # noqa: F811
     found = dashboard.cached_figures()
     assert computations == [None] and not found.updating and found.enterprises == 5
+
+
+def test_a_due_computation_runs_in_a_forked_child_and_no_request_waits_for_it(
+        app, registry, make_user, login, clock, computations, monkeypatch):  # noqa: F811
+    """In production the figures of a new generation are computed by a forked child at the job workers' priority:
+    the request that finds them due shows the previous ones (统计正在更新) at once, and the child stores the new
+    ones for every worker."""
+    monkeypatch.setitem(app.config, "FIGURES_IN_BACKGROUND", True)
+    client = login(make_user("city"))
+    before = figures(client.get("/dashboard").get_data(as_text=True))
+    assert computations == [None]                  # no previous figures: the request computes them itself
+    _edit_orange_limit(80.0)
+    clock[0] = WINDOW + 1
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="figures-updating"' in page and figures(page) == before
+    assert computations == [None]                  # not in this process
+    child = app.extensions["figures_children"]["city"]
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    fresh = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="figures-updating"' not in fresh and computations == [None]
+    assert figures(fresh)["orange-so2-reduction"] != before["orange-so2-reduction"]

@@ -66,10 +66,12 @@ def _page_statements(client):
 def test_the_page_sends_as_many_statements_at_both_sizes(make_user, login, make_enterprise, make_line):
     make_line(make_enterprise(name="北方水泥"))
     client = login(make_user("city"))
+    client.get("/lists/red")            # the rule inputs: read once, until the reference data change
+    make_line(make_enterprise(name="东方水泥"))               # both measurements follow the addition of firms
     small = _page_statements(client)
-    assert "共 1 家企业" in small[2]
+    assert "共 2 家企业" in small[2]
     for i in range(60):                                      # more than a page of 50
         make_line(make_enterprise(name=f"规模企业{i:02d}"))
     large = _page_statements(client)
-    assert "共 61 家企业" in large[2] and "第 1 / 2 页" in large[2]
+    assert "共 62 家企业" in large[2] and "第 1 / 2 页" in large[2]
     assert large[:2] == small[:2] and small[1] < small[0]

@@ -27,6 +27,7 @@ from emergency.grading.inbox import pending_count
 from emergency.lists.accounting import PollutantCheck, Summary, Totals, accumulator_for
 from emergency.lists.listing import counties
 from emergency.lists.quality import Checker
+from emergency.platform import forked
 from emergency.publishing.alerts import running_alerts, step_statuses
 from emergency.registry import generation
 from emergency.registry.scan import daily_baselines, scan_firms
@@ -238,7 +239,9 @@ def cached_figures(county_id=None):
     shared = _load(scope)
     if not fresh(shared):
         previous = max((c for c in (shared, mine) if c is not None), key=lambda c: c.computed_at, default=None)
-        if previous is not None and previous.code == code and not dashboard_store.recompute_due(previous.computed_at):
+        if previous is not None and previous.code == code and (
+                not dashboard_store.recompute_due(previous.computed_at)
+                or (time.time() - previous.computed_at < 2 * max_age and _refresh_in_background(scope, county_id))):
             return replace(previous.figures, updating=True)
         with dashboard_store.computing(scope, wait=previous is None) as ours:
             if not ours:
@@ -250,6 +253,31 @@ def cached_figures(county_id=None):
                 _store(scope, shared)
     memory[county_id] = shared
     return shared.figures
+
+
+def _refresh_in_background(scope, county_id):
+    """Start computing the scope's figures in a forked child at the job workers' priority (at most one child per
+    scope in this process), so that no request waits the seconds a city's figures take and the pages keep the
+    cores; False where a child cannot be forked (``FIGURES_IN_BACKGROUND`` off, one core, in-memory database):
+    the request computes them itself. Previous figures older than twice the cache's age are not shown meanwhile."""
+    if not current_app.config.get("FIGURES_IN_BACKGROUND", True) or not forked.available():
+        return False
+    children = current_app.extensions.setdefault("figures_children", {})
+    if children.get(scope) is None or not children[scope].is_alive():
+        children[scope] = forked.background(refresh_scope, scope, county_id)
+    return True
+
+
+def refresh_scope(scope, county_id):
+    """Compute and store the scope's figures unless another process holds its lock or has stored the current
+    generation's (a forked child's work: ``_refresh_in_background``)."""
+    max_age = current_app.config.get("DASHBOARD_CACHE_SECONDS", DEFAULT_CACHE_SECONDS)
+    with dashboard_store.computing(scope, wait=False) as ours:
+        token, code, shared = registry_generation(), dashboard_store.code_version(), _load(scope)
+        if ours and (shared is None or (shared.generation, shared.code) != (token, code)
+                     or time.time() - shared.computed_at >= max_age):
+            figures = compute_figures(county_id)
+            _store(scope, Cached(token, figures.computed_at, figures, code))
 
 
 def level_summary(county_id, level):

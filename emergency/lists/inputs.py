@@ -167,12 +167,15 @@ class RuleInputs:
         (the list page's rows, the enterprise page, the read API's pages).
 
         Reading them takes about as long as judging a page of 50 firms, so each worker reads them once per
-        committed change (``emergency.registry.generation``: every table the rules read renews it) and per day
-        (which staggering season is in force). Official outputs (orders, workbooks, versions) read their own.
+        committed change of the reference data (the "reference" generation of ``emergency.registry.generation``:
+        every table and setting the rules read besides the registry's rows renews it) and per day (which
+        staggering season is in force). The verdicts memoised here depend only on these inputs and the facts in
+        their keys, so edits of firms and lines leave them valid. Official outputs (orders, workbooks, versions)
+        read their own.
         """
         from emergency.registry import generation
 
-        token = generation.current()
+        token = generation.current("reference")
         if token is None:
             return cls()
         key = (token, local_today())

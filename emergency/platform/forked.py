@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from flask import current_app
 
+from emergency.limits import lower_priority
 from models import db
 
 # Items travel in batches (one pickle each); at most QUEUED batches wait, so memory stays flat whatever the size.
@@ -126,3 +127,26 @@ def in_app(func, *args):
 
 def cores():
     return os.cpu_count() or 1
+
+
+def background(func, *args):
+    """Run ``func(*args)`` in a forked child inside an app context of this app, at the job workers' lowered priority
+    (``job_niceness``), and return the child at once. A finished child is reaped by the next ``is_alive()`` on it
+    or the next child started (multiprocessing polls its children then); it is a daemon, so it ends with this
+    process (work that may be lost: a cache refresh, not a job)."""
+    app = current_app._get_current_object()
+    child = multiprocessing.get_context("fork").Process(target=_background, args=(app, func, args), daemon=True)
+    child.start()
+    return child
+
+
+def _background(app, func, args):
+    _enter_child(app)
+    with app.app_context():
+        lower_priority()
+        try:
+            func(*args)
+        except Exception:  # noqa: BLE001 - a child's failure is logged; the parent goes on with what it has
+            app.logger.exception("Background work %s failed", getattr(func, "__name__", func))
+        finally:
+            db.session.remove()

@@ -9,7 +9,7 @@ instant before COMMIT, after every other write of the transaction, so it cannot 
 import uuid
 from itertools import chain
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,7 +25,37 @@ WATCHED = frozenset({"enterprise", "production_line", "line_measure", "measure_f
                      # A season's staggering rules decide what its firms take off the list (错峰生产已减).
                      "stagger_rule"})
 LIST_SETTINGS = frozenset(RULE_SETTINGS)
+# Two narrower tokens, renewed with the registry's, for what most edits leave alone:
+# - "reference": what the rules read besides the rows (``RuleInputs``): every watched table but the registry's own;
+# - "order": the list's order and membership (``lists.page.listed_ids``): firms added, deleted, renamed or moved,
+#   lines added or deleted, counties changed. An edit of a phone number or a measure renews neither.
+KEYS = {"registry": KEY, "reference": "reference_generation", "order": "list_order_generation"}
+REGISTRY_TABLES = frozenset({"enterprise", "production_line", "line_measure"})
+ORDER_TABLES = frozenset({"enterprise", "production_line", "county"})
+# The columns whose update moves a firm or a line in the list (any change of a county does).
+ORDER_COLUMNS = {"enterprise": ("name", "name_sort", "county_id", "county"),
+                 "production_line": ("enterprise_id", "enterprise")}
 _CHANGED = "registry_changed"
+
+
+def _aspects(table, changed_columns=None):
+    """The tokens a change to ``table`` renews (``changed_columns``: an ORM update's, None for anything else)."""
+    if table == "setting":
+        return {"registry", "reference"}
+    found = {"registry"} if table in REGISTRY_TABLES else {"registry", "reference"}
+    if table in ORDER_TABLES and (changed_columns is None or table not in ORDER_COLUMNS
+                                  or any(c in ORDER_COLUMNS[table] for c in changed_columns)):
+        found.add("order")
+    return found
+
+
+def _changed_columns(obj):
+    state = inspect(obj)
+    return [a.key for a in state.attrs if a.history.has_changes()]
+
+
+def _note(session, aspects):
+    session.info.setdefault(_CHANGED, set()).update(aspects)
 
 
 def _watched(obj):
@@ -35,33 +65,46 @@ def _watched(obj):
 
 
 def _after_flush(session, flush_context):
-    if any(_watched(obj) for obj in chain(session.new, session.dirty, session.deleted)):
-        session.info[_CHANGED] = True
+    for obj in chain(session.new, session.deleted):
+        if _watched(obj):
+            _note(session, _aspects(getattr(obj, "__tablename__", "setting")))
+    for obj in session.dirty:
+        if _watched(obj):
+            table = getattr(obj, "__tablename__", "setting")
+            _note(session, _aspects(table, _changed_columns(obj) if table in ORDER_COLUMNS else None))
 
 
 def _on_execute(state):
     table = getattr(state.statement, "table", None)
     if (state.is_insert or state.is_update or state.is_delete) and getattr(table, "name", None) in WATCHED:
-        state.session.info[_CHANGED] = True
+        _note(state.session, _aspects(table.name))
 
 
-def _upsert(session, token):
+def _upsert(session, key, token, replace=True):
+    """Store ``token`` under ``key``; with ``replace`` off, only where the key has no token yet."""
     dialect = session.get_bind().dialect.name
     module = {"postgresql": postgresql, "sqlite": sqlite}.get(dialect)
     if module is None:
-        if not session.execute(update(Setting).where(Setting.key == KEY).values(value=token)).rowcount:
-            session.execute(Setting.__table__.insert().values(key=KEY, value=token))
+        if not replace and session.execute(select(Setting.key).where(Setting.key == key)).first():
+            return
+        if not session.execute(update(Setting).where(Setting.key == key).values(value=token)).rowcount:
+            session.execute(Setting.__table__.insert().values(key=key, value=token))
         return
-    stmt = module.insert(Setting.__table__).values(key=KEY, value=token)
-    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": token}))
+    stmt = module.insert(Setting.__table__).values(key=key, value=token)
+    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": token}) if replace
+                    else stmt.on_conflict_do_nothing(index_elements=["key"]))
 
 
 def _before_commit(session):
     # The commit's own flush comes after this event: flush first, so its changes are noted too.
     if session.new or session.dirty or session.deleted:
         session.flush()
-    if session.info.pop(_CHANGED, False):
-        _upsert(session, uuid.uuid4().hex)
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        # A token the change leaves alone is still created where there is none, so that a narrower cache has a
+        # key from the first committed change on (a database loaded without the ORM has none).
+        for aspect, key in KEYS.items():
+            _upsert(session, key, uuid.uuid4().hex, replace=aspect in changed)
 
 
 def _forget(session, *args):
@@ -77,6 +120,6 @@ def install():
         event.listen(Session, "after_soft_rollback", _forget)
 
 
-def current():
-    """The committed generation token (None before the first change)."""
-    return db.session.execute(select(Setting.value).where(Setting.key == KEY)).scalar()
+def current(aspect="registry"):
+    """The committed token of ``aspect`` ("registry", "reference" or "order"; None before the first change)."""
+    return db.session.execute(select(Setting.value).where(Setting.key == KEYS[aspect])).scalar()
