@@ -3,7 +3,8 @@ not comparable): `python -m bench.tasks export_ratios URL [REPEATS]`.
 
 - red list workbook: the export as the app runs it (rows read and judged in a forked producer when the list is
   large) against its floor, xlsxwriter writing the same cells (every data sheet's values, computed beforehand by
-  the export's own ``list_workbook_rows``) with no formats, heights or page setup;
+  the export's own ``list_workbook_rows``) with no formats, heights or page setup; and, for the profile, the
+  floor with each cell's format as the export gives it (what the formats alone cost);
 - registry workbook: the export against xlsxwriter writing the same rows (``iter_registry_rows``, read beforehand);
 - per-county zip: the pool of forked workers against one process writing the same workbooks (checked identical).
 
@@ -51,7 +52,22 @@ def floor_write(path, sheets):
     workbook.close()
 
 
-def red_floor_cells(level="red"):
+def floor_write_formatted(path, sheets):
+    """``floor_write`` with each cell's format as the export gives it (``sheets``: {name: [(values, kinds)]}), still
+    with no row heights, page setup or headers: the share of the export's excess that the formats themselves cost."""
+    from emergency.spreadsheets.sheet import _formats
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    formats = _formats(workbook)
+    for name, rows in sheets.items():
+        sheet = workbook.add_worksheet(name)
+        for r, (values, kinds) in enumerate(rows):
+            for c, value in enumerate(values):
+                sheet.write(r, c, value, formats[kinds[c]] if kinds else formats["text"])
+    workbook.close()
+
+
+def red_floor_cells(level="red", kinds=False):
     """The red workbook's data cells by sheet, as the export computes them (not timed)."""
     from emergency.lists.accounting import accumulator_for
     from emergency.lists.listing import counties
@@ -59,9 +75,10 @@ def red_floor_cells(level="red"):
     from emergency.spreadsheets.writer import list_workbook_rows
 
     sheets = {}
-    for name, values, _, _ in list_workbook_rows(level, iter_line_records(), accumulator_for(level, counties())):
+    for name, values, row_kinds, _ in list_workbook_rows(level, iter_line_records(),
+                                                         accumulator_for(level, counties())):
         if name is not None:
-            sheets.setdefault(name, []).append(values)
+            sheets.setdefault(name, []).append((values, row_kinds) if kinds else values)
     return sheets
 
 
@@ -116,13 +133,16 @@ def export_ratios(app, repeats="2"):
     from emergency.registry.operations import measure_types
 
     red_cells = red_floor_cells()
+    red_formatted = red_floor_cells(kinds=True)
     registry_rows = list(iter_registry_rows(measure_types().labels))
-    samples = {key: [] for key in ("red", "red_floor", "registry", "registry_floor", "zip", "zip_serial")}
+    samples = {key: [] for key in ("red", "red_floor", "red_formatted", "registry", "registry_floor", "zip",
+                                   "zip_serial")}
     cpu, own = {key: [] for key in samples}, {key: [] for key in samples}
     zips = {}
     for _ in range(int(repeats)):
         for key, run in (("red", _red_export),
                          ("red_floor", lambda: floor_write(OUT / "red_floor.xlsx", red_cells)),
+                         ("red_formatted", lambda: floor_write_formatted(OUT / "red_formatted.xlsx", red_formatted)),
                          ("registry", _registry_export),
                          ("registry_floor", lambda: floor_write(OUT / "registry_floor.xlsx",
                                                                 {"企业名录": registry_rows})),
@@ -138,6 +158,7 @@ def export_ratios(app, repeats="2"):
             # The writing process alone: what the wall time tends to when the producer runs on a core of its own.
             "own_cpu": {key: _median(values) for key, values in own.items()},
             "red_ratio": round(walls["red"] / walls["red_floor"], 3),
+            "red_formatted_ratio": round(walls["red_formatted"] / walls["red_floor"], 3),
             "registry_ratio": round(walls["registry"] / walls["registry_floor"], 3),
             "zip_ratio": round(walls["zip"] / walls["zip_serial"], 3),
             "zip_identical": _zip_members(zips["zip"]) == _zip_members(zips["zip_serial"]),
@@ -158,6 +179,9 @@ def export_rows(result, database, export=None):
          f"ratio {result['red_ratio']:.2f}× (target ≤ {RED_TARGET}×); CPU: writer {own['red']:.2f} s, both "
          f"processes {cpu['red']:.2f} s, floor {cpu['red_floor']:.2f} s; {result['lines']} lines, "
          f"median of {result['repeats']}"),
+        ("   the floor with the export's cell formats / the floor", f"{walls['red_formatted']:.2f} s",
+         f"floor {walls['red_floor']:.2f} s", f"ratio {result['red_formatted_ratio']:.2f}×: what the formats alone "
+         "cost (no heights, page setup or headers); the export's ratio cannot go below it"),
         ("3. per-county ZIP, forked pool / one process", f"{walls['zip']:.2f} s", f"{walls['zip_serial']:.2f} s",
          f"ratio {result['zip_ratio']:.2f}× on {result['cores']} cores; same workbooks: {result['zip_identical']}"),
         ("   registry export / its floor", f"{walls['registry']:.2f} s", f"floor {walls['registry_floor']:.2f} s",
