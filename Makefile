@@ -8,7 +8,7 @@ PORT   ?= 5000
 N      ?= 20000
 JOB_WORKERS ?= 2
 
-.PHONY: run serve test test-pg lint bench install install-dev db seed clean
+.PHONY: run serve test test-pg lint bench bench-readme install install-dev db seed clean
 
 # Checked before the venv and pip: an older Python would otherwise fail deep inside pip.
 $(BIN)/python:
@@ -56,6 +56,10 @@ lint: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench.run --n $(N)
+
+# The README's performance section, from the last bench reports (bench/out/report-<database>.txt).
+bench-readme: install-dev
+	$(BIN)/python -m bench.readme
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -56,8 +56,9 @@ def main():
 def _run(args, url):
     seconds, enterprises, lines = generate(url, args.n)
     database = url.split(":", 1)[0]
-    print(f"# make bench — {date.today()} — {platform.node()} ({os.cpu_count()} cores) — {database}")
-    print(f"generated {enterprises} enterprises / {lines} lines in {seconds:.1f} s\n")
+    head = [f"# make bench — {date.today()} — {platform.node()} ({os.cpu_count()} cores) — {database}",
+            f"generated {enterprises} enterprises / {lines} lines in {seconds:.1f} s", ""]
+    print("\n".join(head))
 
     rows = []
     build = task("list_build", url)
@@ -112,13 +113,12 @@ def _run(args, url):
     loaded = _load_rows(url, args, pages, rows)
 
     width = max(len(r[0]) for r in rows)
-    print(f"{'measurement':<{width}} | {'time':>14} | {'memory / p95':>14} | notes")
-    print("-" * (width + 60))
-    for name, time_, memory, notes in rows:
-        print(f"{name:<{width}} | {time_:>14} | {memory:>14} | {notes}")
-    print()
-    for line in report():
-        print(line)
+    table = [f"{'measurement':<{width}} | {'time':>14} | {'memory / p95':>14} | notes", "-" * (width + 60)]
+    table += [f"{name:<{width}} | {time_:>14} | {memory:>14} | {notes}" for name, time_, memory, notes in rows]
+    text = "\n".join(head + table + [""] + report())
+    print("\n".join(table + [""] + report()))
+    # What `make bench-readme` puts into the README's performance section (bench/readme.py).
+    (OUT / f"report-{database}.txt").write_text(text + "\n", encoding="utf-8")
     (OUT / "results.json").write_text(json.dumps({"n": args.n, "database": database, "build": build,
                                                    "export": export, "floor": floor, "zip": zipped, "api": api,
                                                    "pages": pages, "small_pages": small, "load": loaded,

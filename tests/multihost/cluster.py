@@ -81,8 +81,9 @@ def host_env(url, redis_url, folder, extra=None):
         # Every export goes through a job, and each job's first run waits a moment so that its progress and a
         # kill can be seen while it runs, even on a loaded machine.
         "EMERGENCY_JOB_THRESHOLD_ROWS": "0", "EMERGENCY_JOBS_TEST_PAUSE_SECONDS": "5",
-        # Figures follow each edit at once here; the recompute window itself is tested in test_dashboard_window.
-        "EMERGENCY_DASHBOARD_RECOMPUTE_SECONDS": "0",
+        # Figures follow each edit at once here, computed by the request that needs them; the recompute window
+        # and the forked child that computes them in production are tested in test_dashboard_window (Redis too).
+        "EMERGENCY_DASHBOARD_RECOMPUTE_SECONDS": "0", "EMERGENCY_FIGURES_IN_BACKGROUND": "false",
     })
     env.update(extra or {})
     return env
