@@ -118,7 +118,7 @@ def _run(args, url):
     text = "\n".join(head + table + [""] + report())
     print("\n".join(table + [""] + report()))
     # What `make bench-readme` puts into the README's performance section (bench/readme.py).
-    (OUT / f"report-{database}.txt").write_text(text + "\n", encoding="utf-8")
+    (OUT / f"report-{database.split('+')[0]}.txt").write_text(text + "\n", encoding="utf-8")
     (OUT / "results.json").write_text(json.dumps({"n": args.n, "database": database, "build": build,
                                                    "export": export, "floor": floor, "zip": zipped, "api": api,
                                                    "pages": pages, "small_pages": small, "load": loaded,
