@@ -115,10 +115,10 @@ def _run(args, url):
     width = max(len(r[0]) for r in rows)
     table = [f"{'measurement':<{width}} | {'time':>14} | {'memory / p95':>14} | notes", "-" * (width + 60)]
     table += [f"{name:<{width}} | {time_:>14} | {memory:>14} | {notes}" for name, time_, memory, notes in rows]
-    text = "\n".join(head + table + [""] + report())
-    print("\n".join(table + [""] + report()))
+    body = table + [""] + report()
+    print("\n".join(body))
     # What `make bench-readme` puts into the README's performance section (bench/readme.py).
-    (OUT / f"report-{database.split('+')[0]}.txt").write_text(text + "\n", encoding="utf-8")
+    (OUT / f"report-{database.split('+')[0]}.txt").write_text("\n".join(head + body) + "\n", encoding="utf-8")
     (OUT / "results.json").write_text(json.dumps({"n": args.n, "database": database, "build": build,
                                                    "export": export, "floor": floor, "zip": zipped, "api": api,
                                                    "pages": pages, "small_pages": small, "load": loaded,

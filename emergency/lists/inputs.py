@@ -163,7 +163,7 @@ class RuleInputs:
 
     @classmethod
     def shared(cls):
-        """The inputs as of the committed registry generation and today, kept in this process for the screens
+        """The inputs as of the committed reference generation and today, kept in this process for the screens
         (the list page's rows, the enterprise page, the read API's pages).
 
         Reading them takes about as long as judging a page of 50 firms, so each worker reads them once per

@@ -38,20 +38,21 @@ ORDER_COLUMNS = {"enterprise": ("name", "name_sort", "county_id", "county"),
 _CHANGED = "registry_changed"
 
 
-def _aspects(table, changed_columns=None):
-    """The tokens a change to ``table`` renews (``changed_columns``: an ORM update's, None for anything else)."""
-    if table == "setting":
-        return {"registry", "reference"}
+def _aspects(table, moved=True):
+    """The tokens a change to ``table`` renews; ``moved=False``: an ORM update that left its ``ORDER_COLUMNS`` alone."""
     found = {"registry"} if table in REGISTRY_TABLES else {"registry", "reference"}
-    if table in ORDER_TABLES and (changed_columns is None or table not in ORDER_COLUMNS
-                                  or any(c in ORDER_COLUMNS[table] for c in changed_columns)):
+    if table in ORDER_TABLES and moved:
         found.add("order")
     return found
 
 
-def _changed_columns(obj):
-    state = inspect(obj)
-    return [a.key for a in state.attrs if a.history.has_changes()]
+def _moves(obj):
+    """Whether an updated row changed a column of the list's order (any update of a county does)."""
+    columns = ORDER_COLUMNS.get(obj.__tablename__)
+    if columns is None:
+        return True
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in columns)
 
 
 def _note(session, aspects):
@@ -65,13 +66,9 @@ def _watched(obj):
 
 
 def _after_flush(session, flush_context):
-    for obj in chain(session.new, session.deleted):
+    for obj in chain(session.new, session.dirty, session.deleted):
         if _watched(obj):
-            _note(session, _aspects(getattr(obj, "__tablename__", "setting")))
-    for obj in session.dirty:
-        if _watched(obj):
-            table = getattr(obj, "__tablename__", "setting")
-            _note(session, _aspects(table, _changed_columns(obj) if table in ORDER_COLUMNS else None))
+            _note(session, _aspects(obj.__tablename__, obj not in session.dirty or _moves(obj)))
 
 
 def _on_execute(state):
