@@ -6,6 +6,7 @@ go; callers stream rows from generators.
 from contextlib import contextmanager, suppress
 
 from emergency.spreadsheets.layout import LINE_HEIGHT, SMALL, decimals_for, number_formats, set_page, wrapped_lines
+from emergency.spreadsheets.rowxml import RowWriter
 
 YES, NO = "是", "否"
 
@@ -48,6 +49,7 @@ class Sheet:
     def __init__(self, workbook, formats, name, headers, widths=None, title=None, groups=(), blocks=(), repeated=0,
                  running=("", "")):
         self.ws, self.formats, self.width = workbook.add_worksheet(name), formats, len(headers)
+        self.rows = RowWriter(self.ws)
         self.widths = list(widths or [14] * self.width)
         first = 1 if title else 0
         self.header_row = first + (1 if groups else 0)
@@ -98,31 +100,30 @@ class Sheet:
         :param lines: the row's wrapped-line count (``RowLines``), when whoever computed the values computed it.
         """
         # The hot loop of every export: formats are looked up once per kinds tuple, strings (the common case)
-        # go straight to write_string, and only formula-like text takes the quoted format.
+        # keep their column's format, and only formula-like text takes the quoted format.
         formats, wraps = self._row_formats(kinds)
-        ws, row, num = self.ws, self.next_row, self.formats["num"]
+        row, num = self.next_row, self.formats["num"]
         if lines is None:
             lines = _lines(values, wraps)
         if lines > 1:
-            ws.set_row(row, LINE_HEIGHT * lines)
-        write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+            self.ws.set_row(row, LINE_HEIGHT * lines)
+        cells = []
         for col, value in enumerate(values):
             kind = type(value)
             if kind is str and value:
                 if value.startswith(FORMULA_STARTS):
                     quoted = "wrap_quoted" if (kinds and kinds[col] == "wrap") else "text_quoted"
-                    write_string(row, col, value, self.formats[quoted])
+                    cells.append((value, self.formats[quoted]))
                 else:
-                    write_string(row, col, value, formats[col])
+                    cells.append((value, formats[col]))
             elif kind is float:
                 small = 0.0 < value < SMALL and formats[col] is num
-                write_number(row, col, value, self.formats["small"][decimals_for(value)] if small else formats[col])
-            elif kind is int:
-                write_number(row, col, value, formats[col])
-            elif value is None:
-                write_blank(row, col, None, formats[col])
+                cells.append((value, self.formats["small"][decimals_for(value)] if small else formats[col]))
+            elif kind is int or value is None:
+                cells.append((value, formats[col]))
             else:
-                write_cell(ws, row, col, value, formats[col])
+                cells.append((cell_value(value), formats[col]))
+        self.rows.write(row, cells)
         self.next_row += 1
 
     def _row_formats(self, kinds):
@@ -167,21 +168,24 @@ class RowLines:
         return _lines(values, self.wraps[key])
 
 
-def write_cell(ws, row, col, value, cell_format=None):
-    """Write a value by type: None blank, bool 是/否, numbers as numbers, anything else as literal text."""
+def cell_value(value):
+    """A value as a cell holds it: None (blank) for None and "", 是/否 for bools, numbers as numbers (ints and floats),
+    anything else as its text."""
     if value is None or value == "":
-        return ws.write_blank(row, col, None, cell_format)
+        return None
     if isinstance(value, bool):
-        return ws.write_string(row, col, yes_no(value), cell_format)
-    if isinstance(value, (int, float)):
-        return ws.write_number(row, col, value, cell_format)
-    return ws.write_string(row, col, str(value), cell_format)
+        return yes_no(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
 
 
 def _formats(workbook):
     base = {"font_name": "SimSun", "font_size": 10, "border": 1, "valign": "top"}
     header = {**base, "bold": True, "bg_color": "#DDEBF7", "text_wrap": True, "align": "center", "valign": "vcenter"}
-    return {
+    formats = {
         "title": workbook.add_format({"font_name": "SimHei", "font_size": 14, "bold": True, "align": "center"}),
         "header": workbook.add_format(header),
         # An ungrouped column of a two-row header: an open cell above its name.
@@ -198,5 +202,10 @@ def _formats(workbook):
         "bold": workbook.add_format({**base, "bold": True}),
         "small": number_formats(workbook, base),
     }
+    # Each format takes its style number now, in this order, rather than when a cell first uses it: the styles
+    # then do not depend on the order rows are flushed in (``rowxml`` writes a row at once, xlsxwriter one later).
+    for cell_format in [*(f for key, f in formats.items() if key != "small"), *formats["small"].values()]:
+        cell_format._get_xf_index()
+    return formats
 
 

@@ -208,9 +208,10 @@ def write_table_workbook(fh, sheets):
     """Write plain printable sheets; ``sheets`` holds (name, headers, widths, title, rows) with rows of values."""
     workbook = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
     formats = _formats(workbook)
-    for name, headers, widths, title, rows in sheets:
-        sheet = Sheet(workbook, formats, name, headers, widths, title)
-        for values in rows:
-            sheet.append(values)
-        sheet.finish()
+    with closed_on_failure(workbook):
+        for name, headers, widths, title, rows in sheets:
+            sheet = Sheet(workbook, formats, name, headers, widths, title)
+            for values in rows:
+                sheet.append(values)
+            sheet.finish()
     workbook.close()
