@@ -196,6 +196,7 @@ def _load_rows(url, args, pages, rows):
                      f"{found['requests']} requests in {found['seconds']} s, {found['errors']} errors; "
                      f"{found['edits']} edits ({found['edit_errors']} failed)"))
 
+    row(f"warm-up: the new server's first {load.WARM_UP_SECONDS} s at 1 s pace (no target)", loaded["warm_up"])
     row("gunicorn 4 workers, 20 clients at 1 s pace, idle", loaded["idle"])
     at_most("load p95, idle", loaded["idle"]["p95_ms"], load.P95_TARGET_MS, " ms")
     at_most("load errors, idle", loaded["idle"]["errors"], 0)

@@ -194,3 +194,14 @@ def test_csv_in_gbk_and_utf8_with_bom_imports(encoding, bom):
     enterprise = db.session.query(Enterprise).filter_by(credit_code=code).one()
     assert (enterprise.name, enterprise.county.name) == ("晋城市甲水泥有限公司", "泽州县")
     assert measures_of(code)[("1#窑", "orange")] == ("limit", 50.0, None, "none", "限产50%")
+
+
+def test_rows_are_told_apart_by_their_cells():
+    from emergency.importing.layout import Layout, row_kind
+
+    layout = Layout("表", 0, 0, {"name": 1, "credit_code": 2}, {})
+    assert row_kind([None, "", "  \u3000", None], layout) == "blank"
+    assert row_kind(["全 市\u3000合 计", None, None, 12.5], layout) == "total"
+    assert row_kind([1, "合计煤业有限公司", "91140500MA0000001X", 0], layout) == "data"
+    assert row_kind([2, "某某集团公司统计中心（合计用电）", "91140500MA0000002X"], layout) == "data"
+    assert row_kind([" ", 0, None], layout) == "data"

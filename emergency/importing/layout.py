@@ -15,6 +15,7 @@ from models import LEVELS
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_FIELDS = 3
 TOTAL_WORDS = {"合计", "总计", "小计", "全市合计", "全县合计", "总合计"}
+TOTAL_MARK, = set.intersection(*(set(word) for word in TOTAL_WORDS))    # 计: a cheap test before folding
 NOTE_PREFIXES = ("注", "备注", "说明", "填表", "制表", "审核", "填报", "负责人", "联系人", "数据来源", "附注", "附：")
 ENTERPRISE_FIELDS = ("name", "credit_code", "county", "town", "address", "contact_person", "contact_phone",
                      "industry_name", "industry_sub_type", "category", "grade", "category_reason", "small_micro",
@@ -217,10 +218,12 @@ def find_layout(sheet_name, rows):
 
 def row_kind(values, layout):
     """"data", "blank", "total" (合计/总计/小计) or "note" (注：…, 填表人…)."""
-    filled = [v for v in values if v is not None and v != "" and (not isinstance(v, str) or v.strip())]
+    # Runs for every row of a file (86,000 at 20,000 firms): whitespace folding only for texts that could be a total.
+    filled = [v for v in values if v is not None and (not isinstance(v, str) or (v and not v.isspace()))]
     if not filled:
         return "blank"
-    if any(isinstance(v, str) and len(v) <= 12 and SPACES.sub("", v) in TOTAL_WORDS for v in filled):
+    if any(isinstance(v, str) and TOTAL_MARK in v and len(v) <= 12 and SPACES.sub("", v) in TOTAL_WORDS
+           for v in filled):
         return "total"
     first = fold(filled[0]) if isinstance(filled[0], str) else ""
     single = all(v == filled[0] for v in filled)
