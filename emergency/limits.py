@@ -45,10 +45,14 @@ def reader_limits():
 def lower_priority():
     """Lower this process's CPU priority by ``job_niceness`` (its children inherit it): batch work (a job worker,
     a command-line import) then yields the cores to the web workers when both want them, so pages stay quick
-    while a large export or import runs, and the batch work takes the time the pages leave. Returns the niceness
-    now in force."""
+    while a large export or import runs, and the batch work takes the time the pages leave. The PostgreSQL
+    backends serving this process follow it (``platform.backend_priority``). Returns the niceness now in force."""
+    from emergency.platform.backend_priority import follow
+
     step = min(max(limit("job_niceness"), 0), 19)
     try:
-        return os.nice(step)
+        niceness = os.nice(step)
     except OSError:           # not allowed here: run at the priority given
-        return os.nice(0)
+        niceness = os.nice(0)
+    follow(niceness)          # and, on a PostgreSQL server of this host, the backends serving this process
+    return niceness
