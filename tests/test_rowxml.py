@@ -81,7 +81,7 @@ def hostile_workbook(out):
 def test_hostile_texts_and_numbers_are_written_as_xlsxwriter_writes_them(app, per_cell):
     fast, slow = both_ways(per_cell, hostile_workbook)
     assert fast == slow
-    book = openpyxl.load_workbook(io.BytesIO(hostile_workbook_bytes()))
+    book = openpyxl.load_workbook(io.BytesIO(written_bytes(hostile_workbook)))
     rows = list(book["表"].iter_rows(min_row=3, values_only=True))
     # Excel's escapes (openpyxl reads them as written; Excel and LibreOffice show 名称 and _x0041_).
     assert rows[0][:2] == ("名称_x0001__x001F_中_x000B_", "_x005F_x0041_ 已转义")
@@ -91,12 +91,6 @@ def test_hostile_texts_and_numbers_are_written_as_xlsxwriter_writes_them(app, pe
     assert len(rows[2][0]) == 32767 and rows[2][5] is None
     assert rows[3][:3] == (0, -1.5, 1e-7) and rows[3][4] == 10 ** 17
     assert rows[4] == (None, "是", "否", 7, 3.25, "末")
-
-
-def hostile_workbook_bytes():
-    out = io.BytesIO()
-    hostile_workbook(out)
-    return out.getvalue()
 
 
 def test_text_shaped_like_rich_text_xml_stays_text(app):
@@ -130,3 +124,35 @@ def test_rows_after_a_per_cell_row_and_set_heights_keep_their_order(app):
     assert [[c.value for c in row] for row in ws.iter_rows(min_row=2)] == [["一", 1], ["二", "先写"],
                                                                           ["很长的文字需要换行显示", 3]]
     assert ws.row_dimensions[4].height > 15 and ws.auto_filter.ref == "A1:B4"
+
+
+def test_the_import_templates_hidden_lists_are_the_per_cell_workbooks(app, per_cell):
+    from emergency.importing.template import LIST_SHEET, write_import_template
+
+    fast, slow = both_ways(per_cell, write_import_template)
+    assert fast == slow
+    lists = openpyxl.load_workbook(io.BytesIO(written_bytes(write_import_template)))[LIST_SHEET]
+    assert "泽州县" in [c.value for c in lists["A"]] and lists.max_column > 3
+
+
+def written_bytes(write):
+    out = io.BytesIO()
+    write(out)
+    return out.getvalue()
+
+
+def test_bare_rows_of_texts_without_formats_empty_ones_included(app, per_cell):
+    def bare(out):
+        workbook = xlsxwriter.Workbook(out, WORKBOOK_OPTIONS)
+        ws = workbook.add_worksheet("表")
+        writer = rowxml.RowWriter(ws)
+        writer.write(0, [("", None), (" 甲", None), (None, None), (7, None)])
+        writer.write(1, [(None, None), (None, None)])
+        writer.write(2, [("乙", None)])
+        workbook.close()
+
+    fast, slow = both_ways(per_cell, bare)
+    assert fast == slow
+    sheet = fast["xl/worksheets/sheet1.xml"].decode()
+    assert '<c r="A1" t="inlineStr"><is><t></t></is></c>' in sheet and '<t xml:space="preserve"> 甲</t>' in sheet
+    assert '<c r="D1"><v>7</v></c>' in sheet and 'r="C1"' not in sheet and '<row r="3">' in sheet

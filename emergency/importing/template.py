@@ -10,6 +10,7 @@ from emergency.registry.grades import category_reason_choices, livelihood_indust
 from emergency.registry.measures import TRANSPORT_LABELS, TRANSPORTS
 from emergency.registry.operations import measure_types
 from emergency.spreadsheets.registry import MEASURE_COLUMNS, REGISTRY_COLUMNS, REGISTRY_HEADERS
+from emergency.spreadsheets.rowxml import RowWriter
 from emergency.spreadsheets.sheet import WORKBOOK_OPTIONS, Sheet, _formats
 from models import LEVEL_LABELS, LEVELS, Category, County, Grade, Industry, db
 
@@ -119,10 +120,9 @@ def _add_lists(workbook, data):
     longest = max(len(values) for values in lists.values())
     # Values only, no header row (a header would make the import take the sheet for a table); written row by
     # row, as the workbook is in constant-memory mode.
+    rows = RowWriter(sheet)
     for row in range(longest):
-        for col, name in enumerate(columns):
-            if row < len(lists[name]):
-                sheet.write_string(row, col, lists[name][row])
+        rows.write(row, [(values[row] if row < len(values) else None, None) for values in lists.values()])
     sheet.hide()
     keys = [key for key, _ in REGISTRY_COLUMNS]
     for col, name in enumerate(columns):

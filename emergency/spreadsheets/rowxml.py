@@ -28,7 +28,7 @@ def escape_text(string):
         string = ESCAPED_ESCAPE.sub(r"_x005F\1", string)
         string = CONTROL.sub(lambda match: f"_x{ord(match.group(1)):04X}_", string)
         string = string.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-    preserve = string[0].isspace() or string[-1].isspace()
+    preserve = bool(string) and (string[0].isspace() or string[-1].isspace())
     if "&" in string or "<" in string or ">" in string:
         string = string.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return string, preserve
