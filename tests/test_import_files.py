@@ -205,3 +205,15 @@ def test_rows_are_told_apart_by_their_cells():
     assert row_kind([1, "合计煤业有限公司", "91140500MA0000001X", 0], layout) == "data"
     assert row_kind([2, "某某集团公司统计中心（合计用电）", "91140500MA0000002X"], layout) == "data"
     assert row_kind([" ", 0, None], layout) == "data"
+
+
+def test_a_cell_first_given_on_a_later_row_of_the_firm_is_reported_at_that_row():
+    # The firm's first row (Excel row 2) gives an unknown grade and leaves 行业类别 blank; its second row (row 3)
+    # names an industry that does not exist: each problem is at the row its cell came from.
+    code = new_credit_code()
+    rows = [SHORT, line_row("行号测试公司", code, industry="", grade="X级"),
+            line_row("", code, line="2#窑", industry="不存在的行业", grade="")]
+    report, _ = inspect_file(xlsx(("表", rows)), "rows.xlsx")
+    found = {(row, column): message for _, row, column, message in problems(report)}
+    assert found[(3, "D")].startswith("未知的行业类别“不存在的行业”")
+    assert "X级" in found[(2, "E")] and (2, "D") not in found and (3, "E") not in found

@@ -50,13 +50,18 @@ class EnterpriseEntry:
         """Take a row's enterprise cells; a different non-blank value under the same credit code is a problem."""
         if cells == self.last:     # the usual case: merged or repeated enterprise cells
             return
+        # A cell's origin is kept only when it is not the first row (origins default to it): at 100,000 lines a
+        # tuple per cell was a tenth of the import's memory.
+        at = None if layout is self.first[0] and row == self.first[1] else (layout, row)
         agrees = True
         for name, text in cells.items():
             old = self.cells.get(name)
             if is_blank(text):
                 self.cells.setdefault(name, text)
             elif is_blank(old):
-                self.cells[name], self.origins[name] = text, (layout, row)
+                self.cells[name] = text
+                if at is not None:
+                    self.origins[name] = at
             elif old != text:
                 agrees = False
                 where = _where(*self.origins.get(name, self.first), layout)
@@ -117,6 +122,8 @@ def collect(sheets, report):
         info = SheetInfo(raw.name, layout.header_rows, ignored=layout.unknown)
         report.sheets.append(info)
         _collect_rows(layout, rows, entries, seen, info, report)
+    for entry in entries.values():
+        entry.last = None       # only the reading compares rows with it: planning has no use for a second copy
     return entries
 
 
