@@ -32,7 +32,8 @@ def _on_checkout(dbapi_connection, record, proxy):
     info = getattr(dbapi_connection, "info", None)
     if not type(dbapi_connection).__module__.startswith("psycopg") or info is None:
         return
-    if info.host in LOCAL_HOSTS or info.host.startswith("/"):
+    host = info.host or ""
+    if host in LOCAL_HOSTS or host.startswith("/"):
         lower_backend(info.backend_pid, niceness)
 
 
